@@ -1,0 +1,103 @@
+// The one place that reads process.env. Each setting says why it exists;
+// API.md's table is the contract. parseConfig never throws a stack trace at
+// the user: it throws ConfigError with one line naming the variable.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive');
+
+const databaseUrl = z
+  .string()
+  .refine((v) => /^(postgres|postgresql|mongodb|mongodb\+srv):\/\//.test(v), {
+    message: 'must start with postgres://, postgresql://, mongodb:// or mongodb+srv://',
+  });
+
+const smtpUrl = z.string().refine((v) => /^smtps?:\/\//.test(v), { message: 'must start with smtp:// or smtps://' });
+
+const httpUrl = z
+  .string()
+  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { message: 'must be an http(s) URL' })
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number({ error: 'must be a number' }).int().min(0).max(65535, 'must be a port number').default(3000),
+  PUBLIC_URL: httpUrl.optional(),
+  DATABASE_URL: databaseUrl.optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SMTP_URL: smtpUrl.optional(),
+  ADMIN_EMAIL: z.email('must be an email address').optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').max(256).optional(),
+  CLIENTS_FILE: z.string().min(1).optional(),
+  REQUIRE_EMAIL_VERIFICATION: bool.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // argon2id cost. Defaults sit at the OWASP minimum for argon2id (19 MiB, t=2,
+  // p=1); raising them makes sign-in rehash old hashes on the next success.
+  ARGON2_MEMORY_KIB: positiveInt.min(19456, 'must be at least 19456 (OWASP minimum)').default(19456),
+  ARGON2_TIME_COST: positiveInt.min(2, 'must be at least 2 (OWASP minimum)').default(2),
+  ARGON2_PARALLELISM: positiveInt.default(1),
+  // How often expired OAuth artefacts are deleted, so storage stays bounded.
+  PURGE_INTERVAL_SECONDS: positiveInt.default(600),
+  // Behind a reverse proxy, honour X-Forwarded-* (Koa's app.proxy).
+  TRUST_PROXY: bool.default(false),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  publicUrl: string;
+  issuer: string;
+  /** The resource indicator of the first-party API (API.md's API_AUDIENCE). */
+  apiAudience: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  smtpUrl: string | undefined;
+  admin: { email: string; password: string } | undefined;
+  clientsFile: string | undefined;
+  requireEmailVerification: boolean;
+  logLevel: string;
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  purgeIntervalMs: number;
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Parse an environment (process.env by default) into a frozen Config. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  // Empty strings mean "unset": docker-compose and .env files produce them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`Invalid configuration: ${issue.path.join('.')} ${issue.message}`);
+  }
+  const e = result.data;
+  if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError('Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+  }
+  if (e.NODE_ENV === 'production' && !e.SMTP_URL) {
+    throw new ConfigError('Invalid configuration: SMTP_URL is required when NODE_ENV=production (mail is only logged in development)');
+  }
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    publicUrl,
+    issuer: `${publicUrl}/oidc`,
+    apiAudience: `${publicUrl}/api`,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    smtpUrl: e.SMTP_URL,
+    admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
+    clientsFile: e.CLIENTS_FILE,
+    requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION,
+    logLevel: e.LOG_LEVEL,
+    argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
+    purgeIntervalMs: e.PURGE_INTERVAL_SECONDS * 1000,
+    trustProxy: e.TRUST_PROXY,
+  });
+}

@@ -1,0 +1,26 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Structured logs. Anything that can carry a secret is redacted at the logger,
+ * so a careless `log.info({ body })` still cannot leak a password or token.
+ */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    redact: {
+      paths: [
+        'password', '*.password', '*.*.password',
+        'new_password', '*.new_password', 'current_password', '*.current_password',
+        'token', '*.token', '*.*.token',
+        'access_token', '*.access_token', 'refresh_token', '*.refresh_token', 'id_token', '*.id_token',
+        'client_secret', '*.client_secret',
+        'authorization', '*.authorization', '*.headers.authorization',
+        'cookie', '*.cookie', '*.headers.cookie', '*.headers["set-cookie"]',
+        'passwordHash', '*.passwordHash',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}

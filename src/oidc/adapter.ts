@@ -1,0 +1,68 @@
+// oidc-provider's storage adapter, on the store's ports. oidc-provider builds
+// one adapter per model name ("AccessToken", "Session", "Client", ...).
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import type { ClientStore, OidcRecord, OidcStore } from '../storage/ports.ts';
+
+function toPayload(record: OidcRecord | undefined): AdapterPayload | undefined {
+  if (!record) return undefined;
+  const payload = { ...record.payload } as AdapterPayload;
+  // oidc-provider reads `consumed` (epoch seconds) to detect reuse.
+  if (record.consumedAt) payload.consumed = Math.floor(record.consumedAt.getTime() / 1000);
+  return payload;
+}
+
+function expiresAt(expiresIn: number | undefined): Date | null {
+  return expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
+}
+
+function createTokenAdapter(model: string, oidc: OidcStore): Adapter {
+  return {
+    async upsert(id, payload, expiresIn) {
+      await oidc.upsert(model, id, payload as Record<string, unknown>, expiresAt(expiresIn));
+    },
+    find: async (id) => toPayload(await oidc.find(model, id)),
+    findByUid: async (uid) => toPayload(await oidc.findByUid(model, uid)),
+    findByUserCode: async (userCode) => toPayload(await oidc.findByUserCode(model, userCode)),
+    async consume(id) {
+      if (await oidc.consume(model, id)) return;
+      // oidc-provider checks `consumed` before consuming, but two concurrent
+      // requests can both pass that check. The store's conditional update lets
+      // only one win; the loser is a replay (RFC 6819 §5.2.2.3, OAuth 2.1
+      // §4.3.1 for refresh tokens), so its whole grant is revoked.
+      const record = await oidc.find(model, id);
+      const grantId = record?.payload.grantId;
+      if (typeof grantId === 'string') await oidc.revokeByGrantId(grantId);
+      throw new errors.InvalidGrant(`${model === 'RefreshToken' ? 'refresh token' : 'grant'} already used`);
+    },
+    destroy: (id) => oidc.destroy(model, id),
+    async revokeByGrantId(grantId) {
+      await oidc.revokeByGrantId(grantId);
+    },
+  };
+}
+
+// Clients live in their own table so they can be listed and managed, not as
+// opaque payloads; oidc-provider still reaches them through the "Client" model.
+function createClientAdapter(clients: ClientStore): Adapter {
+  const unsupported = async () => {
+    throw new Error('clients are managed through the client store');
+  };
+  return {
+    async upsert(id, payload) {
+      await clients.upsert({ clientId: id, metadata: payload as Record<string, unknown> });
+    },
+    find: async (id) => (await clients.find(id))?.metadata as AdapterPayload | undefined,
+    findByUid: unsupported,
+    findByUserCode: unsupported,
+    consume: unsupported,
+    async destroy(id) {
+      await clients.delete(id);
+    },
+    revokeByGrantId: async () => undefined,
+  };
+}
+
+/** The `adapter` factory for oidc-provider's configuration. */
+export function createAdapterFactory(stores: { oidc: OidcStore; clients: ClientStore }): (model: string) => Adapter {
+  return (model) => (model === 'Client' ? createClientAdapter(stores.clients) : createTokenAdapter(model, stores.oidc));
+}

@@ -1,0 +1,119 @@
+// oidc-provider's configuration. Each setting carries its reason; anything not
+// set here is oidc-provider's default (node_modules/oidc-provider/lib/helpers/defaults.js).
+import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Account } from '../storage/ports.ts';
+import { CLAIMS_BY_SCOPE } from './find-account.ts';
+import { ID_TOKEN_ALG, type ServerSecrets } from './secrets.ts';
+import { API_SCOPE, ACCESS_TOKEN_TTL_SECONDS, type createResourceIndicators } from './resource-server.ts';
+import { loadFirstPartyGrant } from './first-party-consent.ts';
+
+const MINUTE = 60;
+const DAY = 24 * 60 * MINUTE;
+export const REFRESH_TOKEN_TTL_SECONDS = 30 * DAY;
+export const SESSION_TTL_SECONDS = 14 * DAY;
+
+export interface ProviderPages {
+  logoutSource: NonNullable<NonNullable<Configuration['features']>['rpInitiatedLogout']>['logoutSource'];
+  postLogoutSuccessSource: NonNullable<NonNullable<Configuration['features']>['rpInitiatedLogout']>['postLogoutSuccessSource'];
+  renderError: Configuration['renderError'];
+}
+
+export interface ConfigurationDeps {
+  secrets: ServerSecrets;
+  adapter: Configuration['adapter'];
+  findAccount: Configuration['findAccount'];
+  findAccountRecord: (id: string) => Promise<Account | undefined>;
+  resourceIndicators: ReturnType<typeof createResourceIndicators>;
+  pages: ProviderPages;
+  secureCookies: boolean;
+}
+
+export function createConfiguration(deps: ConfigurationDeps): Configuration {
+  const { resourceIndicators } = deps;
+  const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, signed: true, secure: deps.secureCookies };
+  return {
+    adapter: deps.adapter,
+    findAccount: deps.findAccount,
+    jwks: { keys: deps.secrets.signingKeys as never },
+    cookies: { keys: deps.secrets.cookieKeys, long: cookieOptions, short: cookieOptions },
+    claims: CLAIMS_BY_SCOPE,
+    scopes: ['openid', 'offline_access', 'email', 'profile', 'role', API_SCOPE],
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: ID_TOKEN_ALG,
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    // `first_party` marks Gatehouse's own apps (password grant, no consent);
+    // `default_resource` lets a client get API tokens without `resource=`.
+    extraClientMetadata: {
+      properties: ['first_party', 'default_resource'],
+      validator(_ctx, key, value) {
+        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
+          throw new errors.InvalidClientMetadata('first_party must be a boolean');
+        }
+        if (key === 'default_resource' && value !== undefined && typeof value !== 'string') {
+          throw new errors.InvalidClientMetadata('default_resource must be a string');
+        }
+      },
+    },
+    // Only the code flow: implicit and hybrid put tokens in URLs (OAuth 2.0 Security BCP §2.1.2).
+    responseTypes: ['code'],
+    // PKCE on every authorization-code request, confidential clients included (OAuth 2.1 §4.1.1).
+    pkce: { required: () => true },
+    // Rotate on every use; oidc-provider revokes the grant when a consumed one comes back.
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || client.metadata().first_party === true),
+    extraTokenClaims: async (_ctx: KoaContextWithOIDC, token) => {
+      const accountId = 'accountId' in token ? token.accountId : undefined;
+      if (!accountId) return undefined;
+      const account = await deps.findAccountRecord(accountId);
+      return { sid: 'sessionUid' in token ? token.sessionUid : undefined, role: account?.role };
+    },
+    ttl: {
+      AccessToken: ACCESS_TOKEN_TTL_SECONDS,
+      ClientCredentials: ACCESS_TOKEN_TTL_SECONDS,
+      AuthorizationCode: 60,
+      IdToken: 60 * MINUTE,
+      Interaction: 60 * MINUTE,
+      Session: SESSION_TTL_SECONDS,
+      // A rotated refresh token inherits what was left of its predecessor's
+      // life, so one sign-in lasts at most 30 days whatever the rotations.
+      RefreshToken(ctx, token) {
+        const rotated = ctx?.oidc.entities.RotatedRefreshToken;
+        return rotated ? rotated.remainingTTL : REFRESH_TOKEN_TTL_SECONDS;
+      },
+      // The grant must outlive every refresh token issued from it.
+      Grant: REFRESH_TOKEN_TTL_SECONDS,
+    },
+    loadExistingGrant: loadFirstPartyGrant,
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError: deps.pages.renderError,
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Public clients hold no secret, so anyone could introspect as them.
+        allowedPolicy: async (_ctx, client): Promise<boolean> => {
+          if (client.clientAuthMethod === 'none') throw new errors.UnauthorizedClient('public clients cannot use introspection');
+          return true;
+        },
+      },
+      revocation: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: deps.pages.logoutSource,
+        postLogoutSuccessSource: deps.pages.postLogoutSuccessSource,
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: resourceIndicators.defaultResource,
+        getResourceServerInfo: resourceIndicators.getResourceServerInfo,
+        useGrantedResource: resourceIndicators.useGrantedResource,
+      },
+      userinfo: { enabled: true },
+    },
+  };
+}

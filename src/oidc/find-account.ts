@@ -1,0 +1,34 @@
+import type { FindAccount, KoaContextWithOIDC } from 'oidc-provider';
+import type { AccountService } from '../services/accounts.ts';
+import type { Account } from '../storage/ports.ts';
+
+/** Standard claims each scope releases (OIDC Core §5.4), plus Gatehouse's `role`. */
+export const CLAIMS_BY_SCOPE = {
+  openid: ['sub'],
+  email: ['email', 'email_verified'],
+  profile: ['name'],
+  role: ['role'],
+};
+
+/** oidc-provider's `findAccount`: oidc-provider filters the claims by granted scope. */
+export function createFindAccount(accounts: AccountService): FindAccount {
+  return async (_ctx: KoaContextWithOIDC, sub: string) => {
+    const account = await accounts.findById(sub);
+    if (!account) return undefined;
+    return {
+      accountId: account.id,
+      claims: async () => accountClaims(account),
+    };
+  };
+}
+
+/** Every claim Gatehouse can release about an account; oidc-provider filters them by scope. */
+export function accountClaims(account: Account) {
+  return {
+    sub: account.id,
+    email: account.email,
+    email_verified: account.emailVerified,
+    name: account.name ?? undefined,
+    role: account.role,
+  };
+}

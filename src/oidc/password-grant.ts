@@ -1,0 +1,92 @@
+// The resource owner password grant (RFC 6749 §4.3), for first-party clients
+// only: Gatehouse's own apps sign users in with a form of their own and need
+// tokens shaped exactly like those of the code flow. Third-party clients are
+// refused with `unauthorized_client`, as API.md requires, because a password
+// typed into someone else's app is a password given away.
+import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
+import type { AccountService } from '../services/accounts.ts';
+import { API_SCOPE } from './resource-server.ts';
+import { accountClaims } from './find-account.ts';
+
+export const PASSWORD_GRANT = 'password';
+const OIDC_SCOPES = new Set(['openid', 'offline_access', 'email', 'profile', 'role']);
+const DEFAULT_SCOPE = 'openid offline_access';
+
+interface Deps {
+  provider: Provider;
+  accounts: AccountService;
+  apiAudience: string;
+  apiServerInfo: ConstructorParameters<Provider['ResourceServer']>[1];
+}
+
+function requestedScopes(ctx: KoaContextWithOIDC): string[] {
+  const raw = typeof ctx.oidc.params?.scope === 'string' ? ctx.oidc.params.scope : DEFAULT_SCOPE;
+  const scopes = [...new Set(raw.split(' ').filter(Boolean))].filter((s) => s !== API_SCOPE);
+  const unknown = scopes.filter((s) => !OIDC_SCOPES.has(s));
+  if (unknown.length > 0) throw new errors.InvalidScope('requested scope is not supported', unknown.join(' '));
+  const allowed = ctx.oidc.client!.scope?.split(' ');
+  const notAllowed = allowed ? scopes.filter((s) => !allowed.includes(s)) : [];
+  if (notAllowed.length > 0) throw new errors.InvalidScope('requested scope is not allowed for this client', notAllowed.join(' '));
+  return scopes;
+}
+
+export function registerPasswordGrant({ provider, accounts, apiAudience, apiServerInfo }: Deps): void {
+  async function passwordGrant(ctx: KoaContextWithOIDC): Promise<void> {
+    const client = ctx.oidc.client!;
+    if (client.metadata().first_party !== true) {
+      throw new errors.UnauthorizedClient('the password grant is only for first-party clients');
+    }
+    const { username, password } = ctx.oidc.params as { username?: unknown; password?: unknown };
+    if (typeof username !== 'string' || !username || typeof password !== 'string' || !password) {
+      throw new errors.InvalidRequest('missing required parameter(s) (username, password)');
+    }
+    const scopes = requestedScopes(ctx);
+    const result = await accounts.authenticate(username, password);
+    if (!result.ok) {
+      throw new errors.InvalidGrant(
+        result.reason === 'EMAIL_NOT_VERIFIED' ? 'email address is not verified' : 'invalid email or password',
+      );
+    }
+    const { account } = result;
+    // One sign-in on one device: every token of this grant carries it as `sid`.
+    const sessionUid = crypto.randomUUID();
+
+    const grant = new provider.Grant({ accountId: account.id, clientId: client.clientId });
+    grant.addOIDCScope(scopes.join(' '));
+    grant.addResourceScope(apiAudience, API_SCOPE);
+    const grantId = await grant.save();
+
+    const common = { accountId: account.id, client, grantId, gty: PASSWORD_GRANT, sessionUid, expiresWithSession: false };
+    const at = new provider.AccessToken({ ...common, scope: API_SCOPE });
+    at.resourceServer = new provider.ResourceServer(apiAudience, apiServerInfo);
+    ctx.oidc.entity('AccessToken', at);
+    const accessToken = await at.save();
+
+    let refreshToken: string | undefined;
+    if (client.grantTypeAllowed('refresh_token')) {
+      const rt = new provider.RefreshToken({ ...common, scope: [...scopes, API_SCOPE].join(' '), resource: apiAudience, rotations: 0 });
+      ctx.oidc.entity('RefreshToken', rt);
+      refreshToken = await rt.save();
+    }
+
+    let idToken: string | undefined;
+    if (scopes.includes('openid')) {
+      const token = new provider.IdToken(accountClaims(account), { ctx });
+      // IdToken.issue() releases only the claims of these scopes (missing from @types/oidc-provider).
+      (token as unknown as { scope: string }).scope = scopes.join(' ');
+      token.set('sid', sessionUid);
+      idToken = await token.issue({ use: 'idtoken' });
+    }
+
+    ctx.body = {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: at.expiration,
+      refresh_token: refreshToken,
+      id_token: idToken,
+      scope: at.scope,
+    };
+  }
+
+  provider.registerGrantType(PASSWORD_GRANT, passwordGrant, ['username', 'password', 'scope']);
+}

@@ -1,0 +1,47 @@
+import { Provider } from 'oidc-provider';
+import type { Logger } from '../logger.ts';
+import type { AccountService } from '../services/accounts.ts';
+import type { Store } from '../storage/ports.ts';
+import { createAdapterFactory } from './adapter.ts';
+import { createConfiguration, type ProviderPages } from './configuration.ts';
+import { createFindAccount } from './find-account.ts';
+import { registerPasswordGrant } from './password-grant.ts';
+import { createResourceIndicators } from './resource-server.ts';
+import type { ServerSecrets } from './secrets.ts';
+
+export interface ProviderDeps {
+  issuer: string;
+  apiAudience: string;
+  store: Store;
+  accounts: AccountService;
+  secrets: ServerSecrets;
+  pages: ProviderPages;
+  trustProxy: boolean;
+  logger: Logger;
+}
+
+export function createProvider(deps: ProviderDeps): Provider {
+  const resourceIndicators = createResourceIndicators(deps.apiAudience);
+  const provider = new Provider(
+    deps.issuer,
+    createConfiguration({
+      secrets: deps.secrets,
+      adapter: createAdapterFactory(deps.store),
+      findAccount: createFindAccount(deps.accounts),
+      findAccountRecord: (id) => deps.accounts.findById(id),
+      resourceIndicators,
+      pages: deps.pages,
+      secureCookies: deps.issuer.startsWith('https:'),
+    }),
+  );
+  provider.proxy = deps.trustProxy;
+  registerPasswordGrant({
+    provider,
+    accounts: deps.accounts,
+    apiAudience: deps.apiAudience,
+    apiServerInfo: resourceIndicators.apiServerInfo,
+  });
+  // oidc-provider answers these as OAuth errors itself; the log is for operators.
+  provider.on('server_error', (ctx, err) => deps.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
+  return provider;
+}

@@ -1,0 +1,93 @@
+// Composition root: from a Config to a listening server and back down again.
+// main.ts and the tests both start Gatehouse through startServer, so the
+// tests exercise the wiring that production runs.
+import { createServer, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import { createApp } from './app.ts';
+import { openStore } from './storage/open-store.ts';
+import type { Store } from './storage/ports.ts';
+import { createPasswordHasher } from './services/password-hasher.ts';
+import { createAccountService } from './services/accounts.ts';
+import { bootstrapAdmin } from './services/bootstrap-admin.ts';
+import { startExpiredPurge } from './services/purge-expired.ts';
+import { loadOrCreateSecrets } from './oidc/secrets.ts';
+import { createProvider } from './oidc/provider.ts';
+import { readClientsFile, upsertClients, type ClientMetadata } from './oidc/client-metadata.ts';
+import { createRenderer } from './http/render.ts';
+import { createProviderPages } from './oidc/pages.ts';
+
+export const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
+
+export interface RunningServer {
+  server: Server;
+  store: Store;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** An already-open store (tests pass an in-memory one); otherwise opened from config. */
+  store?: Store;
+  /** Extra clients to upsert besides CLIENTS_FILE (tests). */
+  clients?: ClientMetadata[];
+  host?: string;
+}
+
+export async function startServer(config: Readonly<Config>, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
+  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const hasher = await createPasswordHasher(config.argon2);
+  const accounts = createAccountService({
+    accounts: store.accounts,
+    hasher,
+    requireEmailVerification: config.requireEmailVerification,
+  });
+  if (config.admin) await bootstrapAdmin(accounts, config.admin, logger);
+
+  const secrets = await loadOrCreateSecrets(store.secrets);
+  const render = createRenderer({ viewsDir: VIEWS_DIR });
+  const provider = createProvider({
+    issuer: config.issuer,
+    apiAudience: config.apiAudience,
+    store,
+    accounts,
+    secrets,
+    pages: createProviderPages(render),
+    trustProxy: config.trustProxy,
+    logger,
+  });
+
+  const clients = [...(config.clientsFile ? await readClientsFile(config.clientsFile) : []), ...(options.clients ?? [])];
+  // oidc-provider's own validation, at start, so a bad clients file fails
+  // here with its reason instead of at the first authorization request.
+  for (const client of clients) await provider.Client.validate(client as never);
+  await upsertClients(store.clients, clients);
+
+  const app = createApp({ logger, store, provider, accounts, render, cookieKeys: secrets.cookieKeys, trustProxy: config.trustProxy });
+  const purge = startExpiredPurge({ oidc: store.oidc, intervalMs: config.purgeIntervalMs, logger });
+
+  const server = createServer(app.callback());
+  // Keep-alive connections must not hold a graceful shutdown open for long.
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, options.host, () => resolve());
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    store,
+    close() {
+      closing ??= (async () => {
+        purge.stop();
+        // Stop accepting, let in-flight requests finish, drop idle keep-alives.
+        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await drained;
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

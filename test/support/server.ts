@@ -1,0 +1,68 @@
+// Starts a real Gatehouse (startServer, the same wiring as main.ts) on an
+// in-memory PGlite and a free loopback port.
+import { createServer } from 'node:net';
+import { parseConfig, type Config } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { startServer, type RunningServer } from '../../src/server.ts';
+import { openMemoryStore } from '../../src/storage/open-store.ts';
+import type { Role, Store } from '../../src/storage/ports.ts';
+import { createPasswordHasher } from '../../src/services/password-hasher.ts';
+import { createAccountService } from '../../src/services/accounts.ts';
+
+export interface TestServer {
+  url: string;
+  issuer: string;
+  store: Store;
+  config: Readonly<Config>;
+  running: RunningServer;
+  close(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface TestServerOptions {
+  env?: Record<string, string>;
+  clients?: Array<Record<string, unknown>>;
+  /** Reuse a store (e.g. to restart on the same data); otherwise a fresh in-memory PGlite. */
+  store?: Store;
+  port?: number;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const port = options.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    PUBLIC_URL: url,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...options.env,
+  });
+  const store = options.store ?? (config.databaseUrl || options.env?.DATA_DIR ? undefined : await openMemoryStore());
+  const running = await startServer(config, createLogger(config.logLevel), {
+    store,
+    clients: options.clients as never,
+    host: '127.0.0.1',
+  });
+  return { url, issuer: config.issuer, store: running.store, config, running, close: () => running.close() };
+}
+
+/** Create an account directly through the account service (cheap argon2 parameters are not used: the real ones are). */
+export async function createTestAccount(
+  server: Pick<TestServer, 'store' | 'config'>,
+  input: { email: string; password: string; emailVerified?: boolean; role?: Role; name?: string },
+): Promise<{ id: string }> {
+  const hasher = await createPasswordHasher(server.config.argon2);
+  const accounts = createAccountService({ accounts: server.store.accounts, hasher, requireEmailVerification: true });
+  const account = await accounts.create({ ...input, emailVerified: input.emailVerified ?? true });
+  return { id: account.id };
+}
