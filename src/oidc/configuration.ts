@@ -88,6 +88,8 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
       Grant: REFRESH_TOKEN_TTL_SECONDS,
     },
     loadExistingGrant: loadFirstPartyGrant,
+    // API.md: userinfo lives at /oidc/userinfo (oidc-provider's default is /me).
+    routes: { userinfo: '/userinfo' },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError: deps.pages.renderError,
     features: {
@@ -101,7 +103,16 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
           return true;
         },
       },
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        // A client may revoke only its own tokens (RFC 7009 §2.1); a public
+        // client asking about another's token learns nothing.
+        allowedPolicy: async (_ctx, client, token): Promise<boolean> => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === 'none') return false;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: deps.pages.logoutSource,

@@ -43,7 +43,9 @@ export function registerPasswordGrant({ provider, accounts, apiAudience, apiServ
     const scopes = requestedScopes(ctx);
     const result = await accounts.authenticate(username, password);
     if (!result.ok) {
-      throw new errors.InvalidGrant(
+      // The reason is safe to tell: "not verified" comes only after a correct password.
+      throw new errors.CustomOIDCProviderError(
+        'invalid_grant',
         result.reason === 'EMAIL_NOT_VERIFIED' ? 'email address is not verified' : 'invalid email or password',
       );
     }

@@ -6,6 +6,7 @@ import { createAdapterFactory } from './adapter.ts';
 import { createConfiguration, type ProviderPages } from './configuration.ts';
 import { createFindAccount } from './find-account.ts';
 import { registerPasswordGrant } from './password-grant.ts';
+import { answerUnauthorizedGrantTypes } from './unauthorized-grant-type.ts';
 import { createResourceIndicators } from './resource-server.ts';
 import type { ServerSecrets } from './secrets.ts';
 
@@ -41,6 +42,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     apiAudience: deps.apiAudience,
     apiServerInfo: resourceIndicators.apiServerInfo,
   });
+  answerUnauthorizedGrantTypes(provider);
   // oidc-provider answers these as OAuth errors itself; the log is for operators.
   provider.on('server_error', (ctx, err) => deps.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
   return provider;

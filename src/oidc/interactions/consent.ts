@@ -1,0 +1,69 @@
+// The consent step: show what the client asks for that the user has not yet
+// granted, and on approval record it in a Grant. First-party clients never get
+// here (the provider configuration's loadExistingGrant grants them silently).
+import type { Context } from 'koa';
+import { clientDisplayName, renderInteractionError } from './load.ts';
+import { finishInteraction } from './finish.ts';
+import type { InteractionDeps, InteractionDetails } from './types.ts';
+
+/** The shape of prompt.details for oidc-provider's default consent checks. */
+interface ConsentPromptDetails {
+  missingOIDCScope?: string[];
+  missingOIDCClaims?: string[];
+  missingResourceScopes?: Record<string, string[]>;
+}
+
+const SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  openid: 'Sign you in with your account',
+  email: 'See your email address',
+  profile: 'See your name',
+  role: 'See your role',
+  offline_access: 'Stay signed in when you are not using it',
+};
+
+function describeScope(scope: string): { name: string; description: string } {
+  return { name: scope, description: SCOPE_DESCRIPTIONS[scope] ?? scope };
+}
+
+function consentDetails(details: InteractionDetails): ConsentPromptDetails {
+  return details.prompt.details as ConsentPromptDetails;
+}
+
+export async function showConsent(ctx: Context, deps: InteractionDeps, details: InteractionDetails): Promise<void> {
+  const missing = consentDetails(details);
+  await deps.render(ctx, 'consent', {
+    uid: details.uid,
+    clientName: await clientDisplayName(deps, details),
+    scopes: (missing.missingOIDCScope ?? []).map(describeScope),
+    claims: missing.missingOIDCClaims ?? [],
+    resources: Object.entries(missing.missingResourceScopes ?? {})
+      .map(([indicator, scopes]) => ({ indicator, scopes })),
+  });
+}
+
+export async function submitConsent(ctx: Context, deps: InteractionDeps, details: InteractionDetails): Promise<void> {
+  const accountId = details.session?.accountId;
+  const clientId = String(details.params.client_id ?? '');
+  if (!accountId || !clientId) {
+    await renderInteractionError(ctx, deps, 'There is no signed-in account for this request.');
+    return;
+  }
+
+  const { Grant } = deps.provider;
+  // Extend the grant the client already holds so earlier approvals survive;
+  // an expired or foreign grant id is replaced by a new grant.
+  let grant = details.grantId ? await Grant.find(details.grantId) : undefined;
+  if (grant && (grant.accountId !== accountId || grant.clientId !== clientId)) grant = undefined;
+  grant ??= new Grant({ accountId, clientId });
+
+  const missing = consentDetails(details);
+  if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+  if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
+  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+    grant.addResourceScope(indicator, scopes.join(' '));
+  }
+  const grantId = await grant.save();
+
+  // Merge keeps the login result of this same authorization request.
+  await finishInteraction(ctx, deps.provider, { consent: { grantId } }, true);
+}

@@ -1,0 +1,57 @@
+// Routes of the interaction pages oidc-provider redirects to
+// (interactions.url defaults to /interaction/:uid). GET shows the pending
+// prompt; POST handles it and answers 303 to oidc-provider's resume endpoint.
+import { Router } from '@koa/router';
+import { csrfToken, requireCsrf } from '../../http/middleware/csrf.ts';
+import { formBody, formOf } from '../../http/middleware/form-body.ts';
+import { showLogin, submitLogin } from './login.ts';
+import { showConsent, submitConsent } from './consent.ts';
+import { abortInteraction } from './finish.ts';
+import { loadInteraction, renderInteractionError } from './load.ts';
+import type { InteractionDeps } from './types.ts';
+
+export type { InteractionDeps } from './types.ts';
+
+const UNSUPPORTED_PROMPT = 'This sign-in step is not supported.';
+
+export function createInteractionRouter(deps: InteractionDeps): Router {
+  const router = new Router();
+
+  router.get('/interaction/:uid', csrfToken(), async function showInteraction(ctx) {
+    const details = await loadInteraction(ctx, deps, ctx.params.uid!);
+    if (!details) return;
+    switch (details.prompt.name) {
+      case 'login': return showLogin(ctx, deps, details);
+      case 'consent': return showConsent(ctx, deps, details);
+      default: return renderInteractionError(ctx, deps, UNSUPPORTED_PROMPT);
+    }
+  });
+
+  router.post(
+    '/interaction/:uid',
+    formBody(),
+    csrfToken(),
+    requireCsrf(deps.render),
+    async function submitInteraction(ctx) {
+      const details = await loadInteraction(ctx, deps, ctx.params.uid!);
+      if (!details) return;
+      const form = formOf(ctx);
+      if (form.action === 'cancel') return abortInteraction(ctx, deps.provider);
+      // A form left open in another tab may belong to a step that is over (a
+      // login form once consent is pending): show the current step instead of
+      // reading a password post as an approval.
+      if (form.prompt !== details.prompt.name) {
+        ctx.status = 303;
+        ctx.redirect(`/interaction/${encodeURIComponent(details.uid)}`);
+        return;
+      }
+      switch (details.prompt.name) {
+        case 'login': return submitLogin(ctx, deps, details);
+        case 'consent': return submitConsent(ctx, deps, details);
+        default: return renderInteractionError(ctx, deps, UNSUPPORTED_PROMPT);
+      }
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,125 @@
+import { strict as assert } from 'node:assert';
+import * as oidc from 'openid-client';
+import { CLIENTS, CALLBACK, USER, codeFlow, startFixture, type Fixture } from './fixtures.ts';
+import { PageSession } from '../support/page-session.ts';
+
+describe('authorization code flow with PKCE', function () {
+  let fx: Fixture;
+  before(async () => {
+    fx = await startFixture();
+  });
+  after(() => fx.server.close());
+
+  it('signs in through the login and consent pages and returns a valid ID token', async () => {
+    const config = await fx.rp(CLIENTS.web);
+    const { tokens, pages } = await codeFlow(config);
+    assert.deepEqual(pages, ['login', 'consent']);
+    // openid-client has already checked signature, iss, aud, exp, nonce.
+    const claims = tokens.claims()!;
+    assert.equal(claims.iss, fx.server.issuer);
+    assert.equal(claims.aud, CLIENTS.web.client_id);
+    assert.equal(claims.sub, fx.accountId);
+    assert.ok(tokens.access_token);
+    assert.ok(tokens.refresh_token, 'offline_access yields a refresh token');
+  });
+
+  it('serves userinfo with the claims of the granted scopes only', async () => {
+    const config = await fx.rp(CLIENTS.web);
+    const { tokens } = await codeFlow(config, { scope: 'openid email' });
+    const info = await oidc.fetchUserInfo(config, tokens.access_token, fx.accountId);
+    assert.deepEqual(info, { sub: fx.accountId, email: USER.email, email_verified: true });
+    const { tokens: withProfile } = await codeFlow(config, { scope: 'openid profile role' });
+    const more = await oidc.fetchUserInfo(config, withProfile.access_token, fx.accountId);
+    assert.deepEqual(more, { sub: fx.accountId, name: USER.name, role: 'user' });
+  });
+
+  it('remembers consent within the browser session for the same scopes', async () => {
+    const config = await fx.rp(CLIENTS.web);
+    const session = new PageSession();
+    await codeFlow(config, {}, session);
+    const { pages } = await codeFlow(config, { prompt: '' }, session);
+    assert.deepEqual(pages, []);
+  });
+
+  it('lets first-party clients skip the consent page', async () => {
+    const config = await fx.rp(CLIENTS.firstParty);
+    const { pages, tokens } = await codeFlow(config, { prompt: 'login' });
+    assert.deepEqual(pages, ['login']);
+    assert.equal(tokens.claims()!.sub, fx.accountId);
+  });
+
+  it('refuses an authorization request without a PKCE challenge', async () => {
+    const url = new URL(`${fx.server.issuer}/auth`);
+    url.search = new URLSearchParams({
+      client_id: CLIENTS.web.client_id,
+      response_type: 'code',
+      redirect_uri: CALLBACK,
+      scope: 'openid',
+      state: 'xyz',
+    }).toString();
+    const res = await fetch(url, { redirect: 'manual' });
+    const location = new URL(res.headers.get('location')!);
+    assert.equal(location.origin + location.pathname, CALLBACK);
+    assert.equal(location.searchParams.get('error'), 'invalid_request');
+    assert.match(location.searchParams.get('error_description')!, /PKCE/);
+  });
+
+  it('refuses PKCE method plain', async () => {
+    const url = new URL(`${fx.server.issuer}/auth`);
+    url.search = new URLSearchParams({
+      client_id: CLIENTS.web.client_id,
+      response_type: 'code',
+      redirect_uri: CALLBACK,
+      scope: 'openid',
+      code_challenge: 'a'.repeat(43),
+      code_challenge_method: 'plain',
+    }).toString();
+    const res = await fetch(url, { redirect: 'manual' });
+    assert.equal(new URL(res.headers.get('location')!).searchParams.get('error'), 'invalid_request');
+  });
+
+  it('refuses a code exchanged with the wrong verifier', async () => {
+    const config = await fx.rp(CLIENTS.web);
+    await assert.rejects(
+      codeFlowWithWrongVerifier(config),
+      (err: { error?: string }) => err.error === 'invalid_grant',
+    );
+  });
+
+  it('denies access when the user cancels at consent', async () => {
+    const session = new PageSession();
+    const url = oidc.buildAuthorizationUrl(await fx.rp(CLIENTS.web), {
+      redirect_uri: CALLBACK,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const login = await session.follow(url.href);
+    const afterLogin = await session.submit(login, { email: USER.email, password: USER.password, action: 'login' });
+    const consent = await session.follow(afterLogin.location!);
+    const denied = await session.submit(consent, { action: 'cancel' });
+    const end = await session.follow(denied.location!, (l) => l.startsWith(CALLBACK));
+    assert.equal(new URL(end.location!).searchParams.get('error'), 'access_denied');
+  });
+});
+
+async function codeFlowWithWrongVerifier(config: oidc.Configuration) {
+  const session = new PageSession();
+  const verifier = oidc.randomPKCECodeVerifier();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: CALLBACK,
+    scope: 'openid',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state: 's',
+  });
+  const login = await session.follow(url.href);
+  const afterLogin = await session.submit(login, { email: USER.email, password: USER.password, action: 'login' });
+  const consent = await session.follow(afterLogin.location!);
+  const approved = await session.submit(consent, { action: 'allow' });
+  const end = await session.follow(approved.location!, (l) => l.startsWith(CALLBACK));
+  return oidc.authorizationCodeGrant(config, new URL(end.location!), {
+    pkceCodeVerifier: oidc.randomPKCECodeVerifier(),
+    expectedState: 's',
+  });
+}
