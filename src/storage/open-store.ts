@@ -1,0 +1,45 @@
+// The one place that maps DATABASE_URL to a backend (API.md, "Process,
+// configuration, data"). Nothing else knows which database is in use.
+import { join } from 'node:path';
+import type { Store } from './ports.ts';
+import { createPgDriver } from './sql/pg-driver.ts';
+import { createPgliteDriver } from './sql/pglite-driver.ts';
+import { openSqlStore } from './sql/sql-store.ts';
+
+export interface OpenStoreOptions {
+  /** Unset: embedded PGlite under dataDir; postgres(ql):// : a PostgreSQL server; mongodb(+srv):// : MongoDB. */
+  databaseUrl?: string;
+  /** DATA_DIR; only the embedded database lives there. */
+  dataDir: string;
+  /** PostgreSQL schema to use (created if missing); ignored by the other backends. */
+  schema?: string;
+}
+
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const url = options.databaseUrl;
+  if (url === undefined || url === '') {
+    return openSqlStore(await createPgliteDriver({ dataDir: join(options.dataDir, 'pglite') }));
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase() ?? '';
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    const driver = createPgDriver({ url, ...(options.schema !== undefined && { schema: options.schema }) });
+    if (options.schema !== undefined) {
+      // The name passed createPgDriver's /^[a-z_][a-z0-9_]*$/ check; identifiers cannot be parameters.
+      await driver.query(`create schema if not exists ${options.schema}`).catch(async (err: unknown) => {
+        await driver.close().catch(() => {});
+        throw err;
+      });
+    }
+    return openSqlStore(driver);
+  }
+  if (scheme === 'mongodb' || scheme === 'mongodb+srv') {
+    throw new Error('MongoDB backend is not available yet');
+  }
+  // Never echo the URL: it may carry a password.
+  throw new Error(`Unsupported DATABASE_URL scheme "${scheme}:" (expected postgres://, postgresql:// or mongodb://)`);
+}
+
+/** A fresh in-memory PGlite store, for tests. */
+export async function openMemoryStore(): Promise<Store> {
+  return openSqlStore(await createPgliteDriver());
+}

@@ -1,0 +1,12 @@
+// Forward-only schema history. Never edit or reorder an entry once released:
+// databases in the field have recorded its id as applied. Add a new one.
+import { initial } from './001-initial.ts';
+
+export interface Migration {
+  /** Unique and sortable; recorded in schema_migrations. */
+  id: string;
+  /** Run in order, in one transaction; one statement per entry (the drivers use the extended protocol). */
+  statements: string[];
+}
+
+export const migrations: readonly Migration[] = [initial];

@@ -1,0 +1,79 @@
+// oidc-provider's adapter storage: one row per (model, id) with the lookup
+// fields it queries by (grantId, uid, userCode) copied out of the payload.
+import type { OidcPayload, OidcRecord, OidcStore } from '../ports.ts';
+import type { SqlDriver } from './driver.ts';
+
+interface Row {
+  payload: OidcPayload;
+  consumed_at: Date | null;
+  expires_at: Date | null;
+}
+
+function toRecord(row: Row | undefined): OidcRecord | undefined {
+  if (row === undefined) return undefined;
+  return { payload: row.payload, consumedAt: row.consumed_at, expiresAt: row.expires_at };
+}
+
+function stringField(payload: OidcPayload, key: string): string | null {
+  const value = payload[key];
+  return typeof value === 'string' ? value : null;
+}
+
+const LIVE = '(expires_at is null or expires_at > now())';
+const COLUMNS = 'payload, consumed_at, expires_at';
+
+export function createSqlOidcStore(db: SqlDriver): OidcStore {
+  async function findWhere(condition: string, params: unknown[]): Promise<OidcRecord | undefined> {
+    const { rows } = await db.query<Row>(`select ${COLUMNS} from oidc_payloads where ${condition} and ${LIVE}`, params);
+    return toRecord(rows[0]);
+  }
+
+  return {
+    async upsert(model, id, payload, expiresAt) {
+      // consumed_at is kept on replace: re-saving a consumed code or refresh
+      // token must not make it usable again (single use, RFC 6749 §4.1.2 and §10.4).
+      await db.query(
+        `insert into oidc_payloads (model, id, payload, grant_id, uid, user_code, expires_at)
+         values ($1, $2, $3::jsonb, $4, $5, $6, $7)
+         on conflict (model, id) do update set
+           payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
+           user_code = excluded.user_code, expires_at = excluded.expires_at`,
+        [
+          model, id, JSON.stringify(payload),
+          stringField(payload, 'grantId'), stringField(payload, 'uid'), stringField(payload, 'userCode'),
+          expiresAt,
+        ],
+      );
+    },
+
+    find: (model, id) => findWhere('model = $1 and id = $2', [model, id]),
+    findByUid: (model, uid) => findWhere('model = $1 and uid = $2', [model, uid]),
+    findByUserCode: (model, userCode) => findWhere('model = $1 and user_code = $2', [model, userCode]),
+
+    async consume(model, id) {
+      // One conditional UPDATE: the row lock makes concurrent callers queue,
+      // and each re-checks consumed_at after the winner commits, so one wins.
+      const { rowCount } = await db.query(
+        `update oidc_payloads set consumed_at = now()
+         where model = $1 and id = $2 and consumed_at is null and ${LIVE}
+         returning 1`,
+        [model, id],
+      );
+      return rowCount === 1;
+    },
+
+    async destroy(model, id) {
+      await db.query('delete from oidc_payloads where model = $1 and id = $2', [model, id]);
+    },
+
+    async revokeByGrantId(grantId) {
+      const { rowCount } = await db.query('delete from oidc_payloads where grant_id = $1', [grantId]);
+      return rowCount;
+    },
+
+    async deleteExpired(now) {
+      const { rowCount } = await db.query('delete from oidc_payloads where expires_at <= $1', [now]);
+      return rowCount;
+    },
+  };
+}

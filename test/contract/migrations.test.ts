@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { runMigrations } from '../../src/storage/sql/migrations.ts';
+import { migrations } from '../../src/storage/sql/migrations/index.ts';
+import { openSqlStore } from '../../src/storage/sql/sql-store.ts';
+import type { SqlDriver } from '../../src/storage/sql/driver.ts';
+import { forEachDatabase } from './backends.ts';
+
+const allIds = migrations.map((m) => m.id);
+
+async function recorded(driver: SqlDriver): Promise<string[]> {
+  const { rows } = await driver.query<{ id: string }>('select id from schema_migrations order by id');
+  return rows.map((r) => r.id);
+}
+
+async function withDriver<T>(driver: SqlDriver, fn: (driver: SqlDriver) => Promise<T>): Promise<T> {
+  try {
+    return await fn(driver);
+  } finally {
+    await driver.close();
+  }
+}
+
+forEachDatabase('SQL migrations', (newDatabase, backend) => {
+  it('applies every migration once; opening again applies nothing', async () => {
+    const db = await newDatabase();
+    assert.deepEqual(await withDriver(await db.openDriver(), runMigrations), allIds);
+    await withDriver(await db.openDriver(), async (driver) => {
+      assert.deepEqual(await runMigrations(driver), []);
+      assert.deepEqual(await recorded(driver), allIds);
+    });
+    const store = await openSqlStore(await db.openDriver());
+    await store.ping();
+    await store.close();
+  });
+
+  it('rolls a failing migration back entirely and does not record it', async () => {
+    const db = await newDatabase();
+    await withDriver(await db.openDriver(), async (driver) => {
+      const broken = { id: '999-broken', statements: ['create table half_done (a int)', 'select * from no_such_table'] };
+      await assert.rejects(runMigrations(driver, [...migrations, broken]), /no_such_table/);
+      assert.deepEqual(await recorded(driver), allIds);
+      await assert.rejects(driver.query('select * from half_done'), /half_done/);
+    });
+  });
+
+  it('keeps data across close and reopen', async () => {
+    const db = await newDatabase();
+    const [accountId, tokenId, secretId] = [randomUUID(), randomUUID(), randomUUID()];
+    const first = await openSqlStore(await db.openDriver());
+    try {
+      await first.accounts.insert({ id: accountId, email: 'kept@example.test', emailVerified: true, name: null, role: 'user', passwordHash: 'h' });
+      await first.oidc.upsert('RefreshToken', tokenId, { grantId: 'g' }, null);
+      await first.secrets.insert({ id: secretId, kind: 'signing-key', material: { kty: 'EC' } });
+    } finally {
+      await first.close();
+    }
+    const second = await openSqlStore(await db.openDriver());
+    try {
+      assert.equal((await second.accounts.findByEmail('kept@example.test'))?.id, accountId);
+      assert.deepEqual((await second.oidc.find('RefreshToken', tokenId))?.payload, { grantId: 'g' });
+      assert.deepEqual((await second.secrets.findByKind('signing-key')).map((s) => s.id), [secretId]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  // Only a server has several processes opening one database at once; an
+  // on-disk PGlite directory belongs to a single process.
+  if (backend === 'postgres') {
+    it('lets several processes migrate the same fresh database at once', async () => {
+      const db = await newDatabase();
+      const drivers = await Promise.all([1, 2, 3, 4].map(() => db.openDriver()));
+      try {
+        const applied = await Promise.all(drivers.map((d) => runMigrations(d)));
+        assert.deepEqual(applied.flat().sort(), [...allIds].sort());
+        assert.deepEqual(await recorded(drivers[0]!), allIds);
+      } finally {
+        await Promise.all(drivers.map((d) => d.close()));
+      }
+    });
+  }
+});

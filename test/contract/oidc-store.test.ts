@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { forEachBackend } from './backends.ts';
+
+const HOUR = 3600_000;
+const inAnHour = () => new Date(Date.now() + HOUR);
+const anHourAgo = () => new Date(Date.now() - HOUR);
+
+forEachBackend('OidcStore', (getStore) => {
+  const oidc = () => getStore().oidc;
+
+  describe('upsert and find', () => {
+    it('stores a payload and returns it with its expiry, not consumed', async () => {
+      const id = randomUUID();
+      const expiresAt = inAnHour();
+      const payload = { kind: 'AccessToken', accountId: 'a1', scope: 'openid', nested: { list: [1, 'two', null], ok: true }, text: 'héllo ✓' };
+      await oidc().upsert('AccessToken', id, payload, expiresAt);
+      const found = await oidc().find('AccessToken', id);
+      assert.ok(found);
+      assert.deepEqual(found.payload, payload);
+      assert.ok(found.expiresAt instanceof Date);
+      assert.equal(found.expiresAt.getTime(), expiresAt.getTime());
+      assert.equal(found.consumedAt, null);
+    });
+
+    it('replaces the payload, expiry and lookup fields of an existing (model, id)', async () => {
+      const id = randomUUID();
+      const [uid1, uid2] = [randomUUID(), randomUUID()];
+      await oidc().upsert('Interaction', id, { v: 1, uid: uid1 }, inAnHour());
+      await oidc().upsert('Interaction', id, { v: 2, uid: uid2 }, null);
+      const found = await oidc().find('Interaction', id);
+      assert.deepEqual(found?.payload, { v: 2, uid: uid2 });
+      assert.equal(found?.expiresAt, null);
+      assert.equal(await oidc().findByUid('Interaction', uid1), undefined);
+      assert.deepEqual((await oidc().findByUid('Interaction', uid2))?.payload, { v: 2, uid: uid2 });
+    });
+
+    it('keeps a record consumed when it is saved again', async () => {
+      const id = randomUUID();
+      await oidc().upsert('AuthorizationCode', id, { v: 1 }, inAnHour());
+      assert.equal(await oidc().consume('AuthorizationCode', id), true);
+      await oidc().upsert('AuthorizationCode', id, { v: 2 }, inAnHour());
+      const found = await oidc().find('AuthorizationCode', id);
+      assert.deepEqual(found?.payload, { v: 2 });
+      assert.ok(found?.consumedAt instanceof Date);
+      assert.equal(await oidc().consume('AuthorizationCode', id), false);
+    });
+
+    it('keeps models apart: the same id under two models is two records', async () => {
+      const id = randomUUID();
+      await oidc().upsert('AccessToken', id, { m: 'at' }, null);
+      await oidc().upsert('RefreshToken', id, { m: 'rt' }, null);
+      assert.deepEqual((await oidc().find('AccessToken', id))?.payload, { m: 'at' });
+      assert.deepEqual((await oidc().find('RefreshToken', id))?.payload, { m: 'rt' });
+      assert.equal(await oidc().find('Session', id), undefined);
+    });
+
+    it('returns undefined for an unknown id', async () => {
+      assert.equal(await oidc().find('AccessToken', randomUUID()), undefined);
+    });
+  });
+
+  describe('findByUid and findByUserCode', () => {
+    it('finds a session by payload.uid, only under its model', async () => {
+      const [id, uid] = [randomUUID(), randomUUID()];
+      await oidc().upsert('Session', id, { uid, accountId: 'a' }, inAnHour());
+      assert.deepEqual((await oidc().findByUid('Session', uid))?.payload, { uid, accountId: 'a' });
+      assert.equal(await oidc().findByUid('Interaction', uid), undefined);
+      assert.equal(await oidc().findByUid('Session', randomUUID()), undefined);
+    });
+
+    it('finds a device code by payload.userCode', async () => {
+      const [id, userCode] = [randomUUID(), `ABCD-${randomUUID().slice(0, 4)}`];
+      await oidc().upsert('DeviceCode', id, { userCode, grantId: 'g' }, inAnHour());
+      assert.deepEqual((await oidc().findByUserCode('DeviceCode', userCode))?.payload, { userCode, grantId: 'g' });
+      assert.equal(await oidc().findByUserCode('DeviceCode', 'NOPE-NOPE'), undefined);
+    });
+  });
+
+  describe('consume', () => {
+    it('succeeds once, and find then reports consumedAt with the payload intact', async () => {
+      const id = randomUUID();
+      await oidc().upsert('AuthorizationCode', id, { grantId: 'g' }, inAnHour());
+      const before = Date.now();
+      assert.equal(await oidc().consume('AuthorizationCode', id), true);
+      assert.equal(await oidc().consume('AuthorizationCode', id), false);
+      const found = await oidc().find('AuthorizationCode', id);
+      assert.ok(found?.consumedAt instanceof Date);
+      // Database and test share a clock here; allow for its millisecond rounding.
+      assert.ok(Math.abs(found.consumedAt.getTime() - before) < 60_000);
+      assert.deepEqual(found.payload, { grantId: 'g' });
+    });
+
+    it('returns false for a missing record', async () => {
+      assert.equal(await oidc().consume('AuthorizationCode', randomUUID()), false);
+    });
+
+    it('lets exactly one of 20 concurrent callers win', async () => {
+      const id = randomUUID();
+      await oidc().upsert('RefreshToken', id, { grantId: 'g' }, inAnHour());
+      const results = await Promise.all(Array.from({ length: 20 }, () => oidc().consume('RefreshToken', id)));
+      assert.equal(results.filter(Boolean).length, 1);
+    });
+  });
+
+  describe('destroy and revokeByGrantId', () => {
+    it('destroys one record and tolerates a missing one', async () => {
+      const id = randomUUID();
+      await oidc().upsert('AccessToken', id, {}, null);
+      await oidc().destroy('AccessToken', id);
+      assert.equal(await oidc().find('AccessToken', id), undefined);
+      await oidc().destroy('AccessToken', id);
+    });
+
+    it('deletes every model of one grant and leaves other grants alone', async () => {
+      const [grant, other] = [randomUUID(), randomUUID()];
+      const [at, rt, code, keep] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await oidc().upsert('AccessToken', at, { grantId: grant }, inAnHour());
+      await oidc().upsert('RefreshToken', rt, { grantId: grant }, null);
+      await oidc().upsert('AuthorizationCode', code, { grantId: grant }, inAnHour());
+      await oidc().upsert('AccessToken', keep, { grantId: other }, inAnHour());
+      assert.equal(await oidc().revokeByGrantId(grant), 3);
+      assert.equal(await oidc().find('AccessToken', at), undefined);
+      assert.equal(await oidc().find('RefreshToken', rt), undefined);
+      assert.equal(await oidc().find('AuthorizationCode', code), undefined);
+      assert.deepEqual((await oidc().find('AccessToken', keep))?.payload, { grantId: other });
+      assert.equal(await oidc().revokeByGrantId(grant), 0);
+    });
+  });
+
+  describe('expiry', () => {
+    it('hides expired records from find, findByUid, findByUserCode and consume', async () => {
+      const [id, uid, userCode] = [randomUUID(), randomUUID(), randomUUID()];
+      await oidc().upsert('DeviceCode', id, { uid, userCode }, anHourAgo());
+      assert.equal(await oidc().find('DeviceCode', id), undefined);
+      assert.equal(await oidc().findByUid('DeviceCode', uid), undefined);
+      assert.equal(await oidc().findByUserCode('DeviceCode', userCode), undefined);
+      assert.equal(await oidc().consume('DeviceCode', id), false);
+    });
+
+    it('deleteExpired removes records expiring at or before `now` and keeps the rest', async () => {
+      // Dates far in the past so rows left by other tests in this store cannot be counted.
+      const [a, b, never, live] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      const cutoff = new Date('1990-01-15T00:00:00Z');
+      await oidc().upsert('AccessToken', a, {}, new Date('1990-01-01T00:00:00Z'));
+      await oidc().upsert('AccessToken', b, {}, cutoff);
+      await oidc().upsert('AccessToken', `${b}-later`, {}, new Date('1990-02-01T00:00:00Z'));
+      await oidc().upsert('RefreshToken', never, {}, null);
+      await oidc().upsert('Session', live, {}, inAnHour());
+      assert.equal(await oidc().deleteExpired(cutoff), 2);
+      assert.equal(await oidc().deleteExpired(cutoff), 0);
+      assert.equal(await oidc().deleteExpired(new Date('1990-03-01T00:00:00Z')), 1);
+      await oidc().deleteExpired(new Date());
+      assert.ok(await oidc().find('RefreshToken', never));
+      assert.ok(await oidc().find('Session', live));
+    });
+  });
+});
