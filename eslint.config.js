@@ -12,4 +12,9 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // Command-line tools and tests talk to a terminal, not to the log.
+    files: ['src/cli/**', 'test/**', 'bench/**', 'scripts/**'],
+    rules: { 'no-console': 'off' },
+  },
 );

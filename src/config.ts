@@ -1,7 +1,11 @@
 // The one place that reads process.env. Each setting says why it exists;
 // API.md's table is the contract. parseConfig never throws a stack trace at
 // the user: it throws ConfigError with one line naming the variable.
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
+
+/** API.md: CLIENTS_FILE defaults to this file when it exists. */
+export const DEFAULT_CLIENTS_FILE = 'config/clients.json';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
@@ -93,7 +97,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     dataDir: e.DATA_DIR,
     smtpUrl: e.SMTP_URL,
     admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
-    clientsFile: e.CLIENTS_FILE,
+    clientsFile: e.CLIENTS_FILE ?? (existsSync(DEFAULT_CLIENTS_FILE) ? DEFAULT_CLIENTS_FILE : undefined),
     requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION,
     logLevel: e.LOG_LEVEL,
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
