@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as oidc from 'openid-client';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { CLIENTS, CALLBACK, USER, codeFlow, startFixture, type Fixture } from './fixtures.ts';
 import { PageSession } from '../support/page-session.ts';
 
@@ -46,6 +47,21 @@ describe('authorization code flow with PKCE', function () {
     const { pages, tokens } = await codeFlow(config, { prompt: 'login' });
     assert.deepEqual(pages, ['login']);
     assert.equal(tokens.claims()!.sub, fx.accountId);
+  });
+
+  it('gives code-flow clients JWT access tokens for the API carrying sub, sid, scope and role', async () => {
+    const config = await fx.rp(CLIENTS.web);
+    const { tokens } = await codeFlow(config, { scope: 'openid api', resource: fx.server.config.apiAudience });
+    const jwks = createRemoteJWKSet(new URL(`${fx.server.issuer}/jwks`));
+    const { payload } = await jwtVerify(tokens.access_token, jwks, {
+      issuer: fx.server.issuer,
+      audience: fx.server.config.apiAudience,
+      typ: 'at+jwt',
+    });
+    assert.equal(payload.sub, fx.accountId);
+    assert.equal(payload.scope, 'api');
+    assert.equal(payload.role, 'user');
+    assert.ok(typeof payload.sid === 'string' && payload.sid.length > 0);
   });
 
   it('refuses an authorization request without a PKCE challenge', async () => {
