@@ -6,17 +6,12 @@ import { CLAIMS_BY_SCOPE } from './find-account.ts';
 import { ID_TOKEN_ALG, type ServerSecrets } from './secrets.ts';
 import { API_SCOPE, ACCESS_TOKEN_TTL_SECONDS, type createResourceIndicators } from './resource-server.ts';
 import { loadFirstPartyGrant } from './first-party-consent.ts';
+import type { ProviderPages } from './pages.ts';
 
 const MINUTE = 60;
 const DAY = 24 * 60 * MINUTE;
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * DAY;
 export const SESSION_TTL_SECONDS = 14 * DAY;
-
-export interface ProviderPages {
-  logoutSource: NonNullable<NonNullable<Configuration['features']>['rpInitiatedLogout']>['logoutSource'];
-  postLogoutSuccessSource: NonNullable<NonNullable<Configuration['features']>['rpInitiatedLogout']>['postLogoutSuccessSource'];
-  renderError: Configuration['renderError'];
-}
 
 export interface ConfigurationDeps {
   secrets: ServerSecrets;
@@ -80,7 +75,7 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
       Session: SESSION_TTL_SECONDS,
       // A rotated refresh token inherits what was left of its predecessor's
       // life, so one sign-in lasts at most 30 days whatever the rotations.
-      RefreshToken(ctx, token) {
+      RefreshToken(ctx) {
         const rotated = ctx?.oidc.entities.RotatedRefreshToken;
         return rotated ? rotated.remainingTTL : REFRESH_TOKEN_TTL_SECONDS;
       },
