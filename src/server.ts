@@ -14,7 +14,7 @@ import { bootstrapAdmin } from './services/bootstrap-admin.ts';
 import { startExpiredPurge } from './services/purge-expired.ts';
 import { loadOrCreateSecrets } from './oidc/secrets.ts';
 import { createProvider } from './oidc/provider.ts';
-import { readClientsFile, upsertClients, type ClientMetadata } from './oidc/client-metadata.ts';
+import { ClientsFileError, readClientsFile, upsertClients, type ClientMetadata } from './oidc/client-metadata.ts';
 import { createRenderer } from './http/render.ts';
 import { createProviderPages } from './oidc/pages.ts';
 
@@ -35,7 +35,25 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Readonly<Config>, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
+  // Read before opening the database: a bad file fails at once, not after migrations.
+  const fileClients = config.clientsFile ? await readClientsFile(config.clientsFile) : [];
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  try {
+    return await serve(config, logger, options, store, fileClients);
+  } catch (err) {
+    // Release the database (and PGlite's lock on DATA_DIR) before reporting.
+    if (!options.store) await store.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function serve(
+  config: Readonly<Config>,
+  logger: Logger,
+  options: StartOptions,
+  store: Store,
+  fileClients: ClientMetadata[],
+): Promise<RunningServer> {
   const hasher = await createPasswordHasher(config.argon2);
   const accounts = createAccountService({
     accounts: store.accounts,
@@ -57,10 +75,15 @@ export async function startServer(config: Readonly<Config>, logger: Logger, opti
     logger,
   });
 
-  const clients = [...(config.clientsFile ? await readClientsFile(config.clientsFile) : []), ...(options.clients ?? [])];
+  const clients = [...fileClients, ...(options.clients ?? [])];
   // oidc-provider's own validation, at start, so a bad clients file fails
   // here with its reason instead of at the first authorization request.
-  for (const client of clients) await provider.Client.validate(client as never);
+  for (const client of clients) {
+    await provider.Client.validate(client as never).catch((err: Error & { error_description?: string }) => {
+      const source = fileClients.includes(client) ? `CLIENTS_FILE ${config.clientsFile}: ` : '';
+      throw new ClientsFileError(`${source}client ${client.client_id}: ${err.error_description ?? err.message}`);
+    });
+  }
   await upsertClients(store.clients, clients);
 
   const app = createApp({ logger, store, provider, accounts, render, cookieKeys: secrets.cookieKeys, trustProxy: config.trustProxy });

@@ -1,0 +1,147 @@
+// parseConfig: API.md's defaults, and one ConfigError naming the variable for
+// each value the server must refuse at start.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, DEFAULT_CLIENTS_FILE, parseConfig } from '../../src/config.ts';
+
+/** The ConfigError parseConfig throws for this environment (fails if it returns). */
+function configErrorOf(env: Record<string, string>): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    return err;
+  }
+  return assert.fail(`parseConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('parseConfig', function () {
+  describe('defaults', function () {
+    const config = parseConfig({});
+
+    it('listens on port 3000', function () {
+      assert.equal(config.port, 3000);
+    });
+
+    it('uses http://localhost:$PORT as PUBLIC_URL and PUBLIC_URL/oidc as issuer', function () {
+      assert.equal(config.publicUrl, 'http://localhost:3000');
+      assert.equal(config.issuer, 'http://localhost:3000/oidc');
+      assert.equal(config.apiAudience, 'http://localhost:3000/api');
+    });
+
+    it('derives the default PUBLIC_URL from a non-default PORT', function () {
+      const other = parseConfig({ PORT: '8080' });
+      assert.equal(other.publicUrl, 'http://localhost:8080');
+      assert.equal(other.issuer, 'http://localhost:8080/oidc');
+    });
+
+    it('requires email verification, embeds the database under ./data and logs at info', function () {
+      assert.equal(config.requireEmailVerification, true);
+      assert.equal(config.databaseUrl, undefined);
+      assert.equal(config.dataDir, './data');
+      assert.equal(config.logLevel, 'info');
+      assert.equal(config.admin, undefined);
+      assert.equal(config.smtpUrl, undefined);
+      assert.equal(config.env, 'development');
+    });
+
+    it('uses the OWASP minimum argon2id cost', function () {
+      assert.deepEqual(config.argon2, { memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    });
+
+    it('reads CLIENTS_FILE from config/clients.json only when that file exists', async function () {
+      const cwd = process.cwd();
+      const dir = await mkdtemp(join(tmpdir(), 'gatehouse-config-'));
+      try {
+        process.chdir(dir);
+        assert.equal(parseConfig({}).clientsFile, undefined);
+        await mkdir(join(dir, 'config'));
+        await writeFile(join(dir, DEFAULT_CLIENTS_FILE), '[]');
+        assert.equal(parseConfig({}).clientsFile, DEFAULT_CLIENTS_FILE);
+        assert.equal(parseConfig({ CLIENTS_FILE: '/etc/gatehouse/clients.json' }).clientsFile, '/etc/gatehouse/clients.json');
+      } finally {
+        process.chdir(cwd);
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('treats empty strings as unset (docker-compose and .env produce them)', function () {
+      const blank = parseConfig({ PORT: '', PUBLIC_URL: '', DATABASE_URL: '', REQUIRE_EMAIL_VERIFICATION: '' });
+      assert.equal(blank.port, 3000);
+      assert.equal(blank.publicUrl, 'http://localhost:3000');
+      assert.equal(blank.databaseUrl, undefined);
+      assert.equal(blank.requireEmailVerification, true);
+    });
+  });
+
+  describe('explicit values', function () {
+    it('drops trailing slashes from PUBLIC_URL before deriving the issuer', function () {
+      const config = parseConfig({ PUBLIC_URL: 'https://id.example.com/' });
+      assert.equal(config.publicUrl, 'https://id.example.com');
+      assert.equal(config.issuer, 'https://id.example.com/oidc');
+    });
+
+    it('reads REQUIRE_EMAIL_VERIFICATION=false', function () {
+      assert.equal(parseConfig({ REQUIRE_EMAIL_VERIFICATION: 'false' }).requireEmailVerification, false);
+    });
+
+    it('pairs ADMIN_EMAIL with ADMIN_PASSWORD', function () {
+      const config = parseConfig({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'a long admin password' });
+      assert.deepEqual(config.admin, { email: 'root@example.com', password: 'a long admin password' });
+    });
+
+    it('accepts production with SMTP_URL', function () {
+      const config = parseConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://u:p@mail.example.com:587' });
+      assert.equal(config.env, 'production');
+      assert.equal(config.smtpUrl, 'smtp://u:p@mail.example.com:587');
+    });
+
+    it('accepts postgres:// and mongodb:// database URLs', function () {
+      assert.equal(parseConfig({ DATABASE_URL: 'postgres://u@h/db' }).databaseUrl, 'postgres://u@h/db');
+      assert.equal(parseConfig({ DATABASE_URL: 'mongodb://h/db' }).databaseUrl, 'mongodb://h/db');
+    });
+  });
+
+  describe('refuses', function () {
+    const cases: Array<{ name: string; env: Record<string, string>; names: string[] }> = [
+      { name: 'PORT=abc', env: { PORT: 'abc' }, names: ['PORT'] },
+      { name: 'PORT=70000', env: { PORT: '70000' }, names: ['PORT'] },
+      { name: 'PUBLIC_URL=ftp://x', env: { PUBLIC_URL: 'ftp://x' }, names: ['PUBLIC_URL'] },
+      { name: 'PUBLIC_URL that is not a URL', env: { PUBLIC_URL: 'not a url' }, names: ['PUBLIC_URL'] },
+      { name: 'DATABASE_URL=mysql://x', env: { DATABASE_URL: 'mysql://x' }, names: ['DATABASE_URL'] },
+      { name: 'ADMIN_EMAIL without ADMIN_PASSWORD', env: { ADMIN_EMAIL: 'root@example.com' }, names: ['ADMIN_EMAIL', 'ADMIN_PASSWORD'] },
+      { name: 'ADMIN_PASSWORD without ADMIN_EMAIL', env: { ADMIN_PASSWORD: 'a long admin password' }, names: ['ADMIN_EMAIL', 'ADMIN_PASSWORD'] },
+      { name: 'ADMIN_EMAIL that is not an email', env: { ADMIN_EMAIL: 'root', ADMIN_PASSWORD: 'a long admin password' }, names: ['ADMIN_EMAIL'] },
+      { name: 'NODE_ENV=production without SMTP_URL', env: { NODE_ENV: 'production' }, names: ['SMTP_URL'] },
+      { name: 'SMTP_URL=http://x', env: { SMTP_URL: 'http://x' }, names: ['SMTP_URL'] },
+      { name: 'ARGON2_MEMORY_KIB below 19456', env: { ARGON2_MEMORY_KIB: '19455' }, names: ['ARGON2_MEMORY_KIB'] },
+      { name: 'ARGON2_TIME_COST below 2', env: { ARGON2_TIME_COST: '1' }, names: ['ARGON2_TIME_COST'] },
+      { name: 'REQUIRE_EMAIL_VERIFICATION=maybe', env: { REQUIRE_EMAIL_VERIFICATION: 'maybe' }, names: ['REQUIRE_EMAIL_VERIFICATION'] },
+      { name: 'LOG_LEVEL=loud', env: { LOG_LEVEL: 'loud' }, names: ['LOG_LEVEL'] },
+    ];
+
+    for (const { name, env, names } of cases) {
+      it(`${name}, with a one-line ConfigError naming ${names.join(' and ')}`, function () {
+        const err = configErrorOf(env);
+        for (const variable of names) assert.ok(err.message.includes(variable), `"${err.message}" does not name ${variable}`);
+        assert.ok(!err.message.includes('\n'), `"${err.message}" spans several lines`);
+      });
+    }
+
+    it('without echoing a DATABASE_URL password', function () {
+      const err = configErrorOf({ DATABASE_URL: 'mysql://user:s3cr3t-pw@db/x' });
+      assert.ok(!err.message.includes('s3cr3t-pw'), err.message);
+    });
+  });
+
+  it('returns a frozen config', function () {
+    const config = parseConfig({});
+    assert.ok(Object.isFrozen(config));
+    assert.throws(() => {
+      (config as { port: number }).port = 1;
+    }, TypeError);
+    assert.equal(config.port, 3000);
+  });
+});
