@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as oidc from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { CLIENTS, CALLBACK, USER, codeFlow, startFixture, type Fixture } from './fixtures.ts';
+import { CLIENTS, CALLBACK, USER, authorize, codeFlow, startFixture, type Fixture } from './fixtures.ts';
 import { PageSession } from '../support/page-session.ts';
 
 describe('authorization code flow with PKCE', function () {
@@ -64,7 +64,8 @@ describe('authorization code flow with PKCE', function () {
     assert.ok(typeof payload.sid === 'string' && payload.sid.length > 0);
   });
 
-  it('refuses an authorization request without a PKCE challenge', async () => {
+  /** An authorization request sent as-is; returns the error redirect's parameters. */
+  async function authorizationError(extra: Record<string, string>): Promise<URLSearchParams> {
     const url = new URL(`${fx.server.issuer}/auth`);
     url.search = new URLSearchParams({
       client_id: CLIENTS.web.client_id,
@@ -72,70 +73,37 @@ describe('authorization code flow with PKCE', function () {
       redirect_uri: CALLBACK,
       scope: 'openid',
       state: 'xyz',
+      ...extra,
     }).toString();
     const res = await fetch(url, { redirect: 'manual' });
     const location = new URL(res.headers.get('location')!);
     assert.equal(location.origin + location.pathname, CALLBACK);
-    assert.equal(location.searchParams.get('error'), 'invalid_request');
-    assert.match(location.searchParams.get('error_description')!, /PKCE/);
+    return location.searchParams;
+  }
+
+  it('refuses an authorization request without a PKCE challenge', async () => {
+    const params = await authorizationError({});
+    assert.equal(params.get('error'), 'invalid_request');
+    assert.match(params.get('error_description')!, /PKCE/);
   });
 
   it('refuses PKCE method plain', async () => {
-    const url = new URL(`${fx.server.issuer}/auth`);
-    url.search = new URLSearchParams({
-      client_id: CLIENTS.web.client_id,
-      response_type: 'code',
-      redirect_uri: CALLBACK,
-      scope: 'openid',
-      code_challenge: 'a'.repeat(43),
-      code_challenge_method: 'plain',
-    }).toString();
-    const res = await fetch(url, { redirect: 'manual' });
-    assert.equal(new URL(res.headers.get('location')!).searchParams.get('error'), 'invalid_request');
+    const params = await authorizationError({ code_challenge: 'a'.repeat(43), code_challenge_method: 'plain' });
+    assert.equal(params.get('error'), 'invalid_request');
   });
 
   it('refuses a code exchanged with the wrong verifier', async () => {
     const config = await fx.rp(CLIENTS.web);
+    const { callback, state } = await authorize(config, { scope: 'openid' });
     await assert.rejects(
-      codeFlowWithWrongVerifier(config),
+      oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: oidc.randomPKCECodeVerifier(), expectedState: state }),
       (err: { error?: string }) => err.error === 'invalid_grant',
     );
   });
 
   it('denies access when the user cancels at consent', async () => {
-    const session = new PageSession();
-    const url = oidc.buildAuthorizationUrl(await fx.rp(CLIENTS.web), {
-      redirect_uri: CALLBACK,
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-    });
-    const login = await session.follow(url.href);
-    const afterLogin = await session.submit(login, { email: USER.email, password: USER.password, action: 'login' });
-    const consent = await session.follow(afterLogin.location!);
-    const denied = await session.submit(consent, { action: 'cancel' });
-    const end = await session.follow(denied.location!, (l) => l.startsWith(CALLBACK));
-    assert.equal(new URL(end.location!).searchParams.get('error'), 'access_denied');
+    const { callback, pages } = await authorize(await fx.rp(CLIENTS.web), { scope: 'openid' }, new PageSession(), 'cancel');
+    assert.deepEqual(pages, ['login', 'consent']);
+    assert.equal(callback.searchParams.get('error'), 'access_denied');
   });
 });
-
-async function codeFlowWithWrongVerifier(config: oidc.Configuration) {
-  const session = new PageSession();
-  const verifier = oidc.randomPKCECodeVerifier();
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: CALLBACK,
-    scope: 'openid',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state: 's',
-  });
-  const login = await session.follow(url.href);
-  const afterLogin = await session.submit(login, { email: USER.email, password: USER.password, action: 'login' });
-  const consent = await session.follow(afterLogin.location!);
-  const approved = await session.submit(consent, { action: 'allow' });
-  const end = await session.follow(approved.location!, (l) => l.startsWith(CALLBACK));
-  return oidc.authorizationCodeGrant(config, new URL(end.location!), {
-    pkceCodeVerifier: oidc.randomPKCECodeVerifier(),
-    expectedState: 's',
-  });
-}

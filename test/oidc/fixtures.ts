@@ -65,21 +65,27 @@ export async function startFixture(env: Record<string, string> = {}): Promise<Fi
   };
 }
 
-export interface CodeFlowResult {
-  tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+export interface Authorization {
+  /** Where the browser landed: the client's redirect_uri with code (or error) and state. */
+  callback: URL;
+  verifier: string;
+  state: string;
+  nonce: string;
+  /** The prompts shown on the way, in order ('login', 'consent'). */
   pages: string[];
-  session: PageSession;
 }
 
 /**
- * The authorization code flow with PKCE, through the real login and consent
- * pages by form posts, ending with the code exchanged by openid-client.
+ * The front half of the code flow with PKCE: through the real login and
+ * consent pages by form posts, as a browser without JavaScript would, until
+ * the redirect to the client. `consent` is the button pressed on the consent page.
  */
-export async function codeFlow(
+export async function authorize(
   config: oidc.Configuration,
   params: Record<string, string> = {},
   session = new PageSession(),
-): Promise<CodeFlowResult> {
+  consent: 'allow' | 'cancel' = 'allow',
+): Promise<Authorization> {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
@@ -103,11 +109,27 @@ export async function codeFlow(
     const posted =
       prompt === 'login'
         ? await session.submit(res, { email: USER.email, password: USER.password, action: 'login' })
-        : await session.submit(res, { action: 'allow' });
+        : await session.submit(res, { action: consent });
     if (posted.status !== 303 || !posted.location) throw new Error(`form post answered ${posted.status}: ${posted.body.slice(0, 300)}`);
     res = atCallback(posted.location) ? { ...posted, location: posted.location } : await session.follow(posted.location, atCallback);
   }
-  const tokens = await oidc.authorizationCodeGrant(config, new URL(res.location), {
+  return { callback: new URL(res.location), verifier, state, nonce, pages };
+}
+
+export interface CodeFlowResult {
+  tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+  pages: string[];
+  session: PageSession;
+}
+
+/** The whole code flow: authorize through the pages, then openid-client exchanges the code. */
+export async function codeFlow(
+  config: oidc.Configuration,
+  params: Record<string, string> = {},
+  session = new PageSession(),
+): Promise<CodeFlowResult> {
+  const { callback, verifier, state, nonce, pages } = await authorize(config, params, session);
+  const tokens = await oidc.authorizationCodeGrant(config, callback, {
     pkceCodeVerifier: verifier,
     expectedState: state,
     expectedNonce: nonce,
