@@ -105,3 +105,14 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     trustProxy: e.TRUST_PROXY,
   });
 }
+
+/** For entry points: the parsed config, or the one-line reason on stderr and exit code 1. */
+export function parseConfigOrExit(): Readonly<Config> {
+  try {
+    return parseConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
+}

@@ -1,18 +1,11 @@
 // Entry point: read config, start, shut down cleanly on SIGTERM/SIGINT.
-import { ConfigError, parseConfig } from './config.ts';
+import { parseConfigOrExit } from './config.ts';
 import { createLogger } from './logger.ts';
 import { ClientsFileError } from './oidc/client-metadata.ts';
 import { startServer } from './server.ts';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = parseConfig();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(err.message);
-    process.exit(1);
-  }
+  const config = parseConfigOrExit();
   const logger = createLogger(config.logLevel);
   if (!config.smtpUrl) logger.warn('SMTP_URL is not set: mail is written to this log instead of sent (development only)');
   if (config.publicUrl.startsWith('http:') && config.env === 'production') {

@@ -13,7 +13,7 @@
 //                            algorithm and all but the newest two cookie keys.
 // Servers read secrets at start only: restart every instance after each step.
 import { randomBytes } from 'node:crypto';
-import { ConfigError, parseConfig } from '../config.ts';
+import { parseConfigOrExit } from '../config.ts';
 import { ACCESS_TOKEN_ALG, ID_TOKEN_ALG, generateCookieKey, generateSigningKey } from '../oidc/secrets.ts';
 import { openStore } from '../storage/open-store.ts';
 import type { SecretStore } from '../storage/ports.ts';
@@ -76,14 +76,7 @@ async function main(args: string[]): Promise<number> {
     console.error(args.includes('--help') || args.includes('-h') ? USAGE : `unknown argument; ${USAGE}`);
     return args.includes('--help') || args.includes('-h') ? 0 : 2;
   }
-  let config;
-  try {
-    config = parseConfig();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(err.message);
-    return 1;
-  }
+  const config = parseConfigOrExit();
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     if (args.includes('--retire')) await retireKeys(store.secrets, console.log);

@@ -31,12 +31,16 @@ function createTokenAdapter(model: string, oidc: OidcStore): Adapter {
       // §4.3.1 for refresh tokens), so its whole grant is revoked.
       const record = await oidc.find(model, id);
       const grantId = record?.payload.grantId;
-      if (typeof grantId === 'string') await oidc.revokeByGrantId(grantId);
+      if (typeof grantId === 'string') {
+        await oidc.revokeByGrantId(grantId);
+        await oidc.destroy('Grant', grantId);
+      }
       throw new errors.InvalidGrant(`${model === 'RefreshToken' ? 'refresh token' : 'grant'} already used`);
     },
     destroy: (id) => oidc.destroy(model, id),
+    // oidc-provider calls this on each model it wants revoked (helpers/revoke.js).
     async revokeByGrantId(grantId) {
-      await oidc.revokeByGrantId(grantId);
+      await oidc.revokeByGrantId(grantId, model);
     },
   };
 }

@@ -60,11 +60,14 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || client.metadata().first_party === true),
-    extraTokenClaims: async (_ctx: KoaContextWithOIDC, token) => {
+    extraTokenClaims: async (ctx: KoaContextWithOIDC, token) => {
       const accountId = 'accountId' in token ? token.accountId : undefined;
       if (!accountId) return undefined;
-      const account = await deps.findAccountRecord(accountId);
-      return { sid: 'sessionUid' in token ? token.sessionUid : undefined, role: account?.role };
+      // The grants load the account already (findAccount); reuse it rather
+      // than a second query on every token issued.
+      const loaded = ctx.oidc.account as { accountId?: string; role?: string } | undefined;
+      const role = loaded?.accountId === accountId && loaded.role ? loaded.role : (await deps.findAccountRecord(accountId))?.role;
+      return { sid: 'sessionUid' in token ? token.sessionUid : undefined, role };
     },
     ttl: {
       AccessToken: ACCESS_TOKEN_TTL_SECONDS,

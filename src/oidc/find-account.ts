@@ -17,6 +17,8 @@ export function createFindAccount(accounts: AccountService): FindAccount {
     if (!account) return undefined;
     return {
       accountId: account.id,
+      // Read by extraTokenClaims, so issuing a token needs no second lookup.
+      role: account.role,
       claims: async () => accountClaims(account),
     };
   };

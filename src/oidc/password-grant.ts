@@ -50,6 +50,7 @@ export function registerPasswordGrant({ provider, accounts, apiAudience, apiServ
       );
     }
     const { account } = result;
+    ctx.oidc.entity('Account', { accountId: account.id, role: account.role, claims: async () => accountClaims(account) });
     // One sign-in on one device: every token of this grant carries it as `sid`.
     const sessionUid = crypto.randomUUID();
 

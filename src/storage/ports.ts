@@ -29,8 +29,8 @@ export interface OidcStore {
   consume(model: string, id: string): Promise<boolean>;
   /** Delete (model, id); no error when missing. */
   destroy(model: string, id: string): Promise<void>;
-  /** Delete every record of every model carrying this grantId; returns how many. */
-  revokeByGrantId(grantId: string): Promise<number>;
+  /** Delete the records carrying this grantId, of one model or (no model) of every model; returns how many. */
+  revokeByGrantId(grantId: string, model?: string): Promise<number>;
   /** Delete records whose expiry is at or before `now`; returns how many. */
   deleteExpired(now: Date): Promise<number>;
 }

@@ -126,6 +126,16 @@ forEachBackend('OidcStore', (getStore) => {
       assert.deepEqual((await oidc().find('AccessToken', keep))?.payload, { grantId: other });
       assert.equal(await oidc().revokeByGrantId(grant), 0);
     });
+
+    it('limits the deletion to one model when given', async () => {
+      const grant = randomUUID();
+      const [at, rt] = [randomUUID(), randomUUID()];
+      await oidc().upsert('AccessToken', at, { grantId: grant }, inAnHour());
+      await oidc().upsert('RefreshToken', rt, { grantId: grant }, inAnHour());
+      assert.equal(await oidc().revokeByGrantId(grant, 'AccessToken'), 1);
+      assert.equal(await oidc().find('AccessToken', at), undefined);
+      assert.deepEqual((await oidc().find('RefreshToken', rt))?.payload, { grantId: grant });
+    });
   });
 
   describe('expiry', () => {

@@ -45,6 +45,15 @@ describe('password grant', function () {
     assert.notEqual(refreshed.body.refresh_token, a.body.refresh_token);
   });
 
+  it('carries the account role into access tokens, also after refresh', async () => {
+    await createTestAccount(fx.server, { email: 'admin@example.com', password: USER.password, role: 'admin' });
+    const role = (t: unknown) => JSON.parse(Buffer.from(String(t).split('.')[1]!, 'base64url').toString()).role;
+    const res = await login(CLIENTS.firstParty, 'admin@example.com', USER.password);
+    assert.equal(role(res.body.access_token), 'admin');
+    const refreshed = await tokenRequest(fx.server, CLIENTS.firstParty, { grant_type: 'refresh_token', refresh_token: String(res.body.refresh_token) });
+    assert.equal(role(refreshed.body.access_token), 'admin');
+  });
+
   it('accepts the email in any case and with surrounding spaces (normalised)', async () => {
     const res = await login(CLIENTS.firstParty, `  ${USER.email.toUpperCase()} `, USER.password);
     assert.equal(res.status, 200);

@@ -41,6 +41,10 @@ describe('refresh, revocation and introspection', function () {
       [1, 2].map(() => tokenRequest(fx.server, CLIENTS.web, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! })),
     );
     assert.deepEqual(attempts.map((a) => a.status).sort(), [200, 400]);
+    // The loser is a replay, as if sent later: the grant dies, the winner's new token with it.
+    const winner = attempts.find((a) => a.status === 200)!;
+    const next = await tokenRequest(fx.server, CLIENTS.web, { grant_type: 'refresh_token', refresh_token: String(winner.body.refresh_token) });
+    assert.equal(next.body.error, 'invalid_grant');
   });
 
   it('introspects an active access token with its subject, client and scope', async () => {

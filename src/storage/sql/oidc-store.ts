@@ -66,8 +66,10 @@ export function createSqlOidcStore(db: SqlDriver): OidcStore {
       await db.query('delete from oidc_payloads where model = $1 and id = $2', [model, id]);
     },
 
-    async revokeByGrantId(grantId) {
-      const { rowCount } = await db.query('delete from oidc_payloads where grant_id = $1', [grantId]);
+    async revokeByGrantId(grantId, model) {
+      const { rowCount } = model
+        ? await db.query('delete from oidc_payloads where grant_id = $1 and model = $2', [grantId, model])
+        : await db.query('delete from oidc_payloads where grant_id = $1', [grantId]);
       return rowCount;
     },
 
