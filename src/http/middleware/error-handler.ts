@@ -1,9 +1,10 @@
 // The one place that turns errors into HTTP. AppErrors become API.md's
-// envelope; anything else is a bug or an outage: logged in full, answered
-// with a bare INTERNAL (or UNAVAILABLE when the database is down) so no stack
-// trace or driver detail ever reaches a client.
+// envelope (storage drivers already turn an unreachable database into
+// UnavailableError, so no driver code is known here); anything else is a bug:
+// logged in full, answered with a bare INTERNAL so no stack trace or driver
+// detail ever reaches a client.
 import type { Middleware } from 'koa';
-import { AppError, UnavailableError } from '../../errors.ts';
+import { AppError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 
 export function errorEnvelope(err: AppError) {
@@ -24,11 +25,10 @@ export function errorHandler(logger: Logger): Middleware {
       let appError: AppError;
       if (err instanceof AppError) {
         appError = err;
+        // An outage (503 UNAVAILABLE) is the operator's business, not the client's.
+        if (appError.status >= 500) logger.error({ err, method: ctx.method, path: ctx.path }, appError.message);
       } else if (isHttpClientError(err)) {
         appError = new AppError(err.status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', err.status, err.message);
-      } else if (isDatabaseUnavailable(err)) {
-        logger.error({ err }, 'database unavailable');
-        appError = new UnavailableError();
       } else {
         logger.error({ err, method: ctx.method, path: ctx.path }, 'unhandled error');
         appError = new AppError('INTERNAL', 500, 'Something went wrong on our side.');
@@ -38,11 +38,4 @@ export function errorHandler(logger: Logger): Middleware {
       ctx.body = errorEnvelope(appError);
     }
   };
-}
-
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P03']);
-
-function isDatabaseUnavailable(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return typeof code === 'string' && UNREACHABLE_CODES.has(code);
 }

@@ -2,7 +2,6 @@
 // never tells whether an address has an account (the accounts service also
 // spends the same time on both).
 import type { Context } from 'koa';
-import { AppError } from '../../errors.ts';
 import { formOf } from '../../http/middleware/form-body.ts';
 import { clientDisplayName } from './load.ts';
 import { finishInteraction } from './finish.ts';
@@ -40,16 +39,7 @@ export async function submitLogin(ctx: Context, deps: InteractionDeps, details: 
     return;
   }
 
-  let result;
-  try {
-    result = await deps.accounts.authenticate(email, password);
-  } catch (err) {
-    // A sign-in lockout (429 with Retry-After) is shown on the page, not as JSON.
-    if (!(err instanceof AppError) || err.status !== 429) throw err;
-    ctx.set(err.headers);
-    await showLogin(ctx, deps, details, { email, error: err.message }, 429);
-    return;
-  }
+  const result = await deps.accounts.authenticate(email, password);
 
   if (!result.ok) {
     const notVerified = result.reason === 'EMAIL_NOT_VERIFIED';
