@@ -1,6 +1,7 @@
 // createApp: the middleware order, in one place. Everything it needs is
 // handed in, so tests build the same app main.ts serves.
 import Koa from 'koa';
+import type { Router } from '@koa/router';
 import mount from 'koa-mount';
 import type { Provider } from 'oidc-provider';
 import type { Logger } from './logger.ts';
@@ -23,6 +24,12 @@ export interface AppDeps {
   render: Renderer;
   cookieKeys: string[];
   trustProxy: boolean;
+  /** /api/v1 (src/http/api/). */
+  apiRouter: Router;
+  /** /account/* pages. */
+  accountPages: Router;
+  /** GET /openapi.json and GET /docs (src/http/routes/docs.ts). */
+  docsRouter?: Router;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -43,6 +50,9 @@ export function createApp(deps: AppDeps): Koa {
   app.use(health.routes()).use(health.allowedMethods());
   app.use(assets.routes());
   app.use(interactions.routes()).use(interactions.allowedMethods());
+  app.use(deps.accountPages.routes()).use(deps.accountPages.allowedMethods());
+  app.use(deps.apiRouter.routes());
+  if (deps.docsRouter) app.use(deps.docsRouter.routes()).use(deps.docsRouter.allowedMethods());
   app.use(apiNotFound());
   app.use(mount('/oidc', deps.provider));
   return app;

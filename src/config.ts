@@ -3,6 +3,7 @@
 // the user: it throws ConfigError with one line naming the variable.
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './services/rate-limits.ts';
 
 /** API.md: CLIENTS_FILE defaults to this file when it exists. */
 export const DEFAULT_CLIENTS_FILE = 'config/clients.json';
@@ -45,8 +46,19 @@ const schema = z.object({
   ARGON2_PARALLELISM: positiveInt.default(1),
   // How often expired OAuth artefacts are deleted, so storage stays bounded.
   PURGE_INTERVAL_SECONDS: positiveInt.default(600),
+  // Worker processes (node:cluster) sharing PORT, to use more than one core.
+  // More than 1 needs a database server: a PGlite DATA_DIR belongs to one process.
+  WEB_CONCURRENCY: positiveInt.max(64, 'must be at most 64').default(1),
   // Behind a reverse proxy, honour X-Forwarded-* (Koa's app.proxy).
   TRUST_PROXY: bool.default(false),
+  // API.md's abuse limits. Failed sign-ins lock an account (by email) for one
+  // window; an IP is limited on failures only; mail and sign-up per hour.
+  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: positiveInt.default(DEFAULT_RATE_LIMITS.loginFailuresPerAccount),
+  RATE_LIMIT_LOGIN_WINDOW_SECONDS: positiveInt.default(DEFAULT_RATE_LIMITS.loginWindowSeconds),
+  RATE_LIMIT_LOGIN_FAILURES_PER_IP: positiveInt.default(DEFAULT_RATE_LIMITS.loginFailuresPerIp),
+  RATE_LIMIT_REGISTRATIONS_PER_IP_PER_HOUR: positiveInt.default(DEFAULT_RATE_LIMITS.registrationsPerIpPerHour),
+  RATE_LIMIT_MAIL_PER_EMAIL_PER_HOUR: positiveInt.default(DEFAULT_RATE_LIMITS.mailRequestsPerEmailPerHour),
+  RATE_LIMIT_MAIL_PER_IP_PER_HOUR: positiveInt.default(DEFAULT_RATE_LIMITS.mailRequestsPerIpPerHour),
 });
 
 export interface Config {
@@ -65,7 +77,10 @@ export interface Config {
   logLevel: string;
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   purgeIntervalMs: number;
+  /** Worker processes serving PORT (1: no cluster). */
+  webConcurrency: number;
   trustProxy: boolean;
+  rateLimits: RateLimitSettings;
 }
 
 export class ConfigError extends Error {}
@@ -86,6 +101,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   if (e.NODE_ENV === 'production' && !e.SMTP_URL) {
     throw new ConfigError('Invalid configuration: SMTP_URL is required when NODE_ENV=production (mail is only logged in development)');
   }
+  if (e.WEB_CONCURRENCY > 1 && e.DATABASE_URL === undefined) {
+    throw new ConfigError('Invalid configuration: WEB_CONCURRENCY must be 1 with the embedded database (a PGlite DATA_DIR belongs to one process); set DATABASE_URL to a PostgreSQL server to run several workers');
+  }
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
   return Object.freeze({
     env: e.NODE_ENV,
@@ -102,7 +120,16 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     logLevel: e.LOG_LEVEL,
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
     purgeIntervalMs: e.PURGE_INTERVAL_SECONDS * 1000,
+    webConcurrency: e.WEB_CONCURRENCY,
     trustProxy: e.TRUST_PROXY,
+    rateLimits: {
+      loginFailuresPerAccount: e.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
+      loginWindowSeconds: e.RATE_LIMIT_LOGIN_WINDOW_SECONDS,
+      loginFailuresPerIp: e.RATE_LIMIT_LOGIN_FAILURES_PER_IP,
+      registrationsPerIpPerHour: e.RATE_LIMIT_REGISTRATIONS_PER_IP_PER_HOUR,
+      mailRequestsPerEmailPerHour: e.RATE_LIMIT_MAIL_PER_EMAIL_PER_HOUR,
+      mailRequestsPerIpPerHour: e.RATE_LIMIT_MAIL_PER_IP_PER_HOUR,
+    },
   });
 }
 

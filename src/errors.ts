@@ -35,6 +35,11 @@ export class ValidationError extends AppError {
   }
 }
 
+/** A NUL character or a lone surrogate (see services/storable-text.ts). */
+export function unstorableTextError(path: string[]): ValidationError {
+  return new ValidationError([{ path: path.join('.'), message: 'must not contain NUL characters or unpaired surrogates' }]);
+}
+
 export class MalformedJsonError extends AppError {
   constructor() {
     super('MALFORMED_JSON', 400, 'The request body is not valid JSON.');
@@ -89,5 +94,48 @@ export class UnavailableError extends AppError {
 export class EmailExistsError extends AppError {
   constructor() {
     super('EMAIL_EXISTS', 409, 'An account with this email already exists.');
+  }
+}
+
+export class WeakPasswordError extends AppError {
+  constructor(reason: string) {
+    super('WEAK_PASSWORD', 400, reason);
+  }
+}
+
+export class InvalidTokenError extends AppError {
+  constructor() {
+    super('INVALID_TOKEN', 400, 'This link is invalid, already used or expired.');
+  }
+}
+
+/** Unknown email and wrong password alike (API.md): the message never tells which. */
+export class InvalidCredentialsError extends AppError {
+  constructor() {
+    super('INVALID_CREDENTIALS', 401, 'Invalid email or password.');
+  }
+}
+
+export class EmailNotVerifiedError extends AppError {
+  constructor() {
+    super('EMAIL_NOT_VERIFIED', 403, 'Verify your email address before signing in.');
+  }
+}
+
+export class InvalidRefreshTokenError extends AppError {
+  constructor() {
+    super('INVALID_REFRESH_TOKEN', 401, 'The refresh token is invalid, expired, revoked or already used.');
+  }
+}
+
+export class WrongPasswordError extends AppError {
+  constructor() {
+    super('WRONG_PASSWORD', 403, 'The password is not correct.');
+  }
+}
+
+export class SessionNotFoundError extends NotFoundError {
+  constructor() {
+    super('No such session.', 'SESSION_NOT_FOUND');
   }
 }

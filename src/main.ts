@@ -1,18 +1,20 @@
 // Entry point: read config, start, shut down cleanly on SIGTERM/SIGINT.
-import { parseConfigOrExit } from './config.ts';
-import { createLogger } from './logger.ts';
+// With WEB_CONCURRENCY > 1 this process becomes the cluster primary
+// (cluster.ts) and each forked worker runs this file again to serve.
+import { parseConfigOrExit, type Config } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
 import { ClientsFileError } from './oidc/client-metadata.ts';
-import { startServer } from './server.ts';
+import { startServer, type RunningServer } from './server.ts';
+import { isClusterPrimary, isClusterWorker, runPrimary } from './cluster.ts';
 
-async function main(): Promise<void> {
-  const config = parseConfigOrExit();
-  const logger = createLogger(config.logLevel);
-  if (!config.smtpUrl) logger.warn('SMTP_URL is not set: mail is written to this log instead of sent (development only)');
+function warnUnsafeDefaults(config: Readonly<Config>, logger: Logger): void {
   if (config.publicUrl.startsWith('http:') && config.env === 'production') {
     logger.warn('PUBLIC_URL is not https: cookies are not marked Secure');
   }
+}
 
-  let running;
+async function serve(config: Readonly<Config>, logger: Logger): Promise<void> {
+  let running: RunningServer;
   try {
     running = await startServer(config, logger);
   } catch (err) {
@@ -25,15 +27,28 @@ async function main(): Promise<void> {
   }
   logger.info({ url: config.publicUrl, issuer: config.issuer }, 'gatehouse listening');
 
+  let stopping = false;
+  // Idempotent: under a cluster a worker can get SIGINT from the terminal and
+  // SIGTERM from the primary; a second signal must not kill it mid-drain.
   const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
     await running.close();
     clearTimeout(timer);
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  const config = parseConfigOrExit();
+  const logger = createLogger(config.logLevel);
+  if (!isClusterWorker()) warnUnsafeDefaults(config, logger);
+  if (isClusterPrimary(config.webConcurrency)) return runPrimary({ workers: config.webConcurrency, logger });
+  await serve(config, logger);
 }
 
 main().catch((err: unknown) => {

@@ -8,8 +8,8 @@ import type { Logger } from './logger.ts';
 import { createApp } from './app.ts';
 import { openStore } from './storage/open-store.ts';
 import type { Store } from './storage/ports.ts';
-import { createPasswordHasher } from './services/password-hasher.ts';
-import { createAccountService } from './services/accounts.ts';
+import { createServices } from './services/create-services.ts';
+import { createMailer, defaultMailFrom } from './services/mail-transport.ts';
 import { bootstrapAdmin } from './services/bootstrap-admin.ts';
 import { startExpiredPurge } from './services/purge-expired.ts';
 import { loadOrCreateSecrets } from './oidc/secrets.ts';
@@ -17,6 +17,15 @@ import { createProvider } from './oidc/provider.ts';
 import { ClientsFileError, readClientsFile, upsertClients, type ClientMetadata } from './oidc/client-metadata.ts';
 import { createRenderer } from './http/render.ts';
 import { createProviderPages } from './oidc/pages.ts';
+import { createTokenEndpoint, FIRST_PARTY_API_CLIENT } from './oidc/token-endpoint.ts';
+import { createFirstPartyTokens } from './oidc/first-party-tokens.ts';
+import { createAccessTokenVerifier } from './oidc/access-token-verifier.ts';
+import { createBearerAuth } from './http/middleware/require-bearer.ts';
+import { createApiRouter } from './http/api/router.ts';
+import { authRoutes } from './http/api/auth-routes.ts';
+import { meRoutes } from './http/api/me-routes.ts';
+import { createAccountPagesRouter } from './http/routes/account-pages.ts';
+import { createDocsRouter } from './http/routes/docs.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
 
@@ -54,12 +63,9 @@ async function serve(
   store: Store,
   fileClients: ClientMetadata[],
 ): Promise<RunningServer> {
-  const hasher = await createPasswordHasher(config.argon2);
-  const accounts = createAccountService({
-    accounts: store.accounts,
-    hasher,
-    requireEmailVerification: config.requireEmailVerification,
-  });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, logger, from: defaultMailFrom(config.publicUrl) });
+  const services = await createServices({ config, store, mailer, logger, viewsDir: VIEWS_DIR });
+  const { accounts, sessions } = services;
   if (config.admin) await bootstrapAdmin(accounts, config.admin, logger);
 
   const secrets = await loadOrCreateSecrets(store.secrets);
@@ -69,13 +75,14 @@ async function serve(
     apiAudience: config.apiAudience,
     store,
     accounts,
+    sessions,
     secrets,
     pages: createProviderPages(render),
     trustProxy: config.trustProxy,
     logger,
   });
 
-  const clients = [...fileClients, ...(options.clients ?? [])];
+  const clients = [FIRST_PARTY_API_CLIENT as unknown as ClientMetadata, ...fileClients, ...(options.clients ?? [])];
   // oidc-provider's own validation, at start, so a bad clients file fails
   // here with its reason instead of at the first authorization request.
   for (const client of clients) {
@@ -86,8 +93,31 @@ async function serve(
   }
   await upsertClients(store.clients, clients);
 
-  const app = createApp({ logger, store, provider, accounts, render, cookieKeys: secrets.cookieKeys, trustProxy: config.trustProxy });
-  const purge = startExpiredPurge({ oidc: store.oidc, intervalMs: config.purgeIntervalMs, logger });
+  const authenticate = createBearerAuth({
+    verifyAccessToken: createAccessTokenVerifier({ secrets, issuer: config.issuer, apiAudience: config.apiAudience }),
+    sessions,
+    accounts,
+  });
+  const apiRoutes = [
+    ...authRoutes({
+      registration: services.registration,
+      passwordReset: services.passwordReset,
+      tokens: createFirstPartyTokens({ tokenEndpoint: createTokenEndpoint(provider), accounts }),
+      sessions,
+    }),
+    ...meRoutes({ settings: services.settings, sessions }),
+  ];
+  const app = createApp({
+    logger, store, provider, accounts, render,
+    cookieKeys: secrets.cookieKeys,
+    trustProxy: config.trustProxy,
+    apiRouter: createApiRouter(apiRoutes, authenticate),
+    docsRouter: createDocsRouter({ routes: apiRoutes, serverUrl: config.publicUrl, render }),
+    accountPages: createAccountPagesRouter({ registration: services.registration, passwordReset: services.passwordReset, render }),
+  });
+  const purge = startExpiredPurge({
+    oidc: store.oidc, sessions: store.sessions, oneTimeTokens: store.oneTimeTokens, intervalMs: config.purgeIntervalMs, logger,
+  });
 
   const server = createServer(app.callback());
   // Keep-alive connections must not hold a graceful shutdown open for long.
@@ -108,6 +138,7 @@ async function serve(
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await drained;
+        mailer.close();
         await store.close();
       })();
       return closing;

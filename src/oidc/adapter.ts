@@ -2,6 +2,7 @@
 // one adapter per model name ("AccessToken", "Session", "Client", ...).
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { ClientStore, OidcRecord, OidcStore } from '../storage/ports.ts';
+import { isStorableText } from '../services/storable-text.ts';
 
 function toPayload(record: OidcRecord | undefined): AdapterPayload | undefined {
   if (!record) return undefined;
@@ -15,14 +16,29 @@ function expiresAt(expiresIn: number | undefined): Date | null {
   return expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
 }
 
-function createTokenAdapter(model: string, oidc: OidcStore): Adapter {
+/** Where sign-in sessions follow oidc-provider's records (see session-lifecycle.ts); each is awaited. */
+export interface AdapterHooks {
+  /** A signed-in browser Session was stored. */
+  onSessionSaved(payload: { uid: string; accountId: string }, expiresAt: Date | null): Promise<void>;
+  /** oidc-provider destroyed a Grant (reuse detection, revocation, logout). */
+  onGrantDestroyed(grantId: string): Promise<void>;
+  /** A single-use record of this session was used twice at once; its grant is gone. */
+  onReplay(sessionUid: string): Promise<void>;
+}
+
+function createTokenAdapter(model: string, oidc: OidcStore, hooks: AdapterHooks): Adapter {
   return {
     async upsert(id, payload, expiresIn) {
-      await oidc.upsert(model, id, payload as Record<string, unknown>, expiresAt(expiresIn));
+      const expiry = expiresAt(expiresIn);
+      await oidc.upsert(model, id, payload as Record<string, unknown>, expiry);
+      if (model === 'Session' && typeof payload.accountId === 'string' && typeof payload.uid === 'string') {
+        await hooks.onSessionSaved({ uid: payload.uid, accountId: payload.accountId }, expiry);
+      }
     },
-    find: async (id) => toPayload(await oidc.find(model, id)),
-    findByUid: async (uid) => toPayload(await oidc.findByUid(model, uid)),
-    findByUserCode: async (userCode) => toPayload(await oidc.findByUserCode(model, userCode)),
+    // Token values come straight from clients; one that cannot be stored cannot exist.
+    find: async (id) => (isStorableText(id) ? toPayload(await oidc.find(model, id)) : undefined),
+    findByUid: async (uid) => (isStorableText(uid) ? toPayload(await oidc.findByUid(model, uid)) : undefined),
+    findByUserCode: async (userCode) => (isStorableText(userCode) ? toPayload(await oidc.findByUserCode(model, userCode)) : undefined),
     async consume(id) {
       if (await oidc.consume(model, id)) return;
       // oidc-provider checks `consumed` before consuming, but two concurrent
@@ -35,9 +51,14 @@ function createTokenAdapter(model: string, oidc: OidcStore): Adapter {
         await oidc.revokeByGrantId(grantId);
         await oidc.destroy('Grant', grantId);
       }
+      const sessionUid = record?.payload.sessionUid;
+      if (typeof sessionUid === 'string') await hooks.onReplay(sessionUid);
       throw new errors.InvalidGrant(`${model === 'RefreshToken' ? 'refresh token' : 'grant'} already used`);
     },
-    destroy: (id) => oidc.destroy(model, id),
+    async destroy(id) {
+      await oidc.destroy(model, id);
+      if (model === 'Grant') await hooks.onGrantDestroyed(id);
+    },
     // oidc-provider calls this on each model it wants revoked (helpers/revoke.js).
     async revokeByGrantId(grantId) {
       await oidc.revokeByGrantId(grantId, model);
@@ -55,7 +76,7 @@ function createClientAdapter(clients: ClientStore): Adapter {
     async upsert(id, payload) {
       await clients.upsert({ clientId: id, metadata: payload as Record<string, unknown> });
     },
-    find: async (id) => (await clients.find(id))?.metadata as AdapterPayload | undefined,
+    find: async (id) => (isStorableText(id) ? (await clients.find(id))?.metadata as AdapterPayload | undefined : undefined),
     findByUid: unsupported,
     findByUserCode: unsupported,
     consume: unsupported,
@@ -67,6 +88,9 @@ function createClientAdapter(clients: ClientStore): Adapter {
 }
 
 /** The `adapter` factory for oidc-provider's configuration. */
-export function createAdapterFactory(stores: { oidc: OidcStore; clients: ClientStore }): (model: string) => Adapter {
-  return (model) => (model === 'Client' ? createClientAdapter(stores.clients) : createTokenAdapter(model, stores.oidc));
+export function createAdapterFactory(
+  stores: { oidc: OidcStore; clients: ClientStore },
+  hooks: AdapterHooks,
+): (model: string) => Adapter {
+  return (model) => (model === 'Client' ? createClientAdapter(stores.clients) : createTokenAdapter(model, stores.oidc, hooks));
 }

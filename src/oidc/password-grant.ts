@@ -4,17 +4,34 @@
 // refused with `unauthorized_client`, as API.md requires, because a password
 // typed into someone else's app is a password given away.
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
-import type { AccountService } from '../services/accounts.ts';
+import type { AccountService, AuthenticationResult } from '../services/accounts.ts';
+import type { SessionService } from '../services/sessions.ts';
+import { deviceInfoOf } from '../http/device-info.ts';
 import { API_SCOPE } from './resource-server.ts';
 import { accountClaims } from './find-account.ts';
+import { REFRESH_TOKEN_TTL_SECONDS } from './configuration.ts';
 
 export const PASSWORD_GRANT = 'password';
 const OIDC_SCOPES = new Set(['openid', 'offline_access', 'email', 'profile', 'role']);
 const DEFAULT_SCOPE = 'openid offline_access';
+/** Without remember_me a sign-in lasts a day, like a browser session that ends with the day; with it, 30 days. */
+export const SHORT_SESSION_TTL_SECONDS = 24 * 3600;
+
+type Failure = Extract<AuthenticationResult, { ok: false }>['reason'];
+const failures = new WeakMap<object, Failure>();
+
+/**
+ * Why the password grant refused this request, for /api/v1/auth/login, which
+ * runs the grant on its own context and answers in API.md's codes.
+ */
+export function passwordGrantFailure(ctx: object): Failure | undefined {
+  return failures.get(ctx);
+}
 
 interface Deps {
   provider: Provider;
   accounts: AccountService;
+  sessions: SessionService;
   apiAudience: string;
   apiServerInfo: ConstructorParameters<Provider['ResourceServer']>[1];
 }
@@ -30,7 +47,23 @@ function requestedScopes(ctx: KoaContextWithOIDC): string[] {
   return scopes;
 }
 
-export function registerPasswordGrant({ provider, accounts, apiAudience, apiServerInfo }: Deps): void {
+function refuse(ctx: KoaContextWithOIDC, failure: Exclude<AuthenticationResult, { ok: true }>): never {
+  failures.set(ctx, failure.reason);
+  if (failure.reason === 'RATE_LIMITED') {
+    ctx.set('Retry-After', String(failure.retryAfterSeconds));
+    const err = new errors.CustomOIDCProviderError('invalid_grant', 'too many failed sign-ins; try again later or reset the password');
+    // RFC 6585 §4: the lock is temporary, and Retry-After says for how long.
+    Object.assign(err, { status: 429, statusCode: 429 });
+    throw err;
+  }
+  // The reason is safe to tell: "not verified" comes only after a correct password.
+  throw new errors.CustomOIDCProviderError(
+    'invalid_grant',
+    failure.reason === 'EMAIL_NOT_VERIFIED' ? 'email address is not verified' : 'invalid email or password',
+  );
+}
+
+export function registerPasswordGrant({ provider, accounts, sessions, apiAudience, apiServerInfo }: Deps): void {
   async function passwordGrant(ctx: KoaContextWithOIDC): Promise<void> {
     const client = ctx.oidc.client!;
     if (client.metadata().first_party !== true) {
@@ -41,18 +74,19 @@ export function registerPasswordGrant({ provider, accounts, apiAudience, apiServ
       throw new errors.InvalidRequest('missing required parameter(s) (username, password)');
     }
     const scopes = requestedScopes(ctx);
-    const result = await accounts.authenticate(username, password);
-    if (!result.ok) {
-      // The reason is safe to tell: "not verified" comes only after a correct password.
-      throw new errors.CustomOIDCProviderError(
-        'invalid_grant',
-        result.reason === 'EMAIL_NOT_VERIFIED' ? 'email address is not verified' : 'invalid email or password',
-      );
-    }
+    const result = await accounts.authenticate(username, password, ctx.ip);
+    if (!result.ok) refuse(ctx, result);
     const { account } = result;
     ctx.oidc.entity('Account', { accountId: account.id, role: account.role, claims: async () => accountClaims(account) });
-    // One sign-in on one device: every token of this grant carries it as `sid`.
-    const sessionUid = crypto.randomUUID();
+    // One sign-in on one device (API.md's session): every token of this grant
+    // carries its id as `sid`, and the refresh token ends with it.
+    const ttl = ctx.oidc.params?.remember_me === 'true' ? REFRESH_TOKEN_TTL_SECONDS : SHORT_SESSION_TTL_SECONDS;
+    const sessionUid = await sessions.startApiSession({
+      accountId: account.id,
+      clientId: client.clientId,
+      device: deviceInfoOf(ctx),
+      expiresAt: new Date(Date.now() + ttl * 1000),
+    });
 
     const grant = new provider.Grant({ accountId: account.id, clientId: client.clientId });
     grant.addOIDCScope(scopes.join(' '));
@@ -67,7 +101,9 @@ export function registerPasswordGrant({ provider, accounts, apiAudience, apiServ
 
     let refreshToken: string | undefined;
     if (client.grantTypeAllowed('refresh_token')) {
-      const rt = new provider.RefreshToken({ ...common, scope: [...scopes, API_SCOPE].join(' '), resource: apiAudience, rotations: 0 });
+      const rt = new provider.RefreshToken({
+        ...common, scope: [...scopes, API_SCOPE].join(' '), resource: apiAudience, rotations: 0, expiresIn: ttl,
+      });
       ctx.oidc.entity('RefreshToken', rt);
       refreshToken = await rt.save();
     }
@@ -91,5 +127,5 @@ export function registerPasswordGrant({ provider, accounts, apiAudience, apiServ
     };
   }
 
-  provider.registerGrantType(PASSWORD_GRANT, passwordGrant, ['username', 'password', 'scope']);
+  provider.registerGrantType(PASSWORD_GRANT, passwordGrant, ['username', 'password', 'scope', 'remember_me']);
 }

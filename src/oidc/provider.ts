@@ -1,6 +1,8 @@
 import { Provider } from 'oidc-provider';
 import type { Logger } from '../logger.ts';
 import type { AccountService } from '../services/accounts.ts';
+import type { SessionService } from '../services/sessions.ts';
+import { createSessionHooks, endBrowserSessionsOnLogout } from './session-lifecycle.ts';
 import type { Store } from '../storage/ports.ts';
 import { createAdapterFactory } from './adapter.ts';
 import { createConfiguration } from './configuration.ts';
@@ -16,6 +18,7 @@ export interface ProviderDeps {
   apiAudience: string;
   store: Store;
   accounts: AccountService;
+  sessions: SessionService;
   secrets: ServerSecrets;
   pages: ProviderPages;
   trustProxy: boolean;
@@ -28,7 +31,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     deps.issuer,
     createConfiguration({
       secrets: deps.secrets,
-      adapter: createAdapterFactory(deps.store),
+      adapter: createAdapterFactory(deps.store, createSessionHooks(deps.sessions)),
       findAccount: createFindAccount(deps.accounts),
       findAccountRecord: (id) => deps.accounts.findById(id),
       resourceIndicators,
@@ -40,10 +43,12 @@ export function createProvider(deps: ProviderDeps): Provider {
   registerPasswordGrant({
     provider,
     accounts: deps.accounts,
+    sessions: deps.sessions,
     apiAudience: deps.apiAudience,
     apiServerInfo: resourceIndicators.apiServerInfo,
   });
   answerUnauthorizedGrantTypes(provider);
+  endBrowserSessionsOnLogout(provider, deps.sessions, deps.logger);
   // oidc-provider answers these as OAuth errors itself; the log is for operators.
   provider.on('server_error', (ctx, err) => deps.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
   return provider;

@@ -4,35 +4,60 @@
 import type { Account, AccountStore, Role } from '../storage/ports.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import { normalizeEmail } from './email.ts';
+import { isStorableText } from './storable-text.ts';
+import type { RateLimits } from './rate-limits.ts';
+import { RateLimitedError } from '../errors.ts';
 
 export type AuthenticationResult =
   | { ok: true; account: Account }
-  | { ok: false; reason: 'INVALID_CREDENTIALS' | 'EMAIL_NOT_VERIFIED' };
+  | { ok: false; reason: 'INVALID_CREDENTIALS' | 'EMAIL_NOT_VERIFIED' }
+  | { ok: false; reason: 'RATE_LIMITED'; retryAfterSeconds: number };
 
 export interface AccountService {
   /**
    * Check an email and password. Unknown email and wrong password return the
    * same reason after the same work (a dummy argon2 verification). Rehashes
-   * the password when the hashing parameters have risen.
+   * the password when the hashing parameters have risen. Failed attempts
+   * count against the email and `ip` (RATE_LIMITED once locked).
    */
-  authenticate(email: string, password: string): Promise<AuthenticationResult>;
+  authenticate(email: string, password: string, ip: string): Promise<AuthenticationResult>;
+  /** Check the password of a signed-in account (change password, delete account). */
+  verifyPassword(account: Account, password: string): Promise<boolean>;
   create(input: { email: string; password: string; name?: string | null; role?: Role; emailVerified?: boolean }): Promise<Account>;
   findById(id: string): Promise<Account | undefined>;
   findByEmail(email: string): Promise<Account | undefined>;
+  /** Hash and store a new password (the caller has checked the policy). */
+  setPassword(id: string, password: string): Promise<Account | undefined>;
+  update(id: string, patch: { name?: string | null; emailVerified?: boolean }): Promise<Account | undefined>;
+  /** Delete the account row with its sessions and one-time tokens. */
+  delete(id: string): Promise<boolean>;
 }
 
 export function createAccountService(deps: {
   accounts: AccountStore;
   hasher: PasswordHasher;
   requireEmailVerification: boolean;
+  rateLimits: RateLimits;
 }): AccountService {
-  const { accounts, hasher } = deps;
+  const { accounts, hasher, rateLimits } = deps;
 
   return {
-    async authenticate(email, password) {
-      const account = await accounts.findByEmail(normalizeEmail(email));
+    async authenticate(email, password, ip) {
+      try {
+        // Keyed by the address typed, known or not, so a lock says nothing about existence.
+        await rateLimits.assertLoginAllowed(email, ip);
+      } catch (err) {
+        if (err instanceof RateLimitedError) return { ok: false, reason: 'RATE_LIMITED', retryAfterSeconds: Number(err.headers['Retry-After']) };
+        throw err;
+      }
+      // The token endpoint's form is parsed by oidc-provider, not by our guards.
+      const account = isStorableText(email) ? await accounts.findByEmail(normalizeEmail(email)) : undefined;
       const valid = account ? await hasher.verify(account.passwordHash, password) : await hasher.verifyDummy(password);
-      if (!account || !valid) return { ok: false, reason: 'INVALID_CREDENTIALS' };
+      if (!account || !valid) {
+        await rateLimits.loginFailed(email, ip);
+        return { ok: false, reason: 'INVALID_CREDENTIALS' };
+      }
+      await rateLimits.loginSucceeded(email);
       // Checked only after the password, so this answer never reveals that an
       // address is registered to someone who does not know its password.
       if (deps.requireEmailVerification && !account.emailVerified) return { ok: false, reason: 'EMAIL_NOT_VERIFIED' };
@@ -54,7 +79,12 @@ export function createAccountService(deps: {
       });
     },
 
+    verifyPassword: (account, password) => hasher.verify(account.passwordHash, password),
+
     findById: (id) => accounts.findById(id),
     findByEmail: (email) => accounts.findByEmail(normalizeEmail(email)),
+    setPassword: async (id, password) => accounts.update(id, { passwordHash: await hasher.hash(password) }),
+    update: (id, patch) => accounts.update(id, patch),
+    delete: (id) => accounts.delete(id),
   };
 }

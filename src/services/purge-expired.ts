@@ -1,6 +1,8 @@
-// Expired OIDC rows are already invisible to find*/consume; this removes them
-// so the table stays bounded (oidc-provider relies on the adapter for expiry).
-import type { OidcStore } from '../storage/ports.ts';
+// Expired OIDC rows, sessions and one-time tokens are already invisible to
+// find*/consume; this removes them so the tables stay bounded (oidc-provider
+// relies on the adapter for expiry). Revoked sessions go too: they are never
+// listed or revived (SessionStore.upsert), so nothing reads them again.
+import type { OidcStore, OneTimeTokenStore, SessionStore } from '../storage/ports.ts';
 
 export interface PurgeLogger {
   warn(obj: object, msg: string): void;
@@ -10,22 +12,49 @@ export interface ExpiredPurge {
   stop(): void;
 }
 
-export function startExpiredPurge(deps: {
+export interface PurgeDeps {
   oidc: Pick<OidcStore, 'deleteExpired'>;
+  sessions: Pick<SessionStore, 'deleteExpired'>;
+  oneTimeTokens: Pick<OneTimeTokenStore, 'deleteExpired'>;
   intervalMs: number;
   logger?: PurgeLogger;
-}): ExpiredPurge {
+}
+
+interface PurgeStep {
+  name: string;
+  run(now: Date): Promise<number>;
+}
+
+function purgeSteps(deps: PurgeDeps): PurgeStep[] {
+  return [
+    { name: 'OIDC records', run: (now) => deps.oidc.deleteExpired(now) },
+    { name: 'sessions', run: (now) => deps.sessions.deleteExpired(now) },
+    { name: 'one-time tokens', run: (now) => deps.oneTimeTokens.deleteExpired(now) },
+  ];
+}
+
+export function startExpiredPurge(deps: PurgeDeps): ExpiredPurge {
+  const steps = purgeSteps(deps);
+
+  // One after another, not all at once, to keep the load on the database low;
+  // a failing step is logged and does not stop the others.
+  async function purgeOnce(): Promise<void> {
+    const now = new Date();
+    for (const step of steps) {
+      await step.run(now).catch((err: unknown) => {
+        deps.logger?.warn({ err, step: step.name }, `purging expired ${step.name} failed`);
+      });
+    }
+  }
+
   let running = false;
   const timer = setInterval(() => {
     // A slow purge must not pile up behind itself on a busy database.
     if (running) return;
     running = true;
-    deps.oidc
-      .deleteExpired(new Date())
-      .catch((err: unknown) => deps.logger?.warn({ err }, 'purging expired OIDC records failed'))
-      .finally(() => {
-        running = false;
-      });
+    void purgeOnce().finally(() => {
+      running = false;
+    });
   }, deps.intervalMs);
   // Housekeeping must never keep the process alive on shutdown.
   timer.unref();

@@ -1,6 +1,7 @@
 // The one place that maps DATABASE_URL to a backend (API.md, "Process,
 // configuration, data"). Nothing else knows which database is in use.
 import { join } from 'node:path';
+import { openMongoStore } from './mongodb/mongo-store.ts';
 import type { Store } from './ports.ts';
 import { createPgDriver } from './sql/pg-driver.ts';
 import { createPgliteDriver } from './sql/pglite-driver.ts';
@@ -33,7 +34,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     return openSqlStore(driver);
   }
   if (scheme === 'mongodb' || scheme === 'mongodb+srv') {
-    throw new Error('MongoDB backend is not available yet');
+    // Options such as serverSelectionTimeoutMS or replicaSet go in the URL.
+    return openMongoStore(url);
   }
   // Never echo the URL: it may carry a password.
   throw new Error(`Unsupported DATABASE_URL scheme "${scheme}:" (expected postgres://, postgresql:// or mongodb://)`);

@@ -6,6 +6,8 @@
 // src/errors.ts for the domain failures named in their comment, and with the
 // driver's own error for anything else (the HTTP layer maps those to 500/503).
 
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+
 /** A payload as oidc-provider hands it to its adapter (opaque JSON object). */
 export type OidcPayload = Record<string, unknown>;
 
@@ -31,6 +33,15 @@ export interface OidcStore {
   destroy(model: string, id: string): Promise<void>;
   /** Delete the records carrying this grantId, of one model or (no model) of every model; returns how many. */
   revokeByGrantId(grantId: string, model?: string): Promise<number>;
+  /**
+   * End one sign-in: delete every record of every grant that has a record
+   * carrying `payload.sessionUid === sessionUid` (codes, tokens), those Grant
+   * records, and the Session record whose `payload.uid` is sessionUid.
+   * Returns how many records were deleted.
+   */
+  revokeBySessionUid(sessionUid: string): Promise<number>;
+  /** Delete every record whose `payload.accountId` is accountId (sessions, grants, codes, tokens); returns how many. */
+  revokeByAccountId(accountId: string): Promise<number>;
   /** Delete records whose expiry is at or before `now`; returns how many. */
   deleteExpired(now: Date): Promise<number>;
 }
@@ -74,7 +85,7 @@ export interface AccountStore {
   findByEmail(email: string): Promise<Account | undefined>;
   /** Apply the patch and bump updatedAt; undefined when the account does not exist. */
   update(id: string, patch: AccountPatch): Promise<Account | undefined>;
-  /** Delete; true when something was deleted. */
+  /** Delete the account with its sessions and one-time tokens (not its OIDC records: see OidcStore.revokeByAccountId); true when something was deleted. */
   delete(id: string): Promise<boolean>;
 }
 
@@ -115,11 +126,91 @@ export interface SecretStore {
   delete(id: string): Promise<boolean>;
 }
 
+/** How a session began: the password grant / JSON login, or a browser login through the pages. */
+export type SessionKind = 'api' | 'browser';
+
+export interface SessionRecord {
+  /** The `sid` of every token issued from this sign-in (oidc-provider's sessionUid). */
+  id: string;
+  accountId: string;
+  kind: SessionKind;
+  /** The client signed in to (api sessions); null for browser sessions. */
+  clientId: string | null;
+  deviceName: string | null;
+  deviceType: string | null;
+  userAgent: string | null;
+  ipAddress: string | null;
+  createdAt: Date;
+  lastActiveAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+export type NewSession = Omit<SessionRecord, 'createdAt' | 'lastActiveAt' | 'revokedAt'>;
+
+export interface SessionStore {
+  /**
+   * Insert a session; when the id exists and is not revoked, set its
+   * expiresAt and lastActiveAt = now instead (browser sessions are saved on
+   * every request). A revoked session is never revived.
+   */
+  upsert(session: NewSession, now: Date): Promise<void>;
+  /** The session when it exists, is not revoked and expiresAt > now; else undefined. */
+  findLive(id: string, now: Date): Promise<SessionRecord | undefined>;
+  /** The account's live sessions, newest first. */
+  findLiveByAccount(accountId: string, now: Date): Promise<SessionRecord[]>;
+  /** Set lastActiveAt = now on a live session; no error when missing. */
+  touch(id: string, now: Date): Promise<void>;
+  /** Revoke one live session of this account; false when missing, already revoked, expired or another account's. */
+  revoke(id: string, accountId: string, now: Date): Promise<boolean>;
+  /** Revoke every live session of the account except `exceptId`; returns the ids revoked. */
+  revokeAllForAccount(accountId: string, now: Date, exceptId?: string): Promise<string[]>;
+  /** Delete sessions that expired or were revoked at or before `before`; returns how many. */
+  deleteExpired(before: Date): Promise<number>;
+}
+
+export type OneTimeTokenPurpose = 'verify-email' | 'reset-password';
+
+export interface NewOneTimeToken {
+  /** SHA-256 of the token, hex; the token itself is never stored. */
+  hash: string;
+  accountId: string;
+  purpose: OneTimeTokenPurpose;
+  expiresAt: Date;
+}
+
+export interface OneTimeTokenStore {
+  /** Store a token and, atomically, delete the account's other tokens of this purpose (a new token voids the older ones). */
+  insertReplacing(token: NewOneTimeToken): Promise<void>;
+  /** The accountId of the token with this hash and purpose when unconsumed and expiresAt > now; else undefined. */
+  findLive(hash: string, purpose: OneTimeTokenPurpose, now: Date): Promise<string | undefined>;
+  /** Atomically mark consumed: the accountId for exactly one caller; undefined when unknown, used, expired or another purpose. */
+  consume(hash: string, purpose: OneTimeTokenPurpose, now: Date): Promise<string | undefined>;
+  /** Delete the account's unconsumed tokens of this purpose; returns how many. */
+  deleteForAccount(accountId: string, purpose: OneTimeTokenPurpose): Promise<number>;
+  /** Delete tokens that expired at or before `now`; returns how many. */
+  deleteExpired(now: Date): Promise<number>;
+}
+
+/** One rate-limit rule; the store builds a rate-limiter-flexible limiter on its own backend. */
+export interface RateLimitRule {
+  /** Distinguishes the rules sharing the backend's storage. */
+  keyPrefix: string;
+  points: number;
+  durationSeconds: number;
+  /** Once points are used up, block for this long (0: until the window ends). */
+  blockDurationSeconds?: number;
+}
+
 export interface Store {
   oidc: OidcStore;
   accounts: AccountStore;
   clients: ClientStore;
   secrets: SecretStore;
+  sessions: SessionStore;
+  oneTimeTokens: OneTimeTokenStore;
+  /** A limiter kept in this backend, so every worker process shares the counts. Build at start, not per request. */
+  createRateLimiter(rule: RateLimitRule): RateLimiterAbstract;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Release connections; the store is unusable afterwards. */

@@ -65,6 +65,32 @@ forEachBackend('AccountStore', (getStore) => {
     assert.equal(await accounts().delete(created.id), false);
   });
 
+  it('deletes the account’s sessions and one-time tokens with it, and no other account’s', async () => {
+    const store = getStore();
+    const [doomed, kept] = [await accounts().insert(newAccount()), await accounts().insert(newAccount())];
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + 3600_000);
+    const session = (accountId: string) => ({
+      id: randomUUID(), accountId, kind: 'api' as const, clientId: 'app', deviceName: null, deviceType: null,
+      userAgent: null, ipAddress: null, expiresAt,
+    });
+    const [doomedSession, keptSession] = [session(doomed.id), session(kept.id)];
+    await store.sessions.upsert(doomedSession, now);
+    await store.sessions.upsert(keptSession, now);
+    const [reset, verify, keptToken] = [randomUUID(), randomUUID(), randomUUID()];
+    await store.oneTimeTokens.insertReplacing({ hash: reset, accountId: doomed.id, purpose: 'reset-password', expiresAt });
+    await store.oneTimeTokens.insertReplacing({ hash: verify, accountId: doomed.id, purpose: 'verify-email', expiresAt });
+    await store.oneTimeTokens.insertReplacing({ hash: keptToken, accountId: kept.id, purpose: 'reset-password', expiresAt });
+
+    assert.equal(await accounts().delete(doomed.id), true);
+    assert.equal(await store.sessions.findLive(doomedSession.id, now), undefined);
+    assert.deepEqual(await store.sessions.findLiveByAccount(doomed.id, now), []);
+    assert.equal(await store.oneTimeTokens.consume(reset, 'reset-password', now), undefined);
+    assert.equal(await store.oneTimeTokens.consume(verify, 'verify-email', now), undefined);
+    assert.equal((await store.sessions.findLive(keptSession.id, now))?.accountId, kept.id);
+    assert.equal(await store.oneTimeTokens.findLive(keptToken, 'reset-password', now), kept.id);
+  });
+
   it('rejects a taken email with EmailExistsError and keeps the first account', async () => {
     const first = await accounts().insert(newAccount());
     await assert.rejects(accounts().insert(newAccount({ email: first.email })), EmailExistsError);

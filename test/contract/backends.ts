@@ -1,6 +1,8 @@
 // Every contract suite runs once per available backend (ARCHITECTURE.md,
 // "Contract suites for every adapter"): PGlite always, PostgreSQL when
-// TEST_DATABASE_URL is set, each test database in its own throwaway schema.
+// TEST_DATABASE_URL is set (each test database in its own throwaway schema),
+// MongoDB when TEST_MONGODB_URI is set (each in its own throwaway database).
+// A backend that cannot run here is reported as pending with the reason.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,8 +12,9 @@ import type { SqlDriver } from '../../src/storage/sql/driver.ts';
 import { createPgDriver } from '../../src/storage/sql/pg-driver.ts';
 import { createPgliteDriver } from '../../src/storage/sql/pglite-driver.ts';
 import { openSqlStore } from '../../src/storage/sql/sql-store.ts';
+import { openMongoTestStore, TEST_MONGODB_URI } from '../support/test-store.ts';
 
-export type BackendName = 'pglite' | 'postgres';
+export type BackendName = 'pglite' | 'postgres' | 'mongodb';
 
 export interface TestDatabase {
   /**
@@ -28,11 +31,37 @@ interface Backend {
   name: BackendName;
   /** Set when the backend cannot run here; shown as a pending test. */
   unavailable?: string;
+  /** A fresh, empty store; closing it also removes its database. */
+  openStore(): Promise<Store>;
+}
+
+/** The SQL backends also hand out raw databases (drivers, migrations) for forEachDatabase. */
+interface SqlBackend extends Backend {
   createDatabase(onDisk: boolean): Promise<TestDatabase>;
 }
 
-const pglite: Backend = {
+/** A store on a new in-memory (or throwaway-schema) database that is cleaned up when the store closes. */
+async function openSqlTestStore(backend: SqlBackend): Promise<Store> {
+  const database = await backend.createDatabase(false);
+  let store: Store;
+  try {
+    store = await openSqlStore(await database.openDriver());
+  } catch (err) {
+    await database.cleanup();
+    throw err;
+  }
+  return {
+    ...store,
+    async close() {
+      await store.close();
+      await database.cleanup();
+    },
+  };
+}
+
+const pglite: SqlBackend = {
   name: 'pglite',
+  openStore: () => openSqlTestStore(pglite),
   async createDatabase(onDisk) {
     if (!onDisk) {
       let opened = false;
@@ -55,9 +84,10 @@ const pglite: Backend = {
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 
-const postgres: Backend = {
+const postgres: SqlBackend = {
   name: 'postgres',
   ...(databaseUrl === undefined && { unavailable: 'runs against PostgreSQL (set TEST_DATABASE_URL to enable)' }),
+  openStore: () => openSqlTestStore(postgres),
   async createDatabase() {
     const url = databaseUrl!;
     const schema = `gh_test_${randomBytes(6).toString('hex')}`;
@@ -82,7 +112,16 @@ const postgres: Backend = {
   },
 };
 
-const backends: Backend[] = [pglite, postgres];
+const mongodb: Backend = {
+  name: 'mongodb',
+  ...(TEST_MONGODB_URI === undefined && {
+    unavailable: 'runs against MongoDB (set TEST_MONGODB_URI, e.g. mongodb://127.0.0.1:27017, to enable)',
+  }),
+  openStore: () => openMongoTestStore(TEST_MONGODB_URI!),
+};
+
+const backends: Backend[] = [pglite, postgres, mongodb];
+const sqlBackends: SqlBackend[] = [pglite, postgres];
 
 function describeBackend(suiteName: string, backend: Backend, body: () => void): void {
   describe(`${suiteName} [${backend.name}]`, function () {
@@ -101,15 +140,12 @@ function describeBackend(suiteName: string, backend: Backend, body: () => void):
 export function forEachBackend(suiteName: string, body: (getStore: () => Store, backend: BackendName) => void): void {
   for (const backend of backends) {
     describeBackend(suiteName, backend, () => {
-      let database: TestDatabase | undefined;
       let store: Store | undefined;
       before(async () => {
-        database = await backend.createDatabase(false);
-        store = await openSqlStore(await database.openDriver());
+        store = await backend.openStore();
       });
       after(async () => {
         await store?.close();
-        await database?.cleanup();
       });
       body(() => {
         if (store === undefined) throw new Error('store not open (did before() fail?)');
@@ -120,15 +156,16 @@ export function forEachBackend(suiteName: string, body: (getStore: () => Store, 
 }
 
 /**
- * One describe per backend for tests that open a database more than once
+ * One describe per SQL backend for tests that open a database more than once
  * (migrations, persistence): `newDatabase()` gives a fresh on-disk one,
- * cleaned up after the test.
+ * cleaned up after the test. These tests speak SQL drivers, so MongoDB is
+ * listed as pending with the reason instead.
  */
 export function forEachDatabase(
   suiteName: string,
   body: (newDatabase: () => Promise<TestDatabase>, backend: BackendName) => void,
 ): void {
-  for (const backend of backends) {
+  for (const backend of sqlBackends) {
     describeBackend(suiteName, backend, () => {
       const created: TestDatabase[] = [];
       afterEach(async () => {
@@ -141,4 +178,7 @@ export function forEachDatabase(
       }, backend.name);
     });
   }
+  describe(`${suiteName} [mongodb]`, () => {
+    it('not applicable: these tests drive SQL drivers and migrations; the MongoDB backend has neither (it syncs its indexes at open)');
+  });
 }

@@ -65,6 +65,34 @@ forEachDatabase('SQL migrations', (newDatabase, backend) => {
     }
   });
 
+  it('002 backfills account_id and session_uid from payloads saved before it', async () => {
+    const db = await newDatabase();
+    const [accountId, sessionUid, grantId] = [randomUUID(), randomUUID(), randomUUID()];
+    await withDriver(await db.openDriver(), async (driver) => {
+      assert.deepEqual(await runMigrations(driver, migrations.filter((m) => m.id === '001-initial')), ['001-initial']);
+      const rows: Array<[string, string, Record<string, unknown>, string | null, string | null]> = [
+        ['Session', 's1', { uid: sessionUid, accountId }, null, sessionUid],
+        ['Grant', grantId, { accountId, clientId: 'app' }, null, null],
+        ['AccessToken', 'at1', { grantId, sessionUid, accountId }, grantId, null],
+        ['AccessToken', 'numeric', { accountId: 42, sessionUid: 7 }, null, null],
+      ];
+      for (const [model, id, payload, grant, uid] of rows) {
+        await driver.query('insert into oidc_payloads (model, id, payload, grant_id, uid) values ($1, $2, $3::jsonb, $4, $5)', [
+          model, id, JSON.stringify(payload), grant, uid,
+        ]);
+      }
+    });
+    const store = await openSqlStore(await db.openDriver());
+    try {
+      // Only string values are copied, as upsert does.
+      assert.equal(await store.oidc.revokeByAccountId('42'), 0);
+      assert.equal(await store.oidc.revokeBySessionUid(sessionUid), 3);
+      assert.ok(await store.oidc.find('AccessToken', 'numeric'));
+    } finally {
+      await store.close();
+    }
+  });
+
   // Only a server has several processes opening one database at once; an
   // on-disk PGlite directory belongs to a single process.
   if (backend === 'postgres') {

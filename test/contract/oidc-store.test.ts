@@ -138,6 +138,87 @@ forEachBackend('OidcStore', (getStore) => {
     });
   });
 
+  describe('revokeBySessionUid', () => {
+    /** One sign-in: its Session record, a Grant per client, and tokens of each grant. */
+    async function signIn(accountId: string, clients = 1) {
+      const sessionUid = randomUUID();
+      const sessionId = randomUUID();
+      const grants = Array.from({ length: clients }, () => randomUUID());
+      await oidc().upsert('Session', sessionId, { uid: sessionUid, accountId }, inAnHour());
+      const tokens: Array<[string, string]> = [];
+      for (const grantId of grants) {
+        await oidc().upsert('Grant', grantId, { accountId, clientId: 'app' }, inAnHour());
+        for (const model of ['AuthorizationCode', 'AccessToken', 'RefreshToken']) {
+          const id = randomUUID();
+          await oidc().upsert(model, id, { grantId, sessionUid, accountId }, inAnHour());
+          tokens.push([model, id]);
+        }
+      }
+      return { sessionUid, sessionId, grants, tokens };
+    }
+
+    it('deletes the tokens of the session’s grants, the Grants and the Session, and nothing of another session', async () => {
+      const accountId = randomUUID();
+      const mine = await signIn(accountId, 2);
+      const other = await signIn(accountId);
+      // A record of one of this session's grants that does not carry the sessionUid itself.
+      const grantOnly = randomUUID();
+      await oidc().upsert('AccessToken', grantOnly, { grantId: mine.grants[0], accountId }, inAnHour());
+
+      assert.equal(await oidc().revokeBySessionUid(mine.sessionUid), 1 + 2 + 6 + 1);
+      for (const [model, id] of mine.tokens) assert.equal(await oidc().find(model, id), undefined, model);
+      assert.equal(await oidc().find('AccessToken', grantOnly), undefined);
+      for (const grantId of mine.grants) assert.equal(await oidc().find('Grant', grantId), undefined);
+      assert.equal(await oidc().find('Session', mine.sessionId), undefined);
+      assert.equal(await oidc().findByUid('Session', mine.sessionUid), undefined);
+
+      for (const [model, id] of other.tokens) assert.ok(await oidc().find(model, id), model);
+      assert.ok(await oidc().find('Grant', other.grants[0]!));
+      assert.ok(await oidc().findByUid('Session', other.sessionUid));
+      assert.equal(await oidc().revokeBySessionUid(mine.sessionUid), 0);
+    });
+
+    it('deletes the Session record alone when no token was issued yet', async () => {
+      const [sessionId, sessionUid] = [randomUUID(), randomUUID()];
+      await oidc().upsert('Session', sessionId, { uid: sessionUid, accountId: randomUUID() }, inAnHour());
+      assert.equal(await oidc().revokeBySessionUid(sessionUid), 1);
+      assert.equal(await oidc().find('Session', sessionId), undefined);
+    });
+
+    it('returns 0 for an unknown session', async () => {
+      assert.equal(await oidc().revokeBySessionUid(randomUUID()), 0);
+    });
+  });
+
+  describe('revokeByAccountId', () => {
+    it('deletes every record carrying the accountId and leaves other accounts alone', async () => {
+      const [accountId, otherAccount] = [randomUUID(), randomUUID()];
+      const [session, grant, at, rt, keep] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await oidc().upsert('Session', session, { uid: randomUUID(), accountId }, inAnHour());
+      await oidc().upsert('Grant', grant, { accountId, clientId: 'app' }, inAnHour());
+      await oidc().upsert('AccessToken', at, { grantId: grant, accountId, sessionUid: randomUUID() }, inAnHour());
+      await oidc().upsert('RefreshToken', rt, { grantId: grant, accountId }, null);
+      await oidc().upsert('AccessToken', keep, { grantId: randomUUID(), accountId: otherAccount }, inAnHour());
+      assert.equal(await oidc().revokeByAccountId(accountId), 4);
+      for (const [model, id] of [['Session', session], ['Grant', grant], ['AccessToken', at], ['RefreshToken', rt]] as const) {
+        assert.equal(await oidc().find(model, id), undefined, model);
+      }
+      assert.ok(await oidc().find('AccessToken', keep));
+      assert.equal(await oidc().revokeByAccountId(accountId), 0);
+    });
+
+    it('follows the accountId and sessionUid of the latest save of a record', async () => {
+      const [id, first, second, sessionUid] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await oidc().upsert('Session', randomUUID(), { uid: sessionUid, accountId: first }, inAnHour());
+      await oidc().upsert('AccessToken', id, { accountId: first, sessionUid, grantId: randomUUID() }, inAnHour());
+      await oidc().upsert('AccessToken', id, { accountId: second, grantId: randomUUID() }, inAnHour());
+      assert.equal(await oidc().revokeBySessionUid(sessionUid), 1, 'only the Session record: the token left that session');
+      assert.ok(await oidc().find('AccessToken', id));
+      assert.equal(await oidc().revokeByAccountId(first), 0);
+      assert.equal(await oidc().revokeByAccountId(second), 1);
+    });
+  });
+
   describe('expiry', () => {
     it('hides expired records from find, findByUid, findByUserCode and consume', async () => {
       const [id, uid, userCode] = [randomUUID(), randomUUID(), randomUUID()];

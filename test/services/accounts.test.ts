@@ -4,6 +4,9 @@ import type { Store } from '../../src/storage/ports.ts';
 import { createPasswordHasher, type PasswordHasher } from '../../src/services/password-hasher.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { EmailExistsError } from '../../src/errors.ts';
+import { createRateLimits, DEFAULT_RATE_LIMITS } from '../../src/services/rate-limits.ts';
+
+const IP = '192.0.2.1';
 
 const OWASP = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
@@ -28,9 +31,10 @@ describe('account service', function () {
     hasher = await createPasswordHasher(OWASP);
   });
   after(() => store.close());
+  const limits = () => createRateLimits((rule) => store.createRateLimiter(rule), DEFAULT_RATE_LIMITS);
 
   it('hashes with argon2id at the configured cost and never stores the password', async () => {
-    const accounts = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: true });
+    const accounts = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: true, rateLimits: limits() });
     const account = await accounts.create({ email: 'hash@example.com', password: 'a long enough passphrase' });
     assert.match(account.passwordHash, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
     assert.ok(!account.passwordHash.includes('passphrase'));
@@ -38,30 +42,30 @@ describe('account service', function () {
 
   it('spends a real verification on unknown emails and answers like a wrong password', async () => {
     const { calls, hasher: spy } = counting(hasher);
-    const accounts = createAccountService({ accounts: store.accounts, hasher: spy, requireEmailVerification: true });
+    const accounts = createAccountService({ accounts: store.accounts, hasher: spy, requireEmailVerification: true, rateLimits: limits() });
     await accounts.create({ email: 'known@example.com', password: 'a long enough passphrase', emailVerified: true });
-    const wrong = await accounts.authenticate('known@example.com', 'wrong passphrase');
-    const unknown = await accounts.authenticate('unknown@example.com', 'wrong passphrase');
+    const wrong = await accounts.authenticate('known@example.com', 'wrong passphrase', IP);
+    const unknown = await accounts.authenticate('unknown@example.com', 'wrong passphrase', IP);
     assert.deepEqual(wrong, { ok: false, reason: 'INVALID_CREDENTIALS' });
     assert.deepEqual(unknown, wrong);
     assert.deepEqual(calls, { verify: 1, dummy: 1 });
   });
 
   it('reports an unverified account only after its password checks out', async () => {
-    const accounts = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: true });
+    const accounts = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: true, rateLimits: limits() });
     await accounts.create({ email: 'unverified@example.com', password: 'a long enough passphrase' });
-    assert.deepEqual(await accounts.authenticate('unverified@example.com', 'wrong'), { ok: false, reason: 'INVALID_CREDENTIALS' });
-    assert.deepEqual(await accounts.authenticate('unverified@example.com', 'a long enough passphrase'), { ok: false, reason: 'EMAIL_NOT_VERIFIED' });
-    const lax = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: false });
-    assert.equal((await lax.authenticate('unverified@example.com', 'a long enough passphrase')).ok, true);
+    assert.deepEqual(await accounts.authenticate('unverified@example.com', 'wrong', IP), { ok: false, reason: 'INVALID_CREDENTIALS' });
+    assert.deepEqual(await accounts.authenticate('unverified@example.com', 'a long enough passphrase', IP), { ok: false, reason: 'EMAIL_NOT_VERIFIED' });
+    const lax = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: false, rateLimits: limits() });
+    assert.equal((await lax.authenticate('unverified@example.com', 'a long enough passphrase', IP)).ok, true);
   });
 
   it('rehashes at sign-in when the cost has risen', async () => {
-    const before = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: true });
+    const before = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: true, rateLimits: limits() });
     const created = await before.create({ email: 'rehash@example.com', password: 'a long enough passphrase', emailVerified: true });
     const stronger = await createPasswordHasher({ ...OWASP, timeCost: 3 });
-    const after = createAccountService({ accounts: store.accounts, hasher: stronger, requireEmailVerification: true });
-    const result = await after.authenticate('rehash@example.com', 'a long enough passphrase');
+    const after = createAccountService({ accounts: store.accounts, hasher: stronger, requireEmailVerification: true, rateLimits: limits() });
+    const result = await after.authenticate('rehash@example.com', 'a long enough passphrase', IP);
     assert.equal(result.ok, true);
     const stored = await store.accounts.findById(created.id);
     assert.match(stored!.passwordHash, /\$m=19456,p=1,t=3\$/);
@@ -69,10 +73,10 @@ describe('account service', function () {
   });
 
   it('normalises emails (trim, NFKC, lower case) so one address is one account', async () => {
-    const accounts = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: false });
+    const accounts = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: false, rateLimits: limits() });
     const account = await accounts.create({ email: '  Ｍixed@Example.COM ', password: 'a long enough passphrase' });
     assert.equal(account.email, 'mixed@example.com');
     await assert.rejects(accounts.create({ email: 'MIXED@example.com', password: 'another passphrase' }), EmailExistsError);
-    assert.equal((await accounts.authenticate('mixed@EXAMPLE.com', 'a long enough passphrase')).ok, true);
+    assert.equal((await accounts.authenticate('mixed@EXAMPLE.com', 'a long enough passphrase', IP)).ok, true);
   });
 });

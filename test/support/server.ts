@@ -1,13 +1,13 @@
 // Starts a real Gatehouse (startServer, the same wiring as main.ts) on an
-// in-memory PGlite and a free loopback port.
+// in-memory PGlite (or MongoDB with TEST_BACKEND=mongodb) and a free loopback port.
 import { createServer } from 'node:net';
 import { parseConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
-import { openMemoryStore } from '../../src/storage/open-store.ts';
 import type { Role, Store } from '../../src/storage/ports.ts';
 import { createPasswordHasher } from '../../src/services/password-hasher.ts';
-import { createAccountService } from '../../src/services/accounts.ts';
+import { normalizeEmail } from '../../src/services/email.ts';
+import { openTestStore } from './test-store.ts';
 
 export interface TestServer {
   url: string;
@@ -47,7 +47,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
-  const store = options.store ?? (config.databaseUrl || options.env?.DATA_DIR ? undefined : await openMemoryStore());
+  const store = options.store ?? (config.databaseUrl || options.env?.DATA_DIR ? undefined : await openTestStore());
   const running = await startServer(config, createLogger(config.logLevel), {
     store,
     clients: options.clients as never,
@@ -62,7 +62,13 @@ export async function createTestAccount(
   input: { email: string; password: string; emailVerified?: boolean; role?: Role; name?: string },
 ): Promise<{ id: string }> {
   const hasher = await createPasswordHasher(server.config.argon2);
-  const accounts = createAccountService({ accounts: server.store.accounts, hasher, requireEmailVerification: true });
-  const account = await accounts.create({ ...input, emailVerified: input.emailVerified ?? true });
+  const account = await server.store.accounts.insert({
+    id: crypto.randomUUID(),
+    email: normalizeEmail(input.email),
+    emailVerified: input.emailVerified ?? true,
+    name: input.name ?? null,
+    role: input.role ?? 'user',
+    passwordHash: await hasher.hash(input.password),
+  });
   return { id: account.id };
 }

@@ -3,7 +3,8 @@
 // the project's AppErrors (413, 415) before any handler runs.
 import type { Context, Middleware } from 'koa';
 import getRawBody from 'raw-body';
-import { AppError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../errors.ts';
+import { AppError, PayloadTooLargeError, UnsupportedMediaTypeError, unstorableTextError } from '../../errors.ts';
+import { findUnstorableText } from '../../services/storable-text.ts';
 
 export type FormFields = Record<string, string>;
 
@@ -53,6 +54,8 @@ export function formBody(options: { limit?: number } = {}): Middleware {
     const kind = ctx.is(FORM_TYPE);
     if (kind === false) throw new UnsupportedMediaTypeError(FORM_TYPE);
     if (kind) fields = parseForm(await readBody(ctx, limit));
+    const unstorable = findUnstorableText(fields);
+    if (unstorable) throw unstorableTextError(unstorable);
     (ctx.request as { body?: unknown }).body = fields;
     await next();
   };

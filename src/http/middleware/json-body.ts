@@ -3,7 +3,8 @@
 // body parser's 500s and HTML.
 import type { Middleware } from 'koa';
 import getRawBody from 'raw-body';
-import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../errors.ts';
+import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError, unstorableTextError } from '../../errors.ts';
+import { findUnstorableText } from '../../services/storable-text.ts';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
@@ -25,11 +26,15 @@ export function jsonBody(limit = DEFAULT_BODY_LIMIT): Middleware {
       if ((err as { type?: string }).type === 'entity.too.large') throw new PayloadTooLargeError(limit);
       throw new MalformedJsonError();
     }
+    let body: unknown;
     try {
-      ctx.request.body = JSON.parse(text);
+      body = JSON.parse(text);
     } catch {
       throw new MalformedJsonError();
     }
+    const unstorable = findUnstorableText(body);
+    if (unstorable) throw unstorableTextError(unstorable);
+    ctx.request.body = body;
     return next();
   };
 }

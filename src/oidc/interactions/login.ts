@@ -39,8 +39,17 @@ export async function submitLogin(ctx: Context, deps: InteractionDeps, details: 
     return;
   }
 
-  const result = await deps.accounts.authenticate(email, password);
+  const result = await deps.accounts.authenticate(email, password, ctx.ip);
 
+  if (!result.ok && result.reason === 'RATE_LIMITED') {
+    ctx.set('Retry-After', String(result.retryAfterSeconds));
+    const minutes = Math.ceil(result.retryAfterSeconds / 60);
+    await showLogin(ctx, deps, details, {
+      email,
+      error: `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or reset your password.`,
+    }, 429);
+    return;
+  }
   if (!result.ok) {
     const notVerified = result.reason === 'EMAIL_NOT_VERIFIED';
     await showLogin(ctx, deps, details, {

@@ -1,13 +1,10 @@
 import type Provider from 'oidc-provider';
 import type { Renderer } from '../../http/render.ts';
-
-export type AuthenticateResult =
-  | { ok: true; account: { id: string; email: string } }
-  | { ok: false; reason: 'INVALID_CREDENTIALS' | 'EMAIL_NOT_VERIFIED' };
+import type { AccountService } from '../../services/accounts.ts';
 
 export interface InteractionDeps {
   provider: Provider;
-  accounts: { authenticate(email: string, password: string): Promise<AuthenticateResult> };
+  accounts: Pick<AccountService, 'authenticate'>;
   render: Renderer;
 }
 

@@ -87,6 +87,7 @@ export function createSqlAccountStore(db: SqlDriver): AccountStore {
     },
 
     async delete(id) {
+      // Sessions and one-time tokens go with it: their foreign keys cascade.
       const { rowCount } = await db.query('delete from accounts where id = $1', [id]);
       return rowCount > 0;
     },

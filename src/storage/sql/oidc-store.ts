@@ -1,5 +1,6 @@
 // oidc-provider's adapter storage: one row per (model, id) with the lookup
-// fields it queries by (grantId, uid, userCode) copied out of the payload.
+// fields it queries by (grantId, uid, userCode) and those that end a sign-in or
+// an account (sessionUid, accountId) copied out of the payload.
 import type { OidcPayload, OidcRecord, OidcStore } from '../ports.ts';
 import type { SqlDriver } from './driver.ts';
 
@@ -33,14 +34,16 @@ export function createSqlOidcStore(db: SqlDriver): OidcStore {
       // consumed_at is kept on replace: re-saving a consumed code or refresh
       // token must not make it usable again (single use, RFC 6749 §4.1.2 and §10.4).
       await db.query(
-        `insert into oidc_payloads (model, id, payload, grant_id, uid, user_code, expires_at)
-         values ($1, $2, $3::jsonb, $4, $5, $6, $7)
+        `insert into oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, session_uid, expires_at)
+         values ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9)
          on conflict (model, id) do update set
            payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
-           user_code = excluded.user_code, expires_at = excluded.expires_at`,
+           user_code = excluded.user_code, account_id = excluded.account_id,
+           session_uid = excluded.session_uid, expires_at = excluded.expires_at`,
         [
           model, id, JSON.stringify(payload),
           stringField(payload, 'grantId'), stringField(payload, 'uid'), stringField(payload, 'userCode'),
+          stringField(payload, 'accountId'), stringField(payload, 'sessionUid'),
           expiresAt,
         ],
       );
@@ -70,6 +73,28 @@ export function createSqlOidcStore(db: SqlDriver): OidcStore {
       const { rowCount } = model
         ? await db.query('delete from oidc_payloads where grant_id = $1 and model = $2', [grantId, model])
         : await db.query('delete from oidc_payloads where grant_id = $1', [grantId]);
+      return rowCount;
+    },
+
+    async revokeBySessionUid(sessionUid) {
+      // One statement: the grant ids are collected and their records deleted
+      // in one snapshot. Grant payloads carry no grantId of their own (their
+      // id is the grant id), and the Session record is found by its uid.
+      const { rowCount } = await db.query(
+        `with grants as (
+           select distinct grant_id from oidc_payloads where session_uid = $1 and grant_id is not null
+         )
+         delete from oidc_payloads
+         where grant_id in (select grant_id from grants)
+            or (model = 'Grant' and id in (select grant_id from grants))
+            or (model = 'Session' and uid = $1)`,
+        [sessionUid],
+      );
+      return rowCount;
+    },
+
+    async revokeByAccountId(accountId) {
+      const { rowCount } = await db.query('delete from oidc_payloads where account_id = $1', [accountId]);
       return rowCount;
     },
 

@@ -4,7 +4,10 @@ import { createSqlClientStore } from './client-store.ts';
 import type { SqlDriver } from './driver.ts';
 import { runMigrations } from './migrations.ts';
 import { createSqlOidcStore } from './oidc-store.ts';
+import { createSqlOneTimeTokenStore } from './one-time-token-store.ts';
+import { createSqlRateLimiter } from './rate-limiter.ts';
 import { createSqlSecretStore } from './secret-store.ts';
+import { createSqlSessionStore } from './session-store.ts';
 
 /** Migrate the database behind `driver`, then expose it as a Store that owns the driver (closed on failure too). */
 export async function openSqlStore(driver: SqlDriver): Promise<Store> {
@@ -16,9 +19,14 @@ export async function openSqlStore(driver: SqlDriver): Promise<Store> {
   }
   return {
     oidc: createSqlOidcStore(driver),
+    // Deleting an account removes its sessions and one-time tokens through
+    // their foreign keys (on delete cascade, migration 002).
     accounts: createSqlAccountStore(driver),
     clients: createSqlClientStore(driver),
     secrets: createSqlSecretStore(driver),
+    sessions: createSqlSessionStore(driver),
+    oneTimeTokens: createSqlOneTimeTokenStore(driver),
+    createRateLimiter: (rule) => createSqlRateLimiter(driver, rule),
     async ping() {
       await driver.query('select 1');
     },

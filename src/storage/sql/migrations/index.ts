@@ -1,6 +1,7 @@
 // Forward-only schema history. Never edit or reorder an entry once released:
 // databases in the field have recorded its id as applied. Add a new one.
 import { initial } from './001-initial.ts';
+import { sessions } from './002-sessions.ts';
 
 export interface Migration {
   /** Unique and sortable; recorded in schema_migrations. */
@@ -9,4 +10,4 @@ export interface Migration {
   statements: string[];
 }
 
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, sessions];

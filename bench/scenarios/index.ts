@@ -1,0 +1,21 @@
+import type { ScenarioId } from '../options.ts';
+import { clientCredentials } from './client-credentials.ts';
+import { loginAtApi, loginAtTokenEndpoint } from './password-login.ts';
+import { refresh } from './refresh.ts';
+import type { Scenario } from './scenario.ts';
+import { introspection } from './introspection.ts';
+import { me } from './me.ts';
+import { userinfo } from './userinfo.ts';
+
+export const SCENARIOS: Record<ScenarioId, Scenario> = {
+  'login-token': loginAtTokenEndpoint,
+  'login-api': loginAtApi,
+  'client-credentials': clientCredentials,
+  refresh,
+  introspection,
+  userinfo,
+  me,
+};
+
+/** Compared on 1 and 2 worker processes: the CPU-bound ones (logins are bound by argon2's thread pool instead). */
+export const CORES_SCENARIOS: ScenarioId[] = ['refresh', 'introspection', 'me'];

@@ -1,0 +1,141 @@
+// /api/v1/auth/*: sign-up, verification, sign-in, refresh, sign-out, reset.
+import { z } from 'zod';
+import type { FirstPartyTokens, IssuedTokens } from '../../oidc/first-party-tokens.ts';
+import type { PasswordReset } from '../../services/password-reset.ts';
+import type { Registration } from '../../services/registration.ts';
+import type { SessionService } from '../../services/sessions.ts';
+import { authedRoute, publicRoute, type ApiRoute } from './route.ts';
+import { emailField, nameField, passwordField, tokenField, tokenResponseSchema, toUser, userSchema } from './schemas.ts';
+
+export interface AuthRouteDeps {
+  registration: Registration;
+  passwordReset: PasswordReset;
+  tokens: FirstPartyTokens;
+  sessions: SessionService;
+}
+
+const TAG = 'auth';
+const accepted = {
+  202: { description: 'Accepted. The same answer whether or not an account has this email.', schema: z.object({ message: z.string() }) },
+};
+/** One body for known and unknown addresses alike. */
+const ACCEPTED_BODY = { message: 'If an account exists for this address, an email is on its way.' };
+const rateLimited = { status: 429, code: 'RATE_LIMITED', description: 'Too many requests; see Retry-After.' };
+
+function tokenBody({ account, ...tokens }: IssuedTokens) {
+  return { ...tokens, user: toUser(account) };
+}
+
+export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
+  return [
+    publicRoute<undefined, undefined, { email: string; password: string; name?: string | null }>({
+      method: 'post', path: '/api/v1/auth/register', tag: TAG, operationId: 'register',
+      summary: 'Create an account',
+      description: 'Sends a verification mail. With REQUIRE_EMAIL_VERIFICATION, sign-in waits for it.',
+      body: z.object({ email: emailField, password: passwordField, name: nameField.optional() }),
+      responses: { 201: { description: 'Created', schema: z.object({ user: userSchema, verification_required: z.boolean() }) } },
+      errors: [
+        { status: 409, code: 'EMAIL_EXISTS', description: 'An account has this email.' },
+        { status: 400, code: 'WEAK_PASSWORD', description: 'The password breaks the policy; the reason is in message.' },
+        rateLimited,
+      ],
+      async handle({ body, ctx }) {
+        const { account, verificationRequired } = await deps.registration.register(body, ctx.ip);
+        return { status: 201, body: { user: toUser(account), verification_required: verificationRequired } };
+      },
+    }),
+
+    publicRoute<undefined, undefined, { token: string }>({
+      method: 'post', path: '/api/v1/auth/verify-email', tag: TAG, operationId: 'verifyEmail',
+      summary: 'Confirm an email address with the token from the mail',
+      body: z.object({ token: tokenField }),
+      responses: { 204: { description: 'Verified' } },
+      errors: [{ status: 400, code: 'INVALID_TOKEN', description: 'Unknown, used or expired token.' }],
+      async handle({ body }) {
+        await deps.registration.verifyEmail(body.token);
+        return { status: 204 };
+      },
+    }),
+
+    publicRoute<undefined, undefined, { email: string }>({
+      method: 'post', path: '/api/v1/auth/verify-email/resend', tag: TAG, operationId: 'resendVerification',
+      summary: 'Send a new verification mail',
+      body: z.object({ email: emailField }),
+      responses: accepted,
+      errors: [rateLimited],
+      async handle({ body, ctx }) {
+        await deps.registration.resendVerification(body.email, ctx.ip);
+        return { status: 202, body: ACCEPTED_BODY };
+      },
+    }),
+
+    publicRoute<undefined, undefined, { email: string; password: string; remember_me?: boolean }>({
+      method: 'post', path: '/api/v1/auth/login', tag: TAG, operationId: 'login',
+      summary: 'Sign in with email and password',
+      description: 'The password grant of the token endpoint, for the built-in first-party client. Starts a session '
+        + '(X-Device-Name, X-Device-Type headers are recorded). remember_me: the session lasts 30 days instead of 24 hours.',
+      body: z.object({ email: emailField, password: passwordField, remember_me: z.boolean().optional() }),
+      responses: { 200: { description: 'Signed in', schema: tokenResponseSchema } },
+      errors: [
+        { status: 401, code: 'INVALID_CREDENTIALS', description: 'Unknown email or wrong password (indistinguishable).' },
+        { status: 403, code: 'EMAIL_NOT_VERIFIED', description: 'The password is right but the email is not verified.' },
+        rateLimited,
+      ],
+      async handle({ body, ctx }) {
+        const issued = await deps.tokens.login(ctx, { email: body.email, password: body.password, rememberMe: body.remember_me === true });
+        return { status: 200, body: tokenBody(issued) };
+      },
+    }),
+
+    publicRoute<undefined, undefined, { refresh_token: string }>({
+      method: 'post', path: '/api/v1/auth/refresh', tag: TAG, operationId: 'refresh',
+      summary: 'Exchange a refresh token for new tokens (the refresh token rotates)',
+      body: z.object({ refresh_token: z.string().min(1).max(4096) }),
+      responses: { 200: { description: 'New tokens', schema: tokenResponseSchema } },
+      errors: [{ status: 401, code: 'INVALID_REFRESH_TOKEN', description: 'Invalid, expired or revoked; reuse also ends the session.' }],
+      async handle({ body, ctx }) {
+        return { status: 200, body: tokenBody(await deps.tokens.refresh(ctx, body.refresh_token)) };
+      },
+    }),
+
+    authedRoute<undefined, undefined, { all?: boolean } | undefined>({
+      method: 'post', path: '/api/v1/auth/logout', tag: TAG, operationId: 'logout',
+      summary: 'End the current session, or every session of the account',
+      description: 'all: true also ends browser sessions and OAuth grants of every client.',
+      body: z.object({ all: z.boolean().optional() }).optional(),
+      responses: { 204: { description: 'Signed out' } },
+      async handle({ body, auth }) {
+        if (body?.all === true) await deps.sessions.revokeAll(auth.account.id);
+        else await deps.sessions.end(auth.session);
+        return { status: 204 };
+      },
+    }),
+
+    publicRoute<undefined, undefined, { email: string }>({
+      method: 'post', path: '/api/v1/auth/password-reset', tag: TAG, operationId: 'requestPasswordReset',
+      summary: 'Mail a password reset link',
+      body: z.object({ email: emailField }),
+      responses: accepted,
+      errors: [rateLimited],
+      async handle({ body, ctx }) {
+        await deps.passwordReset.requestReset(body.email, ctx.ip);
+        return { status: 202, body: ACCEPTED_BODY };
+      },
+    }),
+
+    publicRoute<undefined, undefined, { token: string; new_password: string }>({
+      method: 'post', path: '/api/v1/auth/password-reset/confirm', tag: TAG, operationId: 'confirmPasswordReset',
+      summary: 'Set a new password with the token from the mail; ends every session',
+      body: z.object({ token: tokenField, new_password: passwordField }),
+      responses: { 204: { description: 'Password changed' } },
+      errors: [
+        { status: 400, code: 'INVALID_TOKEN', description: 'Unknown, used or expired token.' },
+        { status: 400, code: 'WEAK_PASSWORD', description: 'The password breaks the policy; the token stays usable.' },
+      ],
+      async handle({ body }) {
+        await deps.passwordReset.confirmReset(body.token, body.new_password);
+        return { status: 204 };
+      },
+    }),
+  ];
+}

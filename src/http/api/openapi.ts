@@ -1,0 +1,256 @@
+// The OpenAPI 3.1 document of /api/v1, generated from the ApiRoute
+// definitions (the same zod schemas the router validates and filters with),
+// so the document cannot drift from what the server does. Schemas come from
+// zod 4's native z.toJSONSchema, which emits JSON Schema 2020-12: the dialect
+// OAS 3.1 Schema Objects use (OAS 3.1 §4.8.24), so no translation is needed.
+//
+// Requests are converted with io 'input' (what a client may send: the email
+// field before its trim transform) and responses with io 'output' (what the
+// server answers after the response schema has stripped unknown keys).
+// Schemas named with `.meta({ id })` become components/schemas entries.
+import { z } from 'zod';
+import { errorEnvelopeSchema } from './schemas.ts';
+import type { ApiRoute, ErrorSpec } from './route.ts';
+
+type Json = Record<string, unknown>;
+type Io = 'input' | 'output';
+
+export interface OpenApiOptions {
+  /** Absolute base URL of the server (PUBLIC_URL); paths in the document start with /api/v1. */
+  serverUrl: string;
+  /** The API's version (info.version). */
+  version: string;
+}
+
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  info: { title: string; version: string; description: string };
+  servers: Array<{ url: string }>;
+  tags: Array<{ name: string }>;
+  paths: Record<string, Record<string, Json>>;
+  components: { schemas: Record<string, Json>; securitySchemes: Record<string, Json> };
+}
+
+export const SECURITY_SCHEME = 'bearerAuth';
+const ERROR_SCHEMA_ID = 'Error';
+
+/** The refusals every route can give besides its own ErrorSpecs (API.md "Errors"), and when. */
+const GENERIC_ERRORS: Record<string, { status: number; description: string; when: (r: ApiRoute) => boolean }> = {
+  VALIDATION_FAILED: {
+    status: 400, description: 'The path, query or body does not match the schema; details name each field.',
+    when: (r) => Boolean(r.params ?? r.query ?? r.body),
+  },
+  MALFORMED_JSON: { status: 400, description: 'The body is not JSON.', when: (r) => Boolean(r.body) },
+  UNAUTHENTICATED: { status: 401, description: 'Missing, invalid, expired or revoked bearer token.', when: (r) => r.auth },
+  PAYLOAD_TOO_LARGE: { status: 413, description: 'The body is over the limit (64 KiB).', when: (r) => Boolean(r.body) },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The body is not application/json.', when: (r) => Boolean(r.body) },
+  INTERNAL: { status: 500, description: 'A bug on our side; never with internal detail.', when: () => true },
+  UNAVAILABLE: { status: 503, description: 'The database is unreachable.', when: () => true },
+};
+
+/** Headers that go with an error code wherever it appears (API.md "Errors"). */
+const ERROR_HEADERS: Record<string, Record<string, Json>> = {
+  UNAUTHENTICATED: { 'WWW-Authenticate': { description: 'Bearer', schema: { type: 'string' } } },
+  RATE_LIMITED: { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } } },
+};
+
+/**
+ * Collects components/schemas across every z.toJSONSchema call. Each call
+ * puts the `.meta({ id })` schemas it meets under its own `$defs`; they are
+ * hoisted here and the refs rewritten. A named schema whose input form differs
+ * from its output form (a transform, a default) is listed twice: `<id>` as
+ * answered, `<id>Input` as accepted.
+ */
+function createSchemaConverter() {
+  const components: Record<string, Json> = {};
+  const toJson = (schema: z.core.$ZodType, io: Io) => z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'throw' }) as Json;
+
+  function componentName(id: string, io: Io): string {
+    if (io === 'output') return id;
+    const named = z.globalRegistry._idmap.get(id);
+    const same = named !== undefined && JSON.stringify(toJson(named, 'input')) === JSON.stringify(toJson(named, 'output'));
+    return same ? id : `${id}Input`;
+  }
+
+  function convert(schema: z.ZodType, io: Io): Json {
+    // $schema is dropped: OAS 3.1 Schema Objects are 2020-12 by default (jsonSchemaDialect).
+    const { $schema, $defs, ...root } = toJson(schema, io);
+    void $schema;
+    const defs = ($defs ?? {}) as Record<string, Json>;
+    const names = new Map(Object.keys(defs).map((id) => [id, componentName(id, io)]));
+    for (const [id, def] of Object.entries(defs)) {
+      const name = names.get(id)!;
+      const rewritten = rewriteRefs(def, names) as Json;
+      const existing = components[name];
+      if (existing !== undefined && JSON.stringify(existing) !== JSON.stringify(rewritten)) {
+        throw new Error(`OpenAPI: two different schemas are named ${name}`);
+      }
+      components[name] = rewritten;
+    }
+    return rewriteRefs(root, names) as Json;
+  }
+
+  return { components, convert };
+}
+
+function rewriteRefs(value: unknown, names: Map<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => rewriteRefs(item, names));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Json = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (key === '$ref' && typeof item === 'string' && item.startsWith('#/$defs/')) {
+      const id = item.slice('#/$defs/'.length);
+      out[key] = `#/components/schemas/${names.get(id) ?? id}`;
+    } else {
+      out[key] = rewriteRefs(item, names);
+    }
+  }
+  return out;
+}
+
+/** `/api/v1/me/sessions/:id` → `/api/v1/me/sessions/{id}`, and the parameter names in order. */
+export function toOpenApiPath(path: string): { path: string; names: string[] } {
+  // Only plain named segments: optional, wildcard or regexp parameters would
+  // need a different description, so they fail here instead of lying there.
+  if (/[?*()[\]{}+]/.test(path)) throw new Error(`OpenAPI: unsupported route path syntax in ${path}`);
+  const names: string[] = [];
+  const converted = path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_match, name: string) => {
+    names.push(name);
+    return `{${name}}`;
+  });
+  if (converted.includes(':')) throw new Error(`OpenAPI: unsupported route path syntax in ${path}`);
+  return { path: converted, names };
+}
+
+function parametersOf(
+  route: ApiRoute,
+  pathNames: string[],
+  convert: (s: z.ZodType, io: Io) => Json,
+): Json[] {
+  const parameters: Json[] = [];
+  const params = route.params ? objectProperties(convert(route.params, 'input'), route, 'params') : undefined;
+  for (const name of pathNames) {
+    parameters.push({ name, in: 'path', required: true, schema: params?.properties[name] ?? { type: 'string' } });
+  }
+  const extra = Object.keys(params?.properties ?? {}).filter((name) => !pathNames.includes(name));
+  if (extra.length) throw new Error(`OpenAPI: ${route.operationId} declares params not in its path: ${extra.join(', ')}`);
+  if (route.query) {
+    const query = objectProperties(convert(route.query, 'input'), route, 'query');
+    for (const [name, schema] of Object.entries(query.properties)) {
+      parameters.push({ name, in: 'query', required: query.required.includes(name), schema });
+    }
+  }
+  return parameters;
+}
+
+function objectProperties(schema: Json, route: ApiRoute, where: string): { properties: Record<string, Json>; required: string[] } {
+  if (schema.type !== 'object' || typeof schema.properties !== 'object') {
+    throw new Error(`OpenAPI: ${route.operationId} ${where} must be a z.object`);
+  }
+  return { properties: schema.properties as Record<string, Json>, required: (schema.required as string[] | undefined) ?? [] };
+}
+
+/** Every error the route can answer with: its own, then the generic ones that apply. */
+export function errorsOf(route: ApiRoute): ErrorSpec[] {
+  const own = route.errors ?? [];
+  const generic = Object.entries(GENERIC_ERRORS)
+    .filter(([code, spec]) => spec.when(route) && !own.some((e) => e.code === code))
+    .map(([code, spec]) => ({ status: spec.status, code, description: spec.description }));
+  return [...own, ...generic];
+}
+
+function errorResponses(route: ApiRoute, errorRef: Json): Record<string, Json> {
+  const byStatus = new Map<number, ErrorSpec[]>();
+  for (const error of errorsOf(route)) byStatus.set(error.status, [...(byStatus.get(error.status) ?? []), error]);
+  const responses: Record<string, Json> = {};
+  for (const [status, errors] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const headers = Object.assign({}, ...errors.map((e) => ERROR_HEADERS[e.code] ?? {})) as Record<string, Json>;
+    responses[String(status)] = {
+      description: errors.map((e) => `\`${e.code}\`: ${e.description}`).join('\n\n'),
+      ...(Object.keys(headers).length ? { headers } : {}),
+      content: {
+        'application/json': {
+          schema: errorRef,
+          examples: Object.fromEntries(errors.map((e) => [e.code, { summary: e.description, value: { error: { code: e.code, message: e.description } } }])),
+        },
+      },
+    };
+  }
+  return responses;
+}
+
+function operationOf(route: ApiRoute, pathNames: string[], convert: (s: z.ZodType, io: Io) => Json, errorRef: Json): Json {
+  const responses: Record<string, Json> = {};
+  for (const [status, spec] of Object.entries(route.responses)) {
+    responses[status] = {
+      description: spec.description,
+      ...(spec.schema ? { content: { 'application/json': { schema: convert(spec.schema, 'output') } } } : {}),
+    };
+  }
+  for (const [status, response] of Object.entries(errorResponses(route, errorRef))) {
+    if (responses[status]) throw new Error(`OpenAPI: ${route.operationId} declares ${status} as both success and error`);
+    responses[status] = response;
+  }
+  const parameters = parametersOf(route, pathNames, convert);
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    tags: [route.tag],
+    ...(parameters.length ? { parameters } : {}),
+    ...(route.body
+      ? {
+        requestBody: {
+          // An optional body schema (logout's) accepts an empty request.
+          required: !route.body.safeParse(undefined).success,
+          content: { 'application/json': { schema: convert(route.body, 'input') } },
+        },
+      }
+      : {}),
+    responses,
+    ...(route.auth ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
+  };
+}
+
+export function buildOpenApiDocument(routes: readonly ApiRoute[], { serverUrl, version }: OpenApiOptions): OpenApiDocument {
+  const { components, convert } = createSchemaConverter();
+  const errorRef = convert(errorEnvelopeSchema, 'output');
+  if (errorRef.$ref !== `#/components/schemas/${ERROR_SCHEMA_ID}`) throw new Error('OpenAPI: the error envelope must carry .meta({ id: "Error" })');
+
+  const paths: OpenApiDocument['paths'] = {};
+  const operationIds = new Set<string>();
+  for (const route of routes) {
+    if (operationIds.has(route.operationId)) throw new Error(`OpenAPI: duplicate operationId ${route.operationId}`);
+    operationIds.add(route.operationId);
+    const { path, names } = toOpenApiPath(route.path);
+    const item = (paths[path] ??= {});
+    if (item[route.method]) throw new Error(`OpenAPI: two routes for ${route.method.toUpperCase()} ${route.path}`);
+    item[route.method] = operationOf(route, names, convert, errorRef);
+  }
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Gatehouse API',
+      version,
+      description: 'The first-party account API. Errors are JSON: `{"error": {"code", "message", "details?"}}`; '
+        + 'each response lists the codes it can carry. OAuth 2.0 and OpenID Connect endpoints live under /oidc and are '
+        + 'described by /oidc/.well-known/openid-configuration.',
+    },
+    servers: [{ url: serverUrl.replace(/\/+$/, '') }],
+    tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
+    paths,
+    components: {
+      schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
+      securitySchemes: {
+        [SECURITY_SCHEME]: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'An access token for this API (RFC 9068 JWT) from POST /api/v1/auth/login, /api/v1/auth/refresh '
+            + 'or the /oidc token endpoint with resource=PUBLIC_URL/api.',
+        },
+      },
+    },
+  };
+}

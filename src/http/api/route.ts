@@ -1,0 +1,71 @@
+// Route definitions of the JSON API, after logto's koaGuard: each route
+// declares its params, query, body and responses as zod schemas. The router
+// validates input with them, the response schemas strip anything not declared
+// (a password hash can never leak through a handler returning a whole
+// record), and the OpenAPI document is generated from the same definitions.
+import type { Context } from 'koa';
+import type { z } from 'zod';
+import type { Auth } from '../middleware/require-bearer.ts';
+
+export type Method = 'get' | 'post' | 'patch' | 'delete';
+
+export interface ResponseSpec {
+  description: string;
+  /** Absent for empty responses (204, 202). */
+  schema?: z.ZodType;
+}
+
+/** An error a route can answer with besides the generic ones (API.md's "notable failures"). */
+export interface ErrorSpec {
+  status: number;
+  code: string;
+  description: string;
+}
+
+export interface HandlerResult {
+  status: number;
+  body?: unknown;
+}
+
+interface Input<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  ctx: Context;
+}
+
+interface RouteBase<P, Q, B> {
+  method: Method;
+  /** Koa-router syntax (`/api/v1/me/sessions/:id`). */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  responses: Record<number, ResponseSpec>;
+  errors?: ErrorSpec[];
+}
+
+export interface PublicRoute<P = unknown, Q = unknown, B = unknown> extends RouteBase<P, Q, B> {
+  auth: false;
+  handle(input: Input<P, Q, B>): Promise<HandlerResult>;
+}
+
+export interface AuthedRoute<P = unknown, Q = unknown, B = unknown> extends RouteBase<P, Q, B> {
+  auth: true;
+  handle(input: Input<P, Q, B> & { auth: Auth }): Promise<HandlerResult>;
+}
+
+export type ApiRoute = PublicRoute<never, never, never> | AuthedRoute<never, never, never>;
+
+/** Identity functions that only pin the generic types, so handlers see parsed input typed from the schemas. */
+export function publicRoute<P = undefined, Q = undefined, B = undefined>(route: Omit<PublicRoute<P, Q, B>, 'auth'>): ApiRoute {
+  return { ...route, auth: false } as unknown as ApiRoute;
+}
+
+export function authedRoute<P = undefined, Q = undefined, B = undefined>(route: Omit<AuthedRoute<P, Q, B>, 'auth'>): ApiRoute {
+  return { ...route, auth: true } as unknown as ApiRoute;
+}

@@ -1,0 +1,100 @@
+// The JSON shapes of API.md, as zod schemas shared by the routes (validation)
+// and the OpenAPI document (generated from them), plus the presenters that
+// turn store records into them. Presenters list fields explicitly: nothing is
+// spread from a record, so a new column can never leak by accident.
+import { z } from 'zod';
+import type { Account, SessionRecord } from '../../storage/ports.ts';
+import { normalizeEmail } from '../../services/email.ts';
+
+// Long enough for any real address (RFC 5321 caps a path at 256 octets).
+export const emailField = z
+  .string()
+  .max(320)
+  // Normalised before the format check, so `Ａda@Example.com ` is accepted as ada@example.com.
+  .transform(normalizeEmail)
+  .pipe(z.email({ error: 'must be an email address' }))
+  .meta({ description: 'Trimmed, NFKC-normalised and lower-cased before use.', example: 'ada@example.com' });
+
+// The policy (8-256 characters, not common, not the email) answers
+// WEAK_PASSWORD with its reason; this bound only keeps huge strings away from argon2.
+export const passwordField = z.string().min(1, 'must not be empty').max(4096).meta({ format: 'password' });
+
+export const nameField = z.string().trim().max(200).nullable();
+
+export const tokenField = z.string().min(1).max(512).meta({ description: 'The token from the link in the mail.' });
+
+const timestamp = z.iso.datetime();
+
+export const userSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    email_verified: z.boolean(),
+    name: z.string().nullable(),
+    role: z.enum(['user', 'admin']),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: 'User' });
+
+export const sessionSchema = z
+  .object({
+    id: z.string(),
+    current: z.boolean(),
+    device_name: z.string().nullable(),
+    device_type: z.string().nullable(),
+    user_agent: z.string().nullable(),
+    ip_address: z.string().nullable(),
+    created_at: timestamp,
+    last_active_at: timestamp,
+    expires_at: timestamp,
+  })
+  .meta({ id: 'Session' });
+
+export const tokenResponseSchema = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int(),
+    refresh_token: z.string(),
+    id_token: z.string().optional(),
+    scope: z.string(),
+    user: userSchema,
+  })
+  .meta({ id: 'TokenResponse' });
+
+export const errorEnvelopeSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export function toUser(account: Account): z.input<typeof userSchema> {
+  return {
+    id: account.id,
+    email: account.email,
+    email_verified: account.emailVerified,
+    name: account.name,
+    role: account.role,
+    created_at: account.createdAt.toISOString(),
+    updated_at: account.updatedAt.toISOString(),
+  };
+}
+
+export function toSession(session: SessionRecord, currentId: string): z.input<typeof sessionSchema> {
+  return {
+    id: session.id,
+    current: session.id === currentId,
+    device_name: session.deviceName,
+    device_type: session.deviceType,
+    user_agent: session.userAgent,
+    ip_address: session.ipAddress,
+    created_at: session.createdAt.toISOString(),
+    last_active_at: session.lastActiveAt.toISOString(),
+    expires_at: session.expiresAt.toISOString(),
+  };
+}

@@ -1,0 +1,37 @@
+// The bearer check of /api/v1 (API.md): a valid API access token whose
+// session is still live, for an account that still exists. Reading the
+// session on every request is what makes revocation take effect at once.
+import type { Context } from 'koa';
+import { UnauthenticatedError } from '../../errors.ts';
+import type { AccessTokenVerifier } from '../../oidc/access-token-verifier.ts';
+import type { AccountService } from '../../services/accounts.ts';
+import type { SessionService } from '../../services/sessions.ts';
+import type { Account, SessionRecord } from '../../storage/ports.ts';
+
+export interface Auth {
+  account: Account;
+  session: SessionRecord;
+}
+
+export type Authenticate = (ctx: Context) => Promise<Auth>;
+
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
+
+export function createBearerAuth(deps: {
+  verifyAccessToken: AccessTokenVerifier;
+  sessions: SessionService;
+  accounts: Pick<AccountService, 'findById'>;
+}): Authenticate {
+  return async function authenticate(ctx) {
+    const match = BEARER.exec(ctx.get('authorization'));
+    if (!match) throw new UnauthenticatedError();
+    const claims = await deps.verifyAccessToken(match[1]!);
+    if (!claims) throw new UnauthenticatedError('The access token is invalid or expired.');
+    const session = await deps.sessions.findLive(claims.sessionId);
+    if (!session || session.accountId !== claims.accountId) throw new UnauthenticatedError('The session has ended.');
+    const account = await deps.accounts.findById(claims.accountId);
+    if (!account) throw new UnauthenticatedError('The account no longer exists.');
+    await deps.sessions.touch(session);
+    return { account, session };
+  };
+}

@@ -1,0 +1,107 @@
+// GET /openapi.json: the OpenAPI 3.1 document of /api/v1, generated from the
+// route definitions once at start. GET /docs: the same document as a plain
+// server-rendered page (no JavaScript, so it works under the pages' CSP).
+import { Router } from '@koa/router';
+import type { Context } from 'koa';
+import packageJson from '../../../package.json' with { type: 'json' };
+import { buildOpenApiDocument, SECURITY_SCHEME, type OpenApiDocument } from '../api/openapi.ts';
+import type { ApiRoute } from '../api/route.ts';
+import type { Renderer } from '../render.ts';
+
+export interface DocsRouterDeps {
+  routes: readonly ApiRoute[];
+  /** PUBLIC_URL: the document's server. */
+  serverUrl: string;
+  render: Renderer;
+  /** info.version; defaults to package.json's. */
+  version?: string;
+}
+
+type Json = Record<string, unknown>;
+
+interface SchemaView {
+  json: string;
+  refs: string[];
+}
+
+interface OperationView {
+  anchor: string;
+  method: string;
+  path: string;
+  summary: string;
+  description?: string;
+  auth: boolean;
+  parameters: Array<{ name: string; in: string; required: boolean; schema: SchemaView }>;
+  requestBody?: { required: boolean; schema: SchemaView };
+  responses: Array<{ status: string; description: string; schema?: SchemaView }>;
+  errors: Array<{ status: string; code: string; description: string }>;
+}
+
+const ERROR_REF = '#/components/schemas/Error';
+
+function schemaView(schema: unknown): SchemaView {
+  const json = JSON.stringify(schema, null, 2);
+  const refs = [...json.matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+  return { json, refs: [...new Set(refs)] };
+}
+
+function jsonSchemaOf(content: unknown): unknown {
+  return (content as { 'application/json'?: { schema?: unknown } } | undefined)?.['application/json']?.schema;
+}
+
+function operationView(path: string, method: string, op: Json): OperationView {
+  const view: OperationView = {
+    anchor: String(op.operationId),
+    method: method.toUpperCase(),
+    path,
+    summary: String(op.summary ?? ''),
+    auth: Array.isArray(op.security) && op.security.some((s) => SECURITY_SCHEME in (s as Json)),
+    parameters: ((op.parameters ?? []) as Json[]).map((p) => ({
+      name: String(p.name), in: String(p.in), required: p.required === true, schema: schemaView(p.schema),
+    })),
+    responses: [],
+    errors: [],
+  };
+  if (typeof op.description === 'string') view.description = op.description;
+  const body = op.requestBody as { required?: boolean; content?: unknown } | undefined;
+  if (body) view.requestBody = { required: body.required === true, schema: schemaView(jsonSchemaOf(body.content)) };
+  for (const [status, response] of Object.entries((op.responses ?? {}) as Record<string, Json>)) {
+    const schema = jsonSchemaOf(response.content);
+    if ((schema as Json | undefined)?.$ref === ERROR_REF) {
+      const examples = ((response.content as Record<string, Json>)['application/json']!.examples ?? {}) as Record<string, Json>;
+      for (const [code, example] of Object.entries(examples)) view.errors.push({ status, code, description: String(example.summary ?? '') });
+    } else {
+      view.responses.push({ status, description: String(response.description ?? ''), ...(schema ? { schema: schemaView(schema) } : {}) });
+    }
+  }
+  return view;
+}
+
+/** The page's view model, read from the document itself so /docs shows exactly what /openapi.json says. */
+export function docsView(doc: OpenApiDocument) {
+  const operations: OperationView[] = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(item)) operations.push(operationView(path, method, op));
+  }
+  const schemas = Object.entries(doc.components.schemas).map(([name, schema]) => ({ name, json: JSON.stringify(schema, null, 2) }));
+  return { title: 'API reference', info: doc.info, server: doc.servers[0]?.url ?? '', operations, schemas };
+}
+
+export function createDocsRouter({ routes, serverUrl, render, version = packageJson.version }: DocsRouterDeps): Router {
+  const document = buildOpenApiDocument(routes, { serverUrl, version });
+  const json = JSON.stringify(document);
+  const view = docsView(document);
+  const router = new Router();
+
+  router.get('/openapi.json', function openApiDocument(ctx: Context) {
+    ctx.type = 'application/json';
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.body = json;
+  });
+
+  router.get('/docs', async function apiDocs(ctx: Context) {
+    await render(ctx, 'docs', view);
+  });
+
+  return router;
+}

@@ -1,0 +1,43 @@
+// Verification of the API's access tokens (RFC 9068 JWTs, API.md): signature
+// against our own public keys, issuer, audience, `typ: at+jwt` (RFC 9068 §4,
+// so an ID token can never pass as an access token) and expiry. In process,
+// no HTTP round trip to the JWKS: the keys are the ones this server signs with.
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { ACCESS_TOKEN_ALG, type ServerSecrets } from './secrets.ts';
+import { API_SCOPE } from './resource-server.ts';
+
+export interface ApiTokenClaims {
+  accountId: string;
+  sessionId: string;
+  scope: string[];
+}
+
+/** Resolves the claims of a valid API token; undefined for anything else. */
+export type AccessTokenVerifier = (token: string) => Promise<ApiTokenClaims | undefined>;
+
+const PRIVATE_JWK_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi']);
+
+export function createAccessTokenVerifier(deps: { secrets: ServerSecrets; issuer: string; apiAudience: string }): AccessTokenVerifier {
+  const keys = deps.secrets.signingKeys
+    .filter((key) => key.alg === ACCESS_TOKEN_ALG)
+    .map((key) => Object.fromEntries(Object.entries(key).filter(([name]) => !PRIVATE_JWK_MEMBERS.has(name))));
+  const keySet = createLocalJWKSet({ keys });
+
+  return async function verify(token) {
+    try {
+      const { payload } = await jwtVerify(token, keySet, {
+        issuer: deps.issuer,
+        audience: deps.apiAudience,
+        typ: 'at+jwt',
+        algorithms: [ACCESS_TOKEN_ALG],
+        requiredClaims: ['sub', 'exp'],
+      });
+      const scope = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+      // Tokens without a session (client_credentials) act for no user.
+      if (typeof payload.sid !== 'string' || !payload.sub || !scope.includes(API_SCOPE)) return undefined;
+      return { accountId: payload.sub, sessionId: payload.sid, scope };
+    } catch {
+      return undefined;
+    }
+  };
+}

@@ -1,0 +1,71 @@
+// The two account mails, composed from views/emails/ (a text and an HTML part
+// each) and handed to the Mailer port. Links are built from PUBLIC_URL only:
+// this module never sees a request, so a forged Host header cannot turn a
+// reset mail into a link to someone else's site.
+import { Eta } from 'eta';
+import type { Account } from '../storage/ports.ts';
+import type { Mailer } from './mailer.ts';
+import { ONE_TIME_TOKEN_TTL_SECONDS } from './one-time-tokens.ts';
+
+export interface AccountEmails {
+  /** Send the verification link (`/account/verify-email?token=…`). */
+  sendVerification(account: Account, token: string): Promise<void>;
+  /** Send the reset link (`/account/reset-password?token=…`). */
+  sendPasswordReset(account: Account, token: string): Promise<void>;
+}
+
+export interface AccountEmailsDeps {
+  mailer: Mailer;
+  /** config.publicUrl (no trailing slash needed). */
+  publicUrl: string;
+  /** The views directory; templates are read from its emails/ folder. */
+  viewsDir: string;
+}
+
+export const EMAIL_SUBJECTS = {
+  verification: 'Confirm your email address',
+  passwordReset: 'Reset your password',
+} as const;
+
+/** "24 hours", "30 minutes": how long a link lasts, in the words of the mail. */
+export function describeDuration(seconds: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (seconds % 86_400 === 0 && seconds > 86_400) return plural(seconds / 86_400, 'day');
+  if (seconds % 3600 === 0) return plural(seconds / 3600, 'hour');
+  return plural(Math.ceil(seconds / 60), 'minute');
+}
+
+export function accountLink(publicUrl: string, path: '/account/verify-email' | '/account/reset-password', token: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}${path}?token=${encodeURIComponent(token)}`;
+}
+
+export function createAccountEmails({ mailer, publicUrl, viewsDir }: AccountEmailsDeps): AccountEmails {
+  // HTML parts escape every interpolation; text parts must not (an `&` would
+  // arrive as `&amp;`) and keep their line breaks exactly as written.
+  const html = new Eta({ views: viewsDir, cache: true, autoEscape: true, defaultExtension: '.eta' });
+  const text = new Eta({ views: viewsDir, cache: true, autoEscape: false, autoTrim: false, defaultExtension: '.eta' });
+
+  async function send(account: Account, template: string, subject: string, link: string, ttlSeconds: number): Promise<void> {
+    // No display name: it is free text chosen by whoever registered, and the
+    // verification mail goes to an address that person may not own (Keycloak
+    // and Kratos leave it out for the same reason). The address is the
+    // recipient's own.
+    const data = { email: account.email, link, expiresIn: describeDuration(ttlSeconds), subject };
+    const [textPart, htmlPart] = await Promise.all([
+      text.renderAsync(`./emails/${template}.text.eta`, data),
+      html.renderAsync(`./emails/${template}.html.eta`, data),
+    ]);
+    await mailer.send({ to: account.email, subject, text: textPart, html: htmlPart });
+  }
+
+  return {
+    sendVerification: (account, token) => send(
+      account, 'verify-email', EMAIL_SUBJECTS.verification,
+      accountLink(publicUrl, '/account/verify-email', token), ONE_TIME_TOKEN_TTL_SECONDS['verify-email'],
+    ),
+    sendPasswordReset: (account, token) => send(
+      account, 'reset-password', EMAIL_SUBJECTS.passwordReset,
+      accountLink(publicUrl, '/account/reset-password', token), ONE_TIME_TOKEN_TTL_SECONDS['reset-password'],
+    ),
+  };
+}

@@ -1,0 +1,55 @@
+// Every use case, built once from the store and the config. No Koa here: the
+// HTTP and OIDC layers receive these objects.
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../storage/ports.ts';
+import { createAccountEmails } from './account-emails.ts';
+import { createAccountSettings, type AccountSettings } from './account-settings.ts';
+import { createAccountService, type AccountService } from './accounts.ts';
+import type { Mailer } from './mailer.ts';
+import { createOneTimeTokens } from './one-time-tokens.ts';
+import { createPasswordHasher } from './password-hasher.ts';
+import { createPasswordReset, type PasswordReset } from './password-reset.ts';
+import { createRateLimits } from './rate-limits.ts';
+import { createRegistration, type Registration } from './registration.ts';
+import { createSessionService, type SessionService } from './sessions.ts';
+
+export interface Services {
+  accounts: AccountService;
+  sessions: SessionService;
+  registration: Registration;
+  passwordReset: PasswordReset;
+  settings: AccountSettings;
+}
+
+export async function createServices(deps: {
+  config: Readonly<Config>;
+  store: Store;
+  mailer: Mailer;
+  logger: Logger;
+  viewsDir: string;
+}): Promise<Services> {
+  const { config, store, logger } = deps;
+  const rateLimits = createRateLimits((rule) => store.createRateLimiter(rule), config.rateLimits);
+  const accounts = createAccountService({
+    accounts: store.accounts,
+    hasher: await createPasswordHasher(config.argon2),
+    requireEmailVerification: config.requireEmailVerification,
+    rateLimits,
+  });
+  const sessions = createSessionService({ sessions: store.sessions, oidc: store.oidc });
+  const tokens = createOneTimeTokens(store.oneTimeTokens);
+  const emails = createAccountEmails({ mailer: deps.mailer, publicUrl: config.publicUrl, viewsDir: deps.viewsDir });
+  // Mail leaves after the answer; a failure is the operator's to see.
+  const onMailError = (err: unknown) => logger.error({ err }, 'sending mail failed');
+  return {
+    accounts,
+    sessions,
+    registration: createRegistration({
+      accounts, tokens, emails, rateLimits, onMailError,
+      requireEmailVerification: config.requireEmailVerification,
+    }),
+    passwordReset: createPasswordReset({ accounts, tokens, emails, sessions, rateLimits, onMailError }),
+    settings: createAccountSettings({ accounts, sessions }),
+  };
+}

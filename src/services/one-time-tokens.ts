@@ -1,0 +1,44 @@
+// Single-use tokens for email verification and password reset, after kratos'
+// `useOneTimeCode`: 256 random bits handed to the user, only a SHA-256 hash
+// stored (a database leak yields no usable link), bound to one purpose and one
+// account, consumed by the store's single conditional update so two concurrent
+// confirmations cannot both win. A plain hash suffices: the token is random,
+// not a password, so there is nothing to brute-force.
+import { createHash, randomBytes } from 'node:crypto';
+import type { OneTimeTokenPurpose, OneTimeTokenStore } from '../storage/ports.ts';
+
+export const ONE_TIME_TOKEN_TTL_SECONDS: Readonly<Record<OneTimeTokenPurpose, number>> = {
+  'verify-email': 24 * 3600,
+  'reset-password': 30 * 60,
+};
+
+export interface OneTimeTokens {
+  /** A new token for the account, voiding its older tokens of the same purpose. */
+  issue(accountId: string, purpose: OneTimeTokenPurpose): Promise<string>;
+  /** The account the token belongs to, without using it up; undefined when unusable. */
+  peek(token: string, purpose: OneTimeTokenPurpose): Promise<string | undefined>;
+  /** Use the token up: the accountId for exactly one caller, undefined otherwise. */
+  consume(token: string, purpose: OneTimeTokenPurpose): Promise<string | undefined>;
+  /** Void the account's outstanding tokens of this purpose. */
+  voidAll(accountId: string, purpose: OneTimeTokenPurpose): Promise<void>;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function createOneTimeTokens(store: OneTimeTokenStore): OneTimeTokens {
+  return {
+    async issue(accountId, purpose) {
+      const token = randomBytes(32).toString('base64url');
+      const expiresAt = new Date(Date.now() + ONE_TIME_TOKEN_TTL_SECONDS[purpose] * 1000);
+      await store.insertReplacing({ hash: hashToken(token), accountId, purpose, expiresAt });
+      return token;
+    },
+    peek: (token, purpose) => store.findLive(hashToken(token), purpose, new Date()),
+    consume: (token, purpose) => store.consume(hashToken(token), purpose, new Date()),
+    async voidAll(accountId, purpose) {
+      await store.deleteForAccount(accountId, purpose);
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// Sign-up and email verification (API.md: register, verify-email, resend).
+import { InvalidTokenError, WeakPasswordError } from '../errors.ts';
+import type { Account } from '../storage/ports.ts';
+import type { AccountEmails } from './account-emails.ts';
+import type { AccountService } from './accounts.ts';
+import type { OneTimeTokens } from './one-time-tokens.ts';
+import { passwordWeakness } from './password-policy.ts';
+import type { RateLimits } from './rate-limits.ts';
+
+export interface RegistrationDeps {
+  accounts: AccountService;
+  tokens: OneTimeTokens;
+  emails: AccountEmails;
+  rateLimits: RateLimits;
+  requireEmailVerification: boolean;
+  /** Mail goes out after the answer (see deliverLater); failures land here. */
+  onMailError(err: unknown): void;
+}
+
+export interface Registration {
+  /** EmailExistsError, WeakPasswordError, RateLimitedError. */
+  register(input: { email: string; password: string; name?: string | null }, ip: string): Promise<{ account: Account; verificationRequired: boolean }>;
+  /** InvalidTokenError when unknown, used or expired. */
+  verifyEmail(token: string): Promise<void>;
+  /** Sends a new link when the account exists and is unverified; says nothing either way. */
+  resendVerification(email: string, ip: string): Promise<void>;
+}
+
+/**
+ * Send without making the caller wait: answers for known and unknown
+ * addresses then take the same time, and a slow SMTP server cannot hold a
+ * request open.
+ */
+export function deliverLater(send: Promise<void>, onError: (err: unknown) => void): void {
+  send.catch(onError);
+}
+
+export function createRegistration(deps: RegistrationDeps): Registration {
+  const { accounts, tokens, emails, rateLimits } = deps;
+
+  async function sendVerification(account: Account): Promise<void> {
+    const token = await tokens.issue(account.id, 'verify-email');
+    deliverLater(emails.sendVerification(account, token), deps.onMailError);
+  }
+
+  return {
+    async register({ email, password, name }, ip) {
+      await rateLimits.registration(ip);
+      const weakness = passwordWeakness(password, email);
+      if (weakness) throw new WeakPasswordError(weakness);
+      const account = await accounts.create({ email, password, name: name ?? null });
+      await sendVerification(account);
+      return { account, verificationRequired: deps.requireEmailVerification };
+    },
+
+    async verifyEmail(token) {
+      const accountId = await tokens.consume(token, 'verify-email');
+      if (accountId === undefined || !(await accounts.update(accountId, { emailVerified: true }))) throw new InvalidTokenError();
+    },
+
+    async resendVerification(email, ip) {
+      await rateLimits.mailRequest('verification-resend', email, ip);
+      const account = await accounts.findByEmail(email);
+      if (account && !account.emailVerified) await sendVerification(account);
+    },
+  };
+}

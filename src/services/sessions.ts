@@ -1,0 +1,109 @@
+// Sessions: one sign-in on one device (API.md). A session's id is the `sid`
+// of every token issued from that sign-in, so ending it is two steps: mark the
+// row revoked (the bearer check reads it, so access tokens fail at once), then
+// delete the OIDC records of its grants (refresh tokens fail at the token
+// endpoint, codes cannot be redeemed, a browser session cookie finds nothing).
+import { SessionNotFoundError } from '../errors.ts';
+import type { NewSession, OidcStore, SessionRecord, SessionStore } from '../storage/ports.ts';
+
+/** How often a bearer request may move lastActiveAt: one write a minute, not one per request. */
+export const LAST_ACTIVE_RESOLUTION_MS = 60_000;
+
+export interface DeviceInfo {
+  deviceName: string | null;
+  deviceType: string | null;
+  userAgent: string | null;
+  ipAddress: string | null;
+}
+
+export interface SessionService {
+  /** Record a new API sign-in; returns its id (the tokens' sid). */
+  startApiSession(input: { accountId: string; clientId: string; device: DeviceInfo; expiresAt: Date }): Promise<string>;
+  /** Record or refresh a browser sign-in (oidc-provider's session uid). */
+  recordBrowserSession(input: { id: string; accountId: string; device: DeviceInfo; expiresAt: Date }): Promise<void>;
+  /** The live session, or undefined when revoked, expired or unknown. */
+  findLive(id: string): Promise<SessionRecord | undefined>;
+  /** Move lastActiveAt when it is older than LAST_ACTIVE_RESOLUTION_MS. */
+  touch(session: SessionRecord): Promise<void>;
+  list(accountId: string): Promise<SessionRecord[]>;
+  /** End one of the account's sessions; SessionNotFoundError for an unknown or someone else's. */
+  revoke(accountId: string, sessionId: string): Promise<void>;
+  /** End a session wherever the request came from (replay detected, its grant revoked). */
+  end(session: SessionRecord): Promise<void>;
+  /** End the browser session RP-initiated logout destroyed (its grants are revoked by oidc-provider). */
+  endBrowserSession(sessionId: string, accountId: string): Promise<void>;
+  /** End every session of the account but `exceptId`; returns how many. */
+  revokeOthers(accountId: string, exceptId: string): Promise<number>;
+  /** End every session of the account and every OIDC record it holds (grants, tokens, browser sessions). */
+  revokeAll(accountId: string): Promise<number>;
+}
+
+const clip = (value: string | null, max: number) => (value === null ? null : value.slice(0, max));
+
+/** API.md: device type up to 64 characters, user agent cut at 512. */
+function cleanDevice(device: DeviceInfo): DeviceInfo {
+  return {
+    deviceName: clip(device.deviceName, 128),
+    deviceType: clip(device.deviceType, 64),
+    userAgent: clip(device.userAgent, 512),
+    ipAddress: clip(device.ipAddress, 64),
+  };
+}
+
+export function createSessionService(deps: { sessions: SessionStore; oidc: OidcStore }): SessionService {
+  const { sessions, oidc } = deps;
+
+  async function end(ids: string[]): Promise<void> {
+    for (const id of ids) await oidc.revokeBySessionUid(id);
+  }
+
+  return {
+    async startApiSession({ accountId, clientId, device, expiresAt }) {
+      const id = crypto.randomUUID();
+      const session: NewSession = { id, accountId, kind: 'api', clientId, expiresAt, ...cleanDevice(device) };
+      await sessions.upsert(session, new Date());
+      return id;
+    },
+
+    async recordBrowserSession({ id, accountId, device, expiresAt }) {
+      await sessions.upsert({ id, accountId, kind: 'browser', clientId: null, expiresAt, ...cleanDevice(device) }, new Date());
+    },
+
+    findLive: (id) => sessions.findLive(id, new Date()),
+
+    async touch(session) {
+      const now = new Date();
+      if (now.getTime() - session.lastActiveAt.getTime() >= LAST_ACTIVE_RESOLUTION_MS) await sessions.touch(session.id, now);
+    },
+
+    list: (accountId) => sessions.findLiveByAccount(accountId, new Date()),
+
+    async revoke(accountId, sessionId) {
+      if (!(await sessions.revoke(sessionId, accountId, new Date()))) throw new SessionNotFoundError();
+      await end([sessionId]);
+    },
+
+    async end(session) {
+      await sessions.revoke(session.id, session.accountId, new Date());
+      await end([session.id]);
+    },
+
+    async endBrowserSession(sessionId, accountId) {
+      await sessions.revoke(sessionId, accountId, new Date());
+    },
+
+    async revokeOthers(accountId, exceptId) {
+      const ids = await sessions.revokeAllForAccount(accountId, new Date(), exceptId);
+      await end(ids);
+      return ids.length;
+    },
+
+    async revokeAll(accountId) {
+      const ids = await sessions.revokeAllForAccount(accountId, new Date());
+      // Also what no session row owns: grants from before a session was
+      // recorded, a browser session mid-login.
+      await oidc.revokeByAccountId(accountId);
+      return ids.length;
+    },
+  };
+}

@@ -1,0 +1,207 @@
+// The mongoose schemas of every port but the OIDC payloads (oidc-models.ts),
+// with the indexes each query relies on. Indexes are declared here and built
+// once at open by syncIndexes() (mongo-store.ts); the connection runs with
+// autoIndex off, so no request ever builds one.
+//
+// Every schema keys documents by the port's own id (`_id: String`), has no
+// `__v` (no document is saved twice through mongoose) and keeps empty objects
+// (`minimize: false`: a stored `{}` reads back as `{}`).
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { OneTimeTokenPurpose, Role, SecretKind, SessionKind } from '../ports.ts';
+
+const OPTIONS = { versionKey: false, minimize: false, id: false, strict: true } as const;
+
+/** TTL: the server deletes a document once this date has passed (its monitor runs every 60 s). */
+const TTL = { expireAfterSeconds: 0 } as const;
+
+export interface AccountDoc {
+  _id: string;
+  /** Normalised by the caller (normalizeEmail); unique. */
+  email: string;
+  emailVerified: boolean;
+  name: string | null;
+  role: Role;
+  passwordHash: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const accountSchema = new Schema<AccountDoc>(
+  {
+    _id: { type: String, required: true },
+    email: { type: String, required: true },
+    emailVerified: { type: Boolean, required: true },
+    name: { type: String, default: null },
+    role: { type: String, enum: ['user', 'admin'], required: true },
+    passwordHash: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { ...OPTIONS, collection: 'accounts' },
+);
+// The unique index, not a prior lookup, decides between concurrent sign-ups.
+accountSchema.index({ email: 1 }, { unique: true });
+
+export interface SessionDoc {
+  _id: string;
+  accountId: string;
+  kind: SessionKind;
+  clientId: string | null;
+  deviceName: string | null;
+  deviceType: string | null;
+  userAgent: string | null;
+  ipAddress: string | null;
+  createdAt: Date;
+  lastActiveAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  /** Set by revokeAllForAccount to read back exactly the sessions that call revoked. */
+  revokedBy?: string;
+}
+
+export const sessionSchema = new Schema<SessionDoc>(
+  {
+    _id: { type: String, required: true },
+    accountId: { type: String, required: true },
+    kind: { type: String, enum: ['api', 'browser'], required: true },
+    clientId: { type: String, default: null },
+    deviceName: { type: String, default: null },
+    deviceType: { type: String, default: null },
+    userAgent: { type: String, default: null },
+    ipAddress: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    lastActiveAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    revokedAt: { type: Date, default: null },
+    revokedBy: { type: String },
+  },
+  { ...OPTIONS, collection: 'sessions' },
+);
+// findLiveByAccount: newest first.
+sessionSchema.index({ accountId: 1, createdAt: -1 });
+sessionSchema.index({ revokedBy: 1 }, { partialFilterExpression: { revokedBy: { $type: 'string' } } });
+sessionSchema.index({ expiresAt: 1 }, TTL);
+// deleteExpired also removes sessions revoked before its cutoff.
+sessionSchema.index({ revokedAt: 1 }, { partialFilterExpression: { revokedAt: { $type: 'date' } } });
+
+export interface OneTimeTokenDoc {
+  /**
+   * The token's slot, `<purpose>:<accountId>` (oneTimeTokenSlot): one token
+   * per account and purpose, so storing a new one replaces the old one in a
+   * single write (insertReplacing) and no transaction is needed.
+   */
+  _id: string;
+  /** SHA-256 of the token, hex. */
+  hash: string;
+  accountId: string;
+  purpose: OneTimeTokenPurpose;
+  expiresAt: Date;
+  consumedAt: Date | null;
+  createdAt: Date;
+}
+
+/** Purposes contain no ':', so the slot splits back unambiguously. */
+export const oneTimeTokenSlot = (purpose: OneTimeTokenPurpose, accountId: string): string => `${purpose}:${accountId}`;
+
+export const oneTimeTokenSchema = new Schema<OneTimeTokenDoc>(
+  {
+    _id: { type: String, required: true },
+    hash: { type: String, required: true },
+    accountId: { type: String, required: true },
+    purpose: { type: String, enum: ['verify-email', 'reset-password'], required: true },
+    expiresAt: { type: Date, required: true },
+    consumedAt: { type: Date, default: null },
+    createdAt: { type: Date, required: true },
+  },
+  { ...OPTIONS, collection: 'one_time_tokens' },
+);
+// findLive and consume look tokens up by hash; unique like the SQL primary key.
+oneTimeTokenSchema.index({ hash: 1 }, { unique: true });
+// Deleting an account deletes its tokens.
+oneTimeTokenSchema.index({ accountId: 1 });
+oneTimeTokenSchema.index({ expiresAt: 1 }, TTL);
+
+export interface ClientDoc {
+  _id: string;
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const clientSchema = new Schema<ClientDoc>(
+  {
+    _id: { type: String, required: true },
+    metadata: { type: Schema.Types.Mixed, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { ...OPTIONS, collection: 'clients' },
+);
+
+export interface SecretDoc {
+  _id: string;
+  kind: SecretKind;
+  material: Record<string, unknown>;
+  createdAt: Date;
+  /**
+   * Breaks createdAt ties (two keys generated in one millisecond): an
+   * ObjectId made by the inserting process, increasing within that process.
+   */
+  seq: string;
+}
+
+export const secretSchema = new Schema<SecretDoc>(
+  {
+    _id: { type: String, required: true },
+    kind: { type: String, enum: ['signing-key', 'cookie-key'], required: true },
+    material: { type: Schema.Types.Mixed, required: true },
+    createdAt: { type: Date, required: true },
+    seq: { type: String, required: true },
+  },
+  { ...OPTIONS, collection: 'secrets' },
+);
+secretSchema.index({ kind: 1, createdAt: -1, seq: -1 });
+
+/** rate-limiter-flexible's RateLimiterMongo document; the collection every rule shares. */
+export interface RateLimitDoc {
+  key: string;
+  points: number;
+  expire: Date | null;
+}
+
+export const RATE_LIMIT_COLLECTION = 'rate_limits';
+
+export const rateLimitSchema = new Schema<RateLimitDoc>(
+  {
+    key: { type: String, required: true },
+    points: { type: Number, required: true },
+    expire: { type: Date, default: null },
+  },
+  { versionKey: false, collection: RATE_LIMIT_COLLECTION },
+);
+// The two indexes RateLimiterMongo.createIndexes() would build on first use
+// (same keys, so the same names); built here at open instead, and the limiters
+// run with disableIndexesCreation.
+rateLimitSchema.index({ expire: -1 }, TTL);
+rateLimitSchema.index({ key: 1 }, { unique: true });
+
+export interface Models {
+  accounts: Model<AccountDoc>;
+  sessions: Model<SessionDoc>;
+  oneTimeTokens: Model<OneTimeTokenDoc>;
+  clients: Model<ClientDoc>;
+  secrets: Model<SecretDoc>;
+  rateLimits: Model<RateLimitDoc>;
+}
+
+/** Compile every schema on this connection (no I/O). */
+export function defineModels(connection: Connection): Models {
+  return {
+    accounts: connection.model<AccountDoc>('Account', accountSchema),
+    sessions: connection.model<SessionDoc>('Session', sessionSchema),
+    oneTimeTokens: connection.model<OneTimeTokenDoc>('OneTimeToken', oneTimeTokenSchema),
+    clients: connection.model<ClientDoc>('Client', clientSchema),
+    secrets: connection.model<SecretDoc>('Secret', secretSchema),
+    rateLimits: connection.model<RateLimitDoc>('RateLimit', rateLimitSchema),
+  };
+}

@@ -1,0 +1,97 @@
+// MongoDB through mongoose, behind the same ports as the SQL backend.
+//
+// The connection is the store's own (createConnection, never mongoose's
+// global default) and is opened with:
+// - sanitizeFilter: any object with `$` keys found in a filter is wrapped in
+//   `$eq`, so `{"$gt": ""}` from a request body matches nothing (guards.ts);
+// - autoIndex and autoCreate off: indexes are built here, once, at open, by
+//   syncIndexes() on every model, never by the first request to touch one;
+// - bufferCommands off: with the server gone an operation fails after
+//   serverSelectionTimeoutMS (503) instead of waiting in mongoose's queue.
+//
+// No method needs a multi-document transaction, so a standalone server works
+// as well as a replica set (see account-store.ts and one-time-token-store.ts
+// for how deletion and token replacement do without one).
+import mongoose, { type Connection } from 'mongoose';
+import { UnavailableError } from '../../errors.ts';
+import type { Store } from '../ports.ts';
+import { createMongoAccountStore } from './account-store.ts';
+import { createMongoClientStore } from './client-store.ts';
+import { guardPort, isUnreachable, translate } from './guards.ts';
+import { defineModels } from './models.ts';
+import { defineOidcModels } from './oidc-models.ts';
+import { createMongoOidcStore } from './oidc-store.ts';
+import { createMongoOneTimeTokenStore } from './one-time-token-store.ts';
+import { createMongoRateLimiter } from './rate-limiter.ts';
+import { createMongoSecretStore } from './secret-store.ts';
+import { createMongoSessionStore } from './session-store.ts';
+
+export interface MongoStoreOptions {
+  /** The database to use instead of the one the URL names (tests use one per run). */
+  dbName?: string;
+  /**
+   * How long an operation waits for a server before failing. Default 5000 ms
+   * (the driver's own is 30 s, which would hold /ready and start-up that
+   * long); a `serverSelectionTimeoutMS` in the URL is used when this is unset.
+   */
+  serverSelectionTimeoutMS?: number;
+}
+
+const DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 5000;
+
+/** The mongoose options of the store's connection (exported for the tests that need no server). */
+export function connectionOptions(url: string, options: MongoStoreOptions = {}): mongoose.ConnectOptions {
+  const timeoutInUrl = /[?&]serverSelectionTimeoutMS=/i.test(url);
+  const timeout = options.serverSelectionTimeoutMS ?? (timeoutInUrl ? undefined : DEFAULT_SERVER_SELECTION_TIMEOUT_MS);
+  return {
+    sanitizeFilter: true,
+    autoIndex: false,
+    autoCreate: false,
+    bufferCommands: false,
+    ...(options.dbName !== undefined && { dbName: options.dbName }),
+    ...(timeout !== undefined && { serverSelectionTimeoutMS: timeout }),
+  };
+}
+
+/** Compile every model on `connection` (no I/O); the store's methods run on these. */
+export function defineAllModels(connection: Connection) {
+  return { ...defineModels(connection), oidc: defineOidcModels(connection) };
+}
+
+/** Connect, build every index, and expose the database as a Store that owns the connection (closed on failure too). */
+export async function openMongoStore(url: string, options: MongoStoreOptions = {}): Promise<Store> {
+  const connection = mongoose.createConnection(url, connectionOptions(url, options));
+  // Errors after the initial connection are the driver's to recover from; the
+  // next operation reports them. Unhandled, an 'error' event would end the process.
+  connection.on('error', () => {});
+  let models: ReturnType<typeof defineAllModels>;
+  try {
+    await connection.asPromise();
+    models = defineAllModels(connection);
+    const { oidc, ...others } = models;
+    await Promise.all([...Object.values(others), ...oidc.values()].map((model) => model.syncIndexes()));
+  } catch (err) {
+    await connection.close().catch(() => {});
+    // Never echo the URL: it may carry a password. The driver's message names only host and port.
+    if (isUnreachable(err)) {
+      throw new UnavailableError(`MongoDB did not answer: ${(err as Error).message}`, err);
+    }
+    throw err;
+  }
+
+  return {
+    oidc: guardPort(createMongoOidcStore(models.oidc)),
+    accounts: guardPort(createMongoAccountStore(models)),
+    clients: guardPort(createMongoClientStore(models.clients)),
+    secrets: guardPort(createMongoSecretStore(models.secrets)),
+    sessions: guardPort(createMongoSessionStore(models.sessions)),
+    oneTimeTokens: guardPort(createMongoOneTimeTokenStore(models.oneTimeTokens)),
+    createRateLimiter: (rule) => createMongoRateLimiter(connection, rule),
+    async ping() {
+      const db = connection.db;
+      if (db === undefined) throw new UnavailableError('The MongoDB connection is closed.');
+      await db.command({ ping: 1 }).catch(translate);
+    },
+    close: () => connection.close(),
+  };
+}

@@ -1,0 +1,112 @@
+// oidc-provider's adapter storage on MongoDB: one collection per model (see
+// oidc-models.ts). Same semantics as src/storage/sql/oidc-store.ts.
+import type { Model } from 'mongoose';
+import type { OidcRecord, OidcStore } from '../ports.ts';
+import { asJson, op, str } from './guards.ts';
+import type { OidcDoc, OidcModels } from './oidc-models.ts';
+
+type Lean = Pick<OidcDoc, 'payload' | 'expiresAt' | 'consumedAt'>;
+
+function toRecord(doc: Lean | null): OidcRecord | undefined {
+  if (doc === null) return undefined;
+  return { payload: doc.payload ?? {}, consumedAt: doc.consumedAt ?? null, expiresAt: doc.expiresAt ?? null };
+}
+
+/**
+ * Live at `now`: no expiry, or one still ahead. Records past expiry are
+ * invisible even before the TTL monitor (every 60 s) deletes them.
+ */
+const live = (now: Date) => ({ $or: [{ expiresAt: null }, { expiresAt: op({ $gt: now }) }] });
+
+const PROJECTION = { _id: 0, payload: 1, expiresAt: 1, consumedAt: 1 } as const;
+
+export function createMongoOidcStore(models: OidcModels): OidcStore {
+  const all = [...models.values()];
+
+  function modelOf(name: string): Model<OidcDoc> {
+    const model = models.get(name);
+    // A name outside oidc-provider's list is a programming error; its
+    // collection would have no indexes (those are only built at open).
+    if (model === undefined) throw new Error(`Unknown oidc-provider model ${JSON.stringify(name)}`);
+    return model;
+  }
+
+  async function findWhere(name: string, filter: Record<string, string>): Promise<OidcRecord | undefined> {
+    const doc = await modelOf(name).findOne({ ...filter, ...live(new Date()) }, PROJECTION).lean<Lean>();
+    return toRecord(doc);
+  }
+
+  async function deleteEach(filterFor: (model: Model<OidcDoc>) => object | undefined, among = all): Promise<number> {
+    const counts = await Promise.all(
+      among.map(async (model) => {
+        const filter = filterFor(model);
+        return filter === undefined ? 0 : (await model.deleteMany(filter)).deletedCount;
+      }),
+    );
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
+
+  return {
+    async upsert(name, id, payload, expiresAt) {
+      // consumedAt is only set on insert, so re-saving a consumed code or
+      // refresh token keeps it consumed (single use, RFC 6749 §4.1.2 and §10.4).
+      await modelOf(name).updateOne(
+        { _id: str(id, 'id') },
+        { $set: { payload: asJson(payload), expiresAt }, $setOnInsert: { consumedAt: null } },
+        { upsert: true },
+      );
+    },
+
+    find: async (name, id) => findWhere(name, { _id: str(id, 'id') }),
+    findByUid: async (name, uid) => findWhere(name, { 'payload.uid': str(uid, 'uid') }),
+    findByUserCode: async (name, userCode) => findWhere(name, { 'payload.userCode': str(userCode, 'userCode') }),
+
+    async consume(name, id) {
+      // One conditional findOneAndUpdate: the server applies it to the
+      // document atomically, so of concurrent callers exactly one matches
+      // `consumedAt: null` and gets the document back.
+      const now = new Date();
+      const won = await modelOf(name)
+        .findOneAndUpdate({ _id: str(id, 'id'), consumedAt: null, ...live(now) }, { $set: { consumedAt: now } }, { projection: { _id: 1 } })
+        .lean();
+      return won !== null;
+    },
+
+    async destroy(name, id) {
+      await modelOf(name).deleteOne({ _id: str(id, 'id') });
+    },
+
+    async revokeByGrantId(grantId, name) {
+      const filter = { 'payload.grantId': str(grantId, 'grantId') };
+      return deleteEach(() => filter, name === undefined ? all : [modelOf(name)]);
+    },
+
+    async revokeBySessionUid(sessionUid) {
+      const sid = str(sessionUid, 'sessionUid');
+      const found = await Promise.all(all.map((model) => model.distinct('payload.grantId', { 'payload.sessionUid': sid })));
+      const grantIds = [...new Set(found.flat().filter((g): g is string => typeof g === 'string'))];
+      const grantModel = modelOf('Grant');
+      const sessionModel = modelOf('Session');
+      const filterFor = (model: Model<OidcDoc>) => {
+        const any: object[] = grantIds.length > 0 ? [{ 'payload.grantId': op({ $in: grantIds }) }] : [];
+        // Grant payloads carry no grantId of their own: their id is the grant id.
+        if (model === grantModel && grantIds.length > 0) any.push({ _id: op({ $in: grantIds }) });
+        if (model === sessionModel) any.push({ 'payload.uid': sid });
+        return any.length > 0 ? { $or: any } : undefined;
+      };
+      // Grant and Session first: once they are gone oidc-provider refuses
+      // every token of the grant, even if a later step fails.
+      const first = await deleteEach(filterFor, [grantModel, sessionModel]);
+      return first + (await deleteEach(filterFor, all.filter((m) => m !== grantModel && m !== sessionModel)));
+    },
+
+    async revokeByAccountId(accountId) {
+      const filter = { 'payload.accountId': str(accountId, 'accountId') };
+      return deleteEach(() => filter);
+    },
+
+    async deleteExpired(now) {
+      return deleteEach(() => ({ expiresAt: op({ $lte: now }) }));
+    },
+  };
+}
