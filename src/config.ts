@@ -49,6 +49,9 @@ const schema = z.object({
   // Worker processes (node:cluster) sharing PORT, to use more than one core.
   // More than 1 needs a database server: a PGlite DATA_DIR belongs to one process.
   WEB_CONCURRENCY: positiveInt.max(64, 'must be at most 64').default(1),
+  // How long each process reuses a client it read (oidc/client-cache.ts); a
+  // change made by another process shows within this time. 0: always read.
+  CLIENT_CACHE_SECONDS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(3600, 'must be at most 3600').default(30),
   // Behind a reverse proxy, honour X-Forwarded-* (Koa's app.proxy).
   TRUST_PROXY: bool.default(false),
   // API.md's abuse limits. Failed sign-ins lock an account (by email) for one
@@ -79,6 +82,8 @@ export interface Config {
   purgeIntervalMs: number;
   /** Worker processes serving PORT (1: no cluster). */
   webConcurrency: number;
+  /** CLIENT_CACHE_SECONDS, in milliseconds. */
+  clientCacheMs: number;
   trustProxy: boolean;
   rateLimits: RateLimitSettings;
 }
@@ -121,6 +126,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
     purgeIntervalMs: e.PURGE_INTERVAL_SECONDS * 1000,
     webConcurrency: e.WEB_CONCURRENCY,
+    clientCacheMs: e.CLIENT_CACHE_SECONDS * 1000,
     trustProxy: e.TRUST_PROXY,
     rateLimits: {
       loginFailuresPerAccount: e.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,

@@ -23,5 +23,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       censor: '[redacted]',
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  // stdout without blocking: lines written while a write is pending go out
+  // together in the next one, so a busy server does not make a write call
+  // per request. pino flushes what is pending when the process exits.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }

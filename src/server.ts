@@ -80,6 +80,7 @@ async function serve(
     pages: createProviderPages(render),
     trustProxy: config.trustProxy,
     logger,
+    clientCacheMs: config.clientCacheMs,
   });
 
   const clients = [FIRST_PARTY_API_CLIENT as unknown as ClientMetadata, ...fileClients, ...(options.clients ?? [])];
@@ -96,7 +97,6 @@ async function serve(
   const authenticate = createBearerAuth({
     verifyAccessToken: createAccessTokenVerifier({ secrets, issuer: config.issuer, apiAudience: config.apiAudience }),
     sessions,
-    accounts,
   });
   const apiRoutes = [
     ...authRoutes({

@@ -10,11 +10,28 @@ export const CLAIMS_BY_SCOPE = {
   role: ['role'],
 };
 
+const loaded = new WeakMap<object, Account>();
+
+/** Record the account a provider request has read, for accountLoadedBy. */
+export function rememberAccount(ctx: object, account: Account): void {
+  loaded.set(ctx, account);
+}
+
+/**
+ * The account this provider context read (findAccount, or the password
+ * grant), so /api/v1/auth/login and /refresh answer with it instead of
+ * reading it again a moment later.
+ */
+export function accountLoadedBy(ctx: object): Account | undefined {
+  return loaded.get(ctx);
+}
+
 /** oidc-provider's `findAccount`: oidc-provider filters the claims by granted scope. */
 export function createFindAccount(accounts: AccountService): FindAccount {
-  return async (_ctx: KoaContextWithOIDC, sub: string) => {
+  return async (ctx: KoaContextWithOIDC, sub: string) => {
     const account = await accounts.findById(sub);
     if (!account) return undefined;
+    rememberAccount(ctx, account);
     return {
       accountId: account.id,
       // Read by extraTokenClaims, so issuing a token needs no second lookup.

@@ -11,6 +11,7 @@ import {
 } from '../errors.ts';
 import type { AccountService } from '../services/accounts.ts';
 import type { Account } from '../storage/ports.ts';
+import { accountLoadedBy } from './find-account.ts';
 import { passwordGrantFailure } from './password-grant.ts';
 import type { TokenEndpoint, TokenEndpointResult } from './token-endpoint.ts';
 
@@ -47,7 +48,8 @@ export function createFirstPartyTokens(deps: { tokenEndpoint: TokenEndpoint; acc
     const body = result.body as Omit<IssuedTokens, 'account'>;
     // Our own token, issued a moment ago in this process: reading it is enough.
     const accountId = decodeJwt(body.access_token).sub;
-    const account = accountId ? await deps.accounts.findById(accountId) : undefined;
+    const seen = accountLoadedBy(result.context);
+    const account = !accountId ? undefined : seen?.id === accountId ? seen : await deps.accounts.findById(accountId);
     if (!account) throw onMissingAccount();
     return { ...body, account };
   }

@@ -8,7 +8,7 @@ import type { AccountService, AuthenticationResult } from '../services/accounts.
 import type { SessionService } from '../services/sessions.ts';
 import { deviceInfoOf } from '../http/device-info.ts';
 import { API_SCOPE } from './resource-server.ts';
-import { accountClaims } from './find-account.ts';
+import { accountClaims, rememberAccount } from './find-account.ts';
 import { REFRESH_TOKEN_TTL_SECONDS } from './configuration.ts';
 
 export const PASSWORD_GRANT = 'password';
@@ -77,6 +77,7 @@ export function registerPasswordGrant({ provider, accounts, sessions, apiAudienc
     const result = await accounts.authenticate(username, password, ctx.ip);
     if (!result.ok) refuse(ctx, result);
     const { account } = result;
+    rememberAccount(ctx, account);
     ctx.oidc.entity('Account', { accountId: account.id, role: account.role, claims: async () => accountClaims(account) });
     // One sign-in on one device (API.md's session): every token of this grant
     // carries its id as `sid`, and the refresh token ends with it.

@@ -5,6 +5,7 @@ import type { SessionService } from '../services/sessions.ts';
 import { createSessionHooks, endBrowserSessionsOnLogout } from './session-lifecycle.ts';
 import type { Store } from '../storage/ports.ts';
 import { createAdapterFactory } from './adapter.ts';
+import { cacheClients } from './client-cache.ts';
 import { createConfiguration } from './configuration.ts';
 import type { ProviderPages } from './pages.ts';
 import { createFindAccount } from './find-account.ts';
@@ -23,6 +24,8 @@ export interface ProviderDeps {
   pages: ProviderPages;
   trustProxy: boolean;
   logger: Logger;
+  /** How long a found client is reused without reading the store again (client-cache.ts); 0: never. */
+  clientCacheMs: number;
 }
 
 export function createProvider(deps: ProviderDeps): Provider {
@@ -31,7 +34,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     deps.issuer,
     createConfiguration({
       secrets: deps.secrets,
-      adapter: createAdapterFactory(deps.store, createSessionHooks(deps.sessions)),
+      adapter: createAdapterFactory(
+        { oidc: deps.store.oidc, clients: cacheClients(deps.store.clients, { ttlMs: deps.clientCacheMs }) },
+        createSessionHooks(deps.sessions),
+      ),
       findAccount: createFindAccount(deps.accounts),
       findAccountRecord: (id) => deps.accounts.findById(id),
       resourceIndicators,

@@ -5,7 +5,7 @@ import type { Account, AccountStore, Role } from '../storage/ports.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import { normalizeEmail } from './email.ts';
 import { isStorableText } from './storable-text.ts';
-import type { RateLimits } from './rate-limits.ts';
+import type { LoginCheck, RateLimits } from './rate-limits.ts';
 import { RateLimitedError } from '../errors.ts';
 
 export type AuthenticationResult =
@@ -43,9 +43,10 @@ export function createAccountService(deps: {
 
   return {
     async authenticate(email, password, ip) {
+      let check: LoginCheck;
       try {
         // Keyed by the address typed, known or not, so a lock says nothing about existence.
-        await rateLimits.assertLoginAllowed(email, ip);
+        check = await rateLimits.assertLoginAllowed(email, ip);
       } catch (err) {
         if (err instanceof RateLimitedError) return { ok: false, reason: 'RATE_LIMITED', retryAfterSeconds: Number(err.headers['Retry-After']) };
         throw err;
@@ -57,7 +58,7 @@ export function createAccountService(deps: {
         await rateLimits.loginFailed(email, ip);
         return { ok: false, reason: 'INVALID_CREDENTIALS' };
       }
-      await rateLimits.loginSucceeded(email);
+      await rateLimits.loginSucceeded(email, check);
       // Checked only after the password, so this answer never reveals that an
       // address is registered to someone who does not know its password.
       if (deps.requireEmailVerification && !account.emailVerified) return { ok: false, reason: 'EMAIL_NOT_VERIFIED' };

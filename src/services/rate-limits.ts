@@ -31,12 +31,22 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = {
 
 export type MailRequestKind = 'password-reset' | 'verification-resend';
 
+/** What the sign-in check saw, so a success only resets a count that exists. */
+export interface LoginCheck {
+  accountHasFailures: boolean;
+}
+
 export interface RateLimits {
   /** RateLimitedError when sign-in is locked for this email or this IP. */
-  assertLoginAllowed(email: string, ip: string): Promise<void>;
+  assertLoginAllowed(email: string, ip: string): Promise<LoginCheck>;
   loginFailed(email: string, ip: string): Promise<void>;
-  /** A success resets the account's count (API.md). */
-  loginSucceeded(email: string): Promise<void>;
+  /**
+   * A success resets the account's count (API.md). Given the check of the
+   * same attempt, it skips the write when there were no failures to forget:
+   * most sign-ins. (A failure recorded between the check and the success then
+   * stays until its window ends, as if it had come just after the success.)
+   */
+  loginSucceeded(email: string, check?: LoginCheck): Promise<void>;
   /** Count one registration attempt; RateLimitedError past the limit. */
   registration(ip: string): Promise<void>;
   /** Count one mail request; RateLimitedError past either limit. */
@@ -65,9 +75,11 @@ async function consumeOrRefuse(limiter: RateLimiterAbstract, k: string): Promise
   }
 }
 
-async function assertUnder(limiter: RateLimiterAbstract, k: string): Promise<void> {
+/** The points counted under `k`; RateLimitedError once they reach the limit. */
+async function assertUnder(limiter: RateLimiterAbstract, k: string): Promise<number> {
   const res = await limiter.get(k);
   if (res !== null && res.consumedPoints >= limiter.points) throw new RateLimitedError(retryAfterSeconds(res));
+  return res?.consumedPoints ?? 0;
 }
 
 export function createRateLimits(createLimiter: (rule: RateLimitRule) => RateLimiterAbstract, settings: RateLimitSettings): RateLimits {
@@ -88,8 +100,9 @@ export function createRateLimits(createLimiter: (rule: RateLimitRule) => RateLim
 
   return {
     async assertLoginAllowed(email, ip) {
-      await assertUnder(loginAccount, emailKey(email));
+      const accountFailures = await assertUnder(loginAccount, emailKey(email));
       await assertUnder(loginIp, key(ip));
+      return { accountHasFailures: accountFailures > 0 };
     },
 
     async loginFailed(email, ip) {
@@ -101,7 +114,8 @@ export function createRateLimits(createLimiter: (rule: RateLimitRule) => RateLim
       await loginIp.penalty(key(ip));
     },
 
-    async loginSucceeded(email) {
+    async loginSucceeded(email, check) {
+      if (check && !check.accountHasFailures) return;
       await loginAccount.delete(emailKey(email));
     },
 

@@ -4,7 +4,7 @@
 // delete the OIDC records of its grants (refresh tokens fail at the token
 // endpoint, codes cannot be redeemed, a browser session cookie finds nothing).
 import { SessionNotFoundError } from '../errors.ts';
-import type { NewSession, OidcStore, SessionRecord, SessionStore } from '../storage/ports.ts';
+import type { Account, NewSession, OidcStore, SessionRecord, SessionStore } from '../storage/ports.ts';
 
 /** How often a bearer request may move lastActiveAt: one write a minute, not one per request. */
 export const LAST_ACTIVE_RESOLUTION_MS = 60_000;
@@ -23,6 +23,8 @@ export interface SessionService {
   recordBrowserSession(input: { id: string; accountId: string; device: DeviceInfo; expiresAt: Date }): Promise<void>;
   /** The live session, or undefined when revoked, expired or unknown. */
   findLive(id: string): Promise<SessionRecord | undefined>;
+  /** The live session with its account (the bearer check), or undefined. */
+  findLiveWithAccount(id: string): Promise<{ session: SessionRecord; account: Account } | undefined>;
   /** Move lastActiveAt when it is older than LAST_ACTIVE_RESOLUTION_MS. */
   touch(session: SessionRecord): Promise<void>;
   list(accountId: string): Promise<SessionRecord[]>;
@@ -70,6 +72,7 @@ export function createSessionService(deps: { sessions: SessionStore; oidc: OidcS
     },
 
     findLive: (id) => sessions.findLive(id, new Date()),
+    findLiveWithAccount: (id) => sessions.findLiveWithAccount(id, new Date()),
 
     async touch(session) {
       const now = new Date();

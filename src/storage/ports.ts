@@ -157,6 +157,11 @@ export interface SessionStore {
   upsert(session: NewSession, now: Date): Promise<void>;
   /** The session when it exists, is not revoked and expiresAt > now; else undefined. */
   findLive(id: string, now: Date): Promise<SessionRecord | undefined>;
+  /**
+   * findLive and the session's account together: the bearer check of every
+   * /api/v1 request, one round trip on SQL. Undefined when either is missing.
+   */
+  findLiveWithAccount(id: string, now: Date): Promise<{ session: SessionRecord; account: Account } | undefined>;
   /** The account's live sessions, newest first. */
   findLiveByAccount(accountId: string, now: Date): Promise<SessionRecord[]>;
   /** Set lastActiveAt = now on a live session; no error when missing. */

@@ -33,6 +33,33 @@ function newSession(accountId: string, overrides: Partial<NewSession> = {}): New
 forEachBackend('SessionStore', (getStore) => {
   const sessions = () => getStore().sessions;
 
+  describe('findLiveWithAccount', () => {
+    it('reads the live session and its account exactly as findLive and accounts.findById do', async () => {
+      const store = getStore();
+      const input = newSession(await newAccountId(store));
+      await sessions().upsert(input, t0);
+      assert.deepEqual(await sessions().findLiveWithAccount(input.id, at(1)), {
+        session: await sessions().findLive(input.id, at(1)),
+        account: await store.accounts.findById(input.accountId),
+      });
+    });
+
+    it('is undefined for a revoked, expired or unknown session, and once the account is deleted', async () => {
+      const store = getStore();
+      const revoked = newSession(await newAccountId(store));
+      const expiring = newSession(await newAccountId(store), { expiresAt: at(10) });
+      const orphaned = newSession(await newAccountId(store));
+      for (const session of [revoked, expiring, orphaned]) await sessions().upsert(session, t0);
+      await sessions().revoke(revoked.id, revoked.accountId, at(1));
+      await store.accounts.delete(orphaned.accountId);
+      assert.equal(await sessions().findLiveWithAccount(revoked.id, at(2)), undefined);
+      assert.ok(await sessions().findLiveWithAccount(expiring.id, at(9)));
+      assert.equal(await sessions().findLiveWithAccount(expiring.id, at(10)), undefined);
+      assert.equal(await sessions().findLiveWithAccount(orphaned.id, at(2)), undefined);
+      assert.equal(await sessions().findLiveWithAccount(randomUUID(), t0), undefined);
+    });
+  });
+
   describe('upsert and findLive', () => {
     it('inserts a session with createdAt = lastActiveAt = now and reads every field back', async () => {
       const input = newSession(await newAccountId(getStore()));

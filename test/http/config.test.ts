@@ -98,6 +98,12 @@ describe('parseConfig', function () {
       assert.equal(config.smtpUrl, 'smtp://u:p@mail.example.com:587');
     });
 
+    it('reuses a found client for 30 s by default; CLIENT_CACHE_SECONDS=0 turns that off', function () {
+      assert.equal(parseConfig({}).clientCacheMs, 30_000);
+      assert.equal(parseConfig({ CLIENT_CACHE_SECONDS: '0' }).clientCacheMs, 0);
+      assert.equal(parseConfig({ CLIENT_CACHE_SECONDS: '5' }).clientCacheMs, 5_000);
+    });
+
     it('accepts postgres:// and mongodb:// database URLs', function () {
       assert.equal(parseConfig({ DATABASE_URL: 'postgres://u@h/db' }).databaseUrl, 'postgres://u@h/db');
       assert.equal(parseConfig({ DATABASE_URL: 'mongodb://h/db' }).databaseUrl, 'mongodb://h/db');
@@ -120,6 +126,8 @@ describe('parseConfig', function () {
       { name: 'ARGON2_TIME_COST below 2', env: { ARGON2_TIME_COST: '1' }, names: ['ARGON2_TIME_COST'] },
       { name: 'REQUIRE_EMAIL_VERIFICATION=maybe', env: { REQUIRE_EMAIL_VERIFICATION: 'maybe' }, names: ['REQUIRE_EMAIL_VERIFICATION'] },
       { name: 'LOG_LEVEL=loud', env: { LOG_LEVEL: 'loud' }, names: ['LOG_LEVEL'] },
+      { name: 'CLIENT_CACHE_SECONDS=-1', env: { CLIENT_CACHE_SECONDS: '-1' }, names: ['CLIENT_CACHE_SECONDS'] },
+      { name: 'CLIENT_CACHE_SECONDS=3601', env: { CLIENT_CACHE_SECONDS: '3601' }, names: ['CLIENT_CACHE_SECONDS'] },
     ];
 
     for (const { name, env, names } of cases) {

@@ -62,7 +62,7 @@ describe('MongoDB backend: operator injection and errors (no server)', () => {
     it('every store method refuses an operator object before building a query', async () => {
       const accounts = createMongoAccountStore(models);
       const oidc = createMongoOidcStore(models.oidc);
-      const sessions = createMongoSessionStore(models.sessions);
+      const sessions = createMongoSessionStore(models);
       const tokens = createMongoOneTimeTokenStore(models.oneTimeTokens);
       const clients = createMongoClientStore(models.clients);
       const secrets = createMongoSecretStore(models.secrets);
@@ -81,6 +81,7 @@ describe('MongoDB backend: operator injection and errors (no server)', () => {
         ['oidc.revokeBySessionUid', () => oidc.revokeBySessionUid(INJECTION)],
         ['oidc.revokeByAccountId', () => oidc.revokeByAccountId(INJECTION)],
         ['sessions.findLive', () => sessions.findLive(INJECTION, now)],
+        ['sessions.findLiveWithAccount', () => sessions.findLiveWithAccount(INJECTION, now)],
         ['sessions.findLiveByAccount', () => sessions.findLiveByAccount(INJECTION, now)],
         ['sessions.touch', () => sessions.touch(INJECTION, now)],
         ['sessions.revoke', () => sessions.revoke('s', INJECTION, now)],
@@ -108,7 +109,7 @@ describe('MongoDB backend: operator injection and errors (no server)', () => {
       const store = {
         accounts: createMongoAccountStore(models),
         oidc: createMongoOidcStore(models.oidc),
-        sessions: createMongoSessionStore(models.sessions),
+        sessions: createMongoSessionStore(models),
         tokens: createMongoOneTimeTokenStore(models.oneTimeTokens),
         clients: createMongoClientStore(models.clients),
         secrets: createMongoSecretStore(models.secrets),
@@ -135,6 +136,7 @@ describe('MongoDB backend: operator injection and errors (no server)', () => {
         ['oidc.deleteExpired', () => store.oidc.deleteExpired(now)],
         ['sessions.upsert', () => store.sessions.upsert(session, now)],
         ['sessions.findLive', () => store.sessions.findLive('s', now)],
+        ['sessions.findLiveWithAccount', () => store.sessions.findLiveWithAccount('s', now)],
         ['sessions.findLiveByAccount', () => store.sessions.findLiveByAccount('a', now)],
         ['sessions.touch', () => store.sessions.touch('s', now)],
         ['sessions.revoke', () => store.sessions.revoke('s', 'a', now)],

@@ -4,7 +4,6 @@
 import type { Context } from 'koa';
 import { UnauthenticatedError } from '../../errors.ts';
 import type { AccessTokenVerifier } from '../../oidc/access-token-verifier.ts';
-import type { AccountService } from '../../services/accounts.ts';
 import type { SessionService } from '../../services/sessions.ts';
 import type { Account, SessionRecord } from '../../storage/ports.ts';
 
@@ -19,18 +18,18 @@ const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
 
 export function createBearerAuth(deps: {
   verifyAccessToken: AccessTokenVerifier;
-  sessions: SessionService;
-  accounts: Pick<AccountService, 'findById'>;
+  sessions: Pick<SessionService, 'findLiveWithAccount' | 'touch'>;
 }): Authenticate {
   return async function authenticate(ctx) {
     const match = BEARER.exec(ctx.get('authorization'));
     if (!match) throw new UnauthenticatedError();
     const claims = await deps.verifyAccessToken(match[1]!);
     if (!claims) throw new UnauthenticatedError('The access token is invalid or expired.');
-    const session = await deps.sessions.findLive(claims.sessionId);
-    if (!session || session.accountId !== claims.accountId) throw new UnauthenticatedError('The session has ended.');
-    const account = await deps.accounts.findById(claims.accountId);
-    if (!account) throw new UnauthenticatedError('The account no longer exists.');
+    // A deleted account has no sessions left (its deletion removes them), so
+    // "no live session" also covers "no account".
+    const found = await deps.sessions.findLiveWithAccount(claims.sessionId);
+    if (!found || found.session.accountId !== claims.accountId) throw new UnauthenticatedError('The session has ended.');
+    const { session, account } = found;
     await deps.sessions.touch(session);
     return { account, session };
   };

@@ -4,7 +4,7 @@ import type { Account, AccountPatch, AccountStore } from '../ports.ts';
 import { isDuplicateKey, str } from './guards.ts';
 import type { AccountDoc, OneTimeTokenDoc, SessionDoc } from './models.ts';
 
-function toAccount(doc: AccountDoc | null): Account | undefined {
+export function toAccount(doc: AccountDoc | null): Account | undefined {
   if (doc === null) return undefined;
   return {
     id: doc._id,

@@ -84,7 +84,7 @@ export async function openMongoStore(url: string, options: MongoStoreOptions = {
     accounts: guardPort(createMongoAccountStore(models)),
     clients: guardPort(createMongoClientStore(models.clients)),
     secrets: guardPort(createMongoSecretStore(models.secrets)),
-    sessions: guardPort(createMongoSessionStore(models.sessions)),
+    sessions: guardPort(createMongoSessionStore(models)),
     oneTimeTokens: guardPort(createMongoOneTimeTokenStore(models.oneTimeTokens)),
     createRateLimiter: (rule) => createMongoRateLimiter(connection, rule),
     async ping() {

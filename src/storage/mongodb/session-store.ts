@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
 import type { SessionRecord, SessionStore } from '../ports.ts';
 import { isDuplicateKey, op, str } from './guards.ts';
-import type { SessionDoc } from './models.ts';
+import { toAccount } from './account-store.ts';
+import type { AccountDoc, SessionDoc } from './models.ts';
 
 function toSession(doc: SessionDoc): SessionRecord {
   return {
@@ -29,7 +30,12 @@ const PROJECTION = { revokedBy: 0 } as const;
 /** Not revoked and not yet expired at `now`. */
 const live = (now: Date) => ({ revokedAt: null, expiresAt: op({ $gt: now }) });
 
-export function createMongoSessionStore(sessions: Model<SessionDoc>): SessionStore {
+export function createMongoSessionStore(models: { sessions: Model<SessionDoc>; accounts: Model<AccountDoc> }): SessionStore {
+  const { sessions, accounts } = models;
+  const findLive = async (id: string, now: Date) => {
+    const doc = await sessions.findOne({ _id: str(id, 'id'), ...live(now) }, PROJECTION).lean<SessionDoc>();
+    return doc === null ? undefined : toSession(doc);
+  };
   return {
     async upsert(session, now) {
       const id = str(session.id, 'id');
@@ -61,9 +67,14 @@ export function createMongoSessionStore(sessions: Model<SessionDoc>): SessionSto
       }
     },
 
-    async findLive(id, now) {
-      const doc = await sessions.findOne({ _id: str(id, 'id'), ...live(now) }, PROJECTION).lean<SessionDoc>();
-      return doc === null ? undefined : toSession(doc);
+    findLive,
+
+    // Two queries: a $lookup would save a round trip but not the server's work.
+    async findLiveWithAccount(id, now) {
+      const session = await findLive(id, now);
+      if (!session) return undefined;
+      const account = toAccount(await accounts.findOne({ _id: session.accountId }).lean<AccountDoc>());
+      return account ? { session, account } : undefined;
     },
 
     async findLiveByAccount(accountId, now) {

@@ -2,7 +2,7 @@ import { EmailExistsError } from '../../errors.ts';
 import type { Account, AccountPatch, AccountStore, Role } from '../ports.ts';
 import type { SqlDriver } from './driver.ts';
 
-interface Row {
+export interface AccountRow {
   id: string;
   email: string;
   email_verified: boolean;
@@ -13,9 +13,9 @@ interface Row {
   updated_at: Date;
 }
 
-const COLUMNS = 'id, email, email_verified, name, role, password_hash, created_at, updated_at';
+export const ACCOUNT_COLUMNS = 'id, email, email_verified, name, role, password_hash, created_at, updated_at';
 
-function toAccount(row: Row | undefined): Account | undefined {
+export function toAccount(row: AccountRow | undefined): Account | undefined {
   if (row === undefined) return undefined;
   return {
     id: row.id,
@@ -48,9 +48,9 @@ export function createSqlAccountStore(db: SqlDriver): AccountStore {
       try {
         // The unique constraint, not a prior lookup, decides: concurrent
         // inserts of one email wait on the first and then fail with 23505.
-        const { rows } = await db.query<Row>(
+        const { rows } = await db.query<AccountRow>(
           `insert into accounts (id, email, email_verified, name, role, password_hash)
-           values ($1, $2, $3, $4, $5, $6) returning ${COLUMNS}`,
+           values ($1, $2, $3, $4, $5, $6) returning ${ACCOUNT_COLUMNS}`,
           [account.id, account.email, account.emailVerified, account.name, account.role, account.passwordHash],
         );
         return toAccount(rows[0])!;
@@ -61,12 +61,12 @@ export function createSqlAccountStore(db: SqlDriver): AccountStore {
     },
 
     async findById(id) {
-      const { rows } = await db.query<Row>(`select ${COLUMNS} from accounts where id = $1`, [id]);
+      const { rows } = await db.query<AccountRow>(`select ${ACCOUNT_COLUMNS} from accounts where id = $1`, [id]);
       return toAccount(rows[0]);
     },
 
     async findByEmail(email) {
-      const { rows } = await db.query<Row>(`select ${COLUMNS} from accounts where email = $1`, [email]);
+      const { rows } = await db.query<AccountRow>(`select ${ACCOUNT_COLUMNS} from accounts where email = $1`, [email]);
       return toAccount(rows[0]);
     },
 
@@ -79,8 +79,8 @@ export function createSqlAccountStore(db: SqlDriver): AccountStore {
         params.push(value);
         sets.push(`${column} = $${params.length}`);
       }
-      const { rows } = await db.query<Row>(
-        `update accounts set ${sets.join(', ')} where id = $1 returning ${COLUMNS}`,
+      const { rows } = await db.query<AccountRow>(
+        `update accounts set ${sets.join(', ')} where id = $1 returning ${ACCOUNT_COLUMNS}`,
         params,
       );
       return toAccount(rows[0]);

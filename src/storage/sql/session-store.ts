@@ -1,6 +1,7 @@
 // One row per sign-in. Every method takes `now` from the caller, so the clock
 // is the application's (and a test's), never the database server's.
 import type { SessionKind, SessionRecord, SessionStore } from '../ports.ts';
+import { ACCOUNT_COLUMNS, toAccount, type AccountRow } from './account-store.ts';
 import type { SqlDriver } from './driver.ts';
 
 interface Row {
@@ -38,8 +39,17 @@ function toSession(row: Row): SessionRecord {
   };
 }
 
+/** "t.a, t.b" from "a, b"; with a prefix, "t.a as p_a, ...". */
+const qualified = (table: string, columns: string, prefix?: string) =>
+  columns.split(',').map((c) => c.trim()).map((c) => (prefix ? `${table}.${c} as ${prefix}${c}` : `${table}.${c}`)).join(', ');
+
 // Live at `now` when the parameter numbered `now` is bound to it.
+// Unqualified: accounts, the one table joined, has neither column.
 const live = (now: string) => `revoked_at is null and expires_at > ${now}`;
+
+const SELECT_LIVE_WITH_ACCOUNT = `select ${qualified('s', COLUMNS)}, ${qualified('a', ACCOUNT_COLUMNS, 'a_')}
+  from sessions s join accounts a on a.id = s.account_id
+  where s.id = $1 and ${live('$2')}`;
 
 export function createSqlSessionStore(db: SqlDriver): SessionStore {
   return {
@@ -63,6 +73,20 @@ export function createSqlSessionStore(db: SqlDriver): SessionStore {
     async findLive(id, now) {
       const { rows } = await db.query<Row>(`select ${COLUMNS} from sessions where id = $1 and ${live('$2')}`, [id, now]);
       return rows[0] === undefined ? undefined : toSession(rows[0]);
+    },
+
+    async findLiveWithAccount(id, now) {
+      const { rows } = await db.query<Row & { [K in keyof AccountRow as `a_${K}`]: AccountRow[K] }>(
+        SELECT_LIVE_WITH_ACCOUNT,
+        [id, now],
+      );
+      const row = rows[0];
+      if (row === undefined) return undefined;
+      const account = toAccount({
+        id: row.a_id, email: row.a_email, email_verified: row.a_email_verified, name: row.a_name, role: row.a_role,
+        password_hash: row.a_password_hash, created_at: row.a_created_at, updated_at: row.a_updated_at,
+      })!;
+      return { session: toSession(row), account };
     },
 
     async findLiveByAccount(accountId, now) {
