@@ -6,7 +6,7 @@
 // servers are idle.
 import { argon2id, hash, verify } from 'argon2';
 import type { Argon2Params } from '../src/services/password-hasher.ts';
-import type { LoadSource, Recorder } from './load.ts';
+import { createRecorder, type LoadSource, type Recorder } from './load.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -28,6 +28,7 @@ async function loop(stored: string, seconds: number, concurrency: number, record
 export async function argon2Source(params: Argon2Params, concurrency: number): Promise<LoadSource> {
   const stored = await hash(PASSWORD, { type: argon2id, ...params });
   return {
+    recorder: () => createRecorder(),
     warmup: (seconds) => loop(stored, seconds, concurrency),
     slice: (seconds, recorder) => loop(stored, seconds, concurrency, recorder),
   };

@@ -13,11 +13,11 @@ import { pgliteDatabase, postgresDatabase, type BackendName, type BenchDatabase 
 import { CLIENTS, createBenchAccounts } from './fixtures.ts';
 import { httpSource, measureSideBySide, type LoadSource, type LoadTiming } from './load.ts';
 import type { BenchOptions } from './options.ts';
-import { startBareProvider, startGatehouse, type ServerProcess } from './processes.ts';
-import { formatRate, type ReportMeta, type Row } from './report.ts';
+import { BENCH_LOGIN_FAILURE_LIMIT, startBareProvider, startGatehouse, type ServerProcess } from './processes.ts';
+import { formatRate, type ReportMeta, type Row, type RowRole } from './report.ts';
 import { CORES_SCENARIOS, SCENARIOS } from './scenarios/index.ts';
 import { LOGIN_CONNECTIONS } from './scenarios/password-login.ts';
-import type { Goal, Scenario, ServerUnderTest } from './scenarios/scenario.ts';
+import type { Anchor, Scenario, ServerUnderTest } from './scenarios/scenario.ts';
 import { seed } from './seed.ts';
 
 export interface BenchReport {
@@ -49,7 +49,7 @@ interface Stage {
 
 /** One line of a comparison: what to load, and how its row reads. */
 interface Member {
-  role: 'anchor' | 'empty' | 'growth' | 'cores';
+  role: RowRole;
   title: string;
   workers: number;
   source?: LoadSource;
@@ -62,10 +62,18 @@ const shown = (ratio: number) => Number(ratio.toFixed(2));
 const integerText = (n: number) => new Intl.NumberFormat('en-US').format(n);
 const gatehouseTarget = (server: ServerProcess): ServerUnderTest => ({ url: server.url, issuer: `${server.url}/oidc` });
 
-function judgePerCore(goal: Goal | undefined, rps: number, workers: number): Row['target'] {
-  if (goal?.kind !== 'per-core') return undefined;
-  const perCore = rps / workers;
-  return { text: `≥ ${formatRate(goal.min)}/s per core (${formatRate(perCore)})`, met: perCore >= goal.min };
+/** The target of a Gatehouse row: growth ≥ 0.9 of the empty store, else the scenario's goal. */
+function judge(scenario: Scenario, member: Member, rps: number, ratio: number | undefined): Row['target'] {
+  const goal = scenario.goal;
+  if (goal?.kind === 'per-core' && member.role !== 'growth') {
+    const perCore = rps / member.workers;
+    return { text: `≥ ${formatRate(goal.min)}/s per core (${formatRate(perCore)})`, met: perCore >= goal.min };
+  }
+  if (ratio === undefined) return undefined;
+  if (member.role === 'growth') return { text: '≥ 0.9 × empty store', met: shown(ratio) >= 0.9 };
+  if (goal?.kind === 'ratio') return { text: `≥ ${goal.min} × anchor`, met: shown(ratio) >= goal.min };
+  if (goal?.kind === 'range') return { text: `${goal.min}–${goal.max} × ${anchorLabel(scenario.anchor)}`, met: shown(ratio) >= goal.min && shown(ratio) <= goal.max };
+  return undefined;
 }
 
 /** The argon2 variables of our environment, so the server and the bound use the same parameters. */
@@ -78,12 +86,27 @@ function argon2Env(): Record<string, string> {
   return env;
 }
 
+/** How the anchor and target columns name an anchor. */
+function anchorLabel(anchor: Anchor | undefined): string {
+  if (anchor?.kind === 'argon2') return 'argon2id bound';
+  if (anchor?.kind === 'bare-provider') return 'bare oidc-provider';
+  return anchor?.label ?? 'anchor';
+}
+
 async function anchorMember(ctx: RunContext, stage: Stage, scenario: Scenario): Promise<Member | undefined> {
-  if (scenario.anchor === 'argon2') {
+  const anchor = scenario.anchor;
+  if (anchor?.kind === 'argon2') {
     stage.anchors.argon2 ??= await argon2Source(ctx.argon2, LOGIN_CONNECTIONS);
     return { role: 'anchor', title: `argon2id bound, ${LOGIN_CONNECTIONS} at a time`, workers: 1, source: stage.anchors.argon2 };
   }
-  if (scenario.anchor === 'bare-provider') {
+  if (anchor?.kind === 'same-server') {
+    try {
+      return { role: 'anchor', title: anchor.title, workers: 1, source: httpSource(await anchor.prepare(gatehouseTarget(stage.empty))) };
+    } catch (err) {
+      return { role: 'anchor', title: anchor.title, workers: 1, failure: errorMessage(err) };
+    }
+  }
+  if (anchor?.kind === 'bare-provider') {
     const title = 'client_credentials, bare oidc-provider (in-memory adapter)';
     try {
       stage.anchors.bare ??= await startBareProvider(CLIENTS.service);
@@ -96,7 +119,7 @@ async function anchorMember(ctx: RunContext, stage: Stage, scenario: Scenario): 
   return undefined;
 }
 
-async function gatehouseMember(role: Member['role'], title: string, workers: number, scenario: Scenario, server: ServerProcess): Promise<Member> {
+async function gatehouseMember(role: RowRole, title: string, workers: number, scenario: Scenario, server: ServerProcess): Promise<Member> {
   try {
     return { role, title, workers, source: httpSource(await scenario.prepare(gatehouseTarget(server))) };
   } catch (err) {
@@ -110,7 +133,7 @@ async function benchScenario(ctx: RunContext, stage: Stage, scenario: Scenario):
   const anchor = await anchorMember(ctx, stage, scenario);
   if (anchor) members.push(anchor);
   members.push(await gatehouseMember('empty', scenario.title, 1, scenario, stage.empty));
-  if (stage.grown) members.push(await gatehouseMember('growth', `${scenario.title}, grown store`, 1, scenario, stage.grown));
+  if (stage.grown && scenario.growth !== false) members.push(await gatehouseMember('growth', `${scenario.title}, grown store`, 1, scenario, stage.grown));
   if (stage.cluster && CORES_SCENARIOS.includes(scenario.id)) {
     members.push(await gatehouseMember('cores', `${scenario.title}, 2 workers`, 2, scenario, stage.cluster));
   }
@@ -130,7 +153,7 @@ async function benchScenario(ctx: RunContext, stage: Stage, scenario: Scenario):
   const emptyM = measurementOf(emptyMember);
   for (const member of members) {
     const m = measurementOf(member);
-    const row: Row = { scenario: member.title, backend: stage.backend };
+    const row: Row = { scenario: member.title, backend: stage.backend, id: scenario.id, role: member.role };
     ctx.rows.push(row);
     if (!m) {
       row.note = `failed: ${member.failure ?? 'not measured'}`;
@@ -142,16 +165,10 @@ async function benchScenario(ctx: RunContext, stage: Stage, scenario: Scenario):
     if (base && base.rps > 0) {
       row.ratio = m.rps / base.rps;
       row.anchor = member.role === 'empty'
-        ? `${scenario.anchor === 'argon2' ? 'argon2id bound' : 'bare oidc-provider'} ${formatRate(base.rps)}/s`
+        ? `${anchorLabel(scenario.anchor)} ${formatRate(base.rps)}/s`
         : `${member.role === 'growth' ? 'empty store' : '1 worker'} ${formatRate(base.rps)}/s`;
     }
-    if (member.role === 'growth') {
-      row.target = row.ratio === undefined ? undefined : { text: '≥ 0.9 × empty store', met: shown(row.ratio) >= 0.9 };
-    } else if (scenario.goal?.kind === 'ratio') {
-      row.target = row.ratio === undefined ? undefined : { text: `≥ ${scenario.goal.min} × anchor`, met: shown(row.ratio) >= scenario.goal.min };
-    } else {
-      row.target = judgePerCore(scenario.goal, m.rps, member.workers);
-    }
+    row.target = judge(scenario, member, m.rps, row.ratio);
   }
 }
 
@@ -257,8 +274,9 @@ export async function runBench(options: BenchOptions, log: Log = (line) => conso
       load: [loadAtStart, loadavg()[0]!],
       node: process.version,
       argon2: `m=${argon2.memoryCost} KiB, t=${argon2.timeCost}, p=${argon2.parallelism}`,
-      timing: `autocannon in the bench process; per source ${options.warmupSeconds} s warm-up, then ${options.durationSeconds} s measured in turns of about 2 s with the sources it is compared with`,
+      timing: `autocannon in the bench process; per source ${options.warmupSeconds} s warm-up, then ${options.durationSeconds} s measured in turns of about 2 s (longer while a turn has had no answer yet) with the sources it is compared with`,
       connections: `${LOGIN_CONNECTIONS} connections for logins and the argon2 bound, 8 for the rest; Gatehouse at LOG_LEVEL=info`,
+      rateLimits: `failed logins allowed per account and per IP raised to ${integerText(BENCH_LOGIN_FAILURE_LIMIT)}, so failed-login scenarios measure the work, not the lock`,
       seed: ctx.seedLines,
       totalSeconds: (performance.now() - started) / 1000,
     },

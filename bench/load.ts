@@ -18,16 +18,19 @@ export interface LoadSpec {
   requests(slot: number): autocannon.Request[];
   /** Called before every run of the load (e.g. to mend chains a stopped run cut). */
   beforeRun?(): Promise<void>;
+  /** The status every answer must have (a failed login's 401); any 2xx when absent. Others count as unexpected. */
+  expectStatus?: number;
 }
 
 export interface Measurement {
-  /** 2xx answers (or operations) per second of measurement. */
+  /** Expected answers (or operations) per second of measurement. */
   rps: number;
-  /** Latency percentiles of the 2xx answers, milliseconds. */
+  /** Latency percentiles of the expected answers, milliseconds. */
   p50: number;
   p99: number;
   ok: number;
-  non2xx: number;
+  /** Answers with another status than the expected one (non-2xx, unless the load expects a status). */
+  unexpected: number;
   /** Connection errors and timeouts. */
   errors: number;
   seconds: number;
@@ -46,19 +49,23 @@ export interface Recorder {
   measurement(): Measurement;
 }
 
-export function createRecorder(): Recorder {
+const is2xx = (status: number) => status >= 200 && status < 300;
+
+/** `expectStatus`: the one status that counts as ok; any 2xx when absent. */
+export function createRecorder(expectStatus?: number): Recorder {
+  const expected = expectStatus === undefined ? is2xx : (status: number) => status === expectStatus;
   const latency: RecordableHistogram = createHistogram();
   let ok = 0;
-  let non2xx = 0;
+  let unexpected = 0;
   let errors = 0;
   let seconds = 0;
   return {
     response(status, ms) {
-      if (status >= 200 && status < 300) {
+      if (expected(status)) {
         ok += 1;
         latency.record(Math.max(1, Math.round(ms * 1000))); // microseconds
       } else {
-        non2xx += 1;
+        unexpected += 1;
       }
     },
     failed: (count) => void (errors += count),
@@ -68,7 +75,7 @@ export function createRecorder(): Recorder {
       p50: ok > 0 ? latency.percentile(50) / 1000 : 0,
       p99: ok > 0 ? latency.percentile(99) / 1000 : 0,
       ok,
-      non2xx,
+      unexpected,
       errors,
       seconds,
     }),
@@ -77,33 +84,63 @@ export function createRecorder(): Recorder {
 
 /** Something that can be put under load for a while: a scenario against a server, or the argon2 bound. */
 export interface LoadSource {
+  /** What counts as an ok answer: the recorder for this source's slices. */
+  recorder(): Recorder;
   /** Load whose figures are discarded. */
   warmup(seconds: number): Promise<void>;
-  /** Load for `seconds`, recorded. */
+  /** Load for at least `seconds` and at least one answer, recorded. */
   slice(seconds: number, recorder: Recorder): Promise<void>;
 }
 
+/** autocannon's own request timeout; a run waiting for its first answer gives up after it. */
+const REQUEST_TIMEOUT_SECONDS = 30;
+
+/**
+ * Load for `seconds`, then on until the first answer if none came yet.
+ * autocannon drops the requests in flight when a run stops, so a run shorter
+ * than one answer (a login on a busy machine can take longer than a short
+ * smoke-test slice) would otherwise measure 0/s instead of a slow rate.
+ */
 function runAutocannon(spec: LoadSpec, seconds: number, recorder?: Recorder): Promise<autocannon.Result> {
   let slot = 0;
+  let answers = 0;
+  let due = false;
+  let timer: NodeJS.Timeout | undefined;
   return new Promise((resolve, reject) => {
     const instance = autocannon({
       url: spec.url,
       connections: spec.connections,
       pipelining: 1,
-      duration: seconds,
-      timeout: 30,
+      // The upper bound; the timer below stops the run once it has lasted `seconds` and had an answer.
+      duration: seconds + REQUEST_TIMEOUT_SECONDS + 1,
+      timeout: REQUEST_TIMEOUT_SECONDS,
+      // How often autocannon checks whether to stop: a stop lands within 100 ms, not within its default second.
+      sampleInt: 100,
       setupClient(client) {
         client.setRequests(spec.requests(slot % spec.connections));
         slot += 1;
       },
-    }, (err, result) => (err ? reject(err as Error) : resolve(result)));
-    if (recorder) instance.on('response', (_client, status, _bytes, ms) => recorder.response(status, ms));
+    }, (err, result) => {
+      clearTimeout(timer);
+      if (err) reject(err as Error);
+      else resolve(result);
+    });
+    timer = setTimeout(() => {
+      due = true;
+      if (answers > 0) instance.stop();
+    }, seconds * 1000);
+    instance.on('response', (_client, status, _bytes, ms) => {
+      answers += 1;
+      recorder?.response(status, ms);
+      if (due && answers === 1) instance.stop();
+    });
   });
 }
 
 /** A LoadSpec driven by autocannon, pipelining 1: each connection sends its next request when the answer arrives. */
 export function httpSource(spec: LoadSpec): LoadSource {
   return {
+    recorder: () => createRecorder(spec.expectStatus),
     async warmup(seconds) {
       await spec.beforeRun?.();
       await runAutocannon(spec, seconds);
@@ -125,7 +162,7 @@ export async function measureSideBySide(sources: LoadSource[], timing: LoadTimin
   if (timing.warmupSeconds > 0) for (const source of sources) await source.warmup(timing.warmupSeconds);
   const rounds = Math.max(1, Math.round(timing.durationSeconds / SLICE_SECONDS));
   const seconds = timing.durationSeconds / rounds;
-  const recorders = sources.map(() => createRecorder());
+  const recorders = sources.map((source) => source.recorder());
   for (let round = 0; round < rounds; round += 1) {
     // Rotate who goes first, so no source always follows the same one.
     for (let turn = 0; turn < sources.length; turn += 1) {

@@ -6,6 +6,7 @@ import type { SeedCounts } from './seed.ts';
 export const SCENARIO_IDS = [
   'login-token',
   'login-api',
+  'failed-login',
   'client-credentials',
   'refresh',
   'introspection',

@@ -9,7 +9,7 @@ export const clientCredentials: Scenario = {
   id: 'client-credentials',
   title: 'client_credentials',
   connections: 8,
-  anchor: 'bare-provider',
+  anchor: { kind: 'bare-provider' },
   goal: { kind: 'ratio', min: 0.8 },
   async prepare(server) {
     const path = issuerPath(server, '/token');

@@ -1,5 +1,6 @@
 import type { ScenarioId } from '../options.ts';
 import { clientCredentials } from './client-credentials.ts';
+import { failedLogin } from './failed-login.ts';
 import { loginAtApi, loginAtTokenEndpoint } from './password-login.ts';
 import { refresh } from './refresh.ts';
 import type { Scenario } from './scenario.ts';
@@ -10,6 +11,7 @@ import { userinfo } from './userinfo.ts';
 export const SCENARIOS: Record<ScenarioId, Scenario> = {
   'login-token': loginAtTokenEndpoint,
   'login-api': loginAtApi,
+  'failed-login': failedLogin,
   'client-credentials': clientCredentials,
   refresh,
   introspection,

@@ -17,7 +17,7 @@ export const introspection: Scenario = {
     const headers = { 'content-type': 'application/x-www-form-urlencoded', authorization: authHeader(CLIENTS.web) };
     const body = form({ token, token_type_hint: 'access_token' });
     // An inactive answer is a 200 too: make sure the load measures real lookups.
-    await checkOnce(`${server.url}${path}`, { method: 'POST', headers, body }, (text) => (JSON.parse(text) as { active?: boolean }).active === true);
+    await checkOnce(`${server.url}${path}`, { method: 'POST', headers, body }, { body: (text) => (JSON.parse(text) as { active?: boolean }).active === true });
     return { url: server.url, connections: this.connections, requests: () => [{ method: 'POST', path, headers, body }] };
   },
 };

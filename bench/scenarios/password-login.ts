@@ -15,7 +15,7 @@ export const loginAtTokenEndpoint: Scenario = {
   id: 'login-token',
   title: 'password login, token endpoint',
   connections: LOGIN_CONNECTIONS,
-  anchor: 'argon2',
+  anchor: { kind: 'argon2' },
   goal: { kind: 'ratio', min: 0.9 },
   async prepare(server) {
     await passwordGrant(server.issuer, userOf(0));
@@ -36,7 +36,7 @@ export const loginAtApi: Scenario = {
   id: 'login-api',
   title: 'password login, POST /api/v1/auth/login',
   connections: LOGIN_CONNECTIONS,
-  anchor: 'argon2',
+  anchor: { kind: 'argon2' },
   goal: { kind: 'ratio', min: 0.9 },
   async prepare(server) {
     await apiLogin(server.url, userOf(0));

@@ -10,30 +10,53 @@ export interface ServerUnderTest {
   issuer: string;
 }
 
-/** A goal from issue #5. `ratio`: against the anchor measured in the same run; `per-core`: req/s ÷ worker processes. */
+/**
+ * A goal from issues #3 and #5. `ratio`: at least `min` × the anchor measured
+ * in the same run; `range`: between `min` and `max` × the anchor (a timing
+ * that must not tell two cases apart); `per-core`: req/s ÷ worker processes.
+ */
 export type Goal =
   | { kind: 'ratio'; min: number }
+  | { kind: 'range'; min: number; max: number }
   | { kind: 'per-core'; min: number };
 
-/** The anchors measured in the same run that a scenario's ratio is taken against. */
-export type AnchorKind = 'argon2' | 'bare-provider';
+/**
+ * What a scenario's ratio is taken against, measured side by side with it:
+ * the argon2 bound, a bare oidc-provider, or another load on the same
+ * Gatehouse (`label` names it in the anchor and target columns).
+ */
+export type Anchor =
+  | { kind: 'argon2' }
+  | { kind: 'bare-provider' }
+  | { kind: 'same-server'; title: string; label: string; prepare(server: ServerUnderTest): Promise<LoadSpec> };
 
 export interface Scenario {
   id: ScenarioId;
   title: string;
   connections: number;
-  anchor?: AnchorKind;
+  anchor?: Anchor;
   goal?: Goal;
-  /** Obtain what the load needs (tokens) and check one request answers 2xx; throws with the server's answer otherwise. */
+  /** false: measured on the empty store only, not again on the grown one. */
+  growth?: boolean;
+  /** Obtain what the load needs (tokens) and check one request gets the expected answer; throws with the server's answer otherwise. */
   prepare(server: ServerUnderTest): Promise<LoadSpec>;
 }
 
 /** The path of an endpoint under the issuer (/oidc/token for Gatehouse, /token for the bare provider). */
 export const issuerPath = (server: ServerUnderTest, endpoint: string) => `${new URL(server.issuer).pathname.replace(/\/$/, '')}${endpoint}`;
 
-/** One request through fetch, to fail early with the server's own answer instead of a column of non-2xx. */
-export async function checkOnce(url: string, init: RequestInit, accept: (body: string) => boolean = () => true): Promise<void> {
+export interface Expectation {
+  /** The status the load expects (LoadSpec.expectStatus); any 2xx when absent. */
+  status?: number;
+  body?(text: string): boolean;
+}
+
+/** One request through fetch, to fail early with the server's own answer instead of a column of unexpected answers. */
+export async function checkOnce(url: string, init: RequestInit, expect: Expectation = {}): Promise<void> {
   const res = await fetch(url, init);
   const body = await res.text();
-  if (!res.ok || !accept(body)) throw new Error(`${init.method ?? 'GET'} ${new URL(url).pathname} answered ${res.status}: ${body.slice(0, 200)}`);
+  const statusOk = expect.status === undefined ? res.ok : res.status === expect.status;
+  if (!statusOk || !(expect.body?.(body) ?? true)) {
+    throw new Error(`${init.method ?? 'GET'} ${new URL(url).pathname} answered ${res.status}: ${body.slice(0, 200)}`);
+  }
 }

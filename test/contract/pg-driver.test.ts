@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { UnavailableError } from '../../src/errors.ts';
 import { createPgDriver } from '../../src/storage/sql/pg-driver.ts';
-import { freePort } from '../support/server.ts';
+import { freePort } from '../support/free-port.ts';
 
 // The driver, not the HTTP layer, knows what "unreachable" looks like in pg's
 // errors; the error handler only sees UnavailableError and answers 503.

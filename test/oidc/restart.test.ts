@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
-import { startTestServer, createTestAccount, freePort, type TestServer } from '../support/server.ts';
+import { freePort } from '../support/free-port.ts';
+import { startTestServer, createTestAccount, type TestServer } from '../support/server.ts';
 import { PageSession } from '../support/page-session.ts';
 import { CLIENTS, USER, codeFlow } from './fixtures.ts';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from '../support/server.ts';
+import { freePort } from '../support/free-port.ts';
 import { runMain, tempDir } from '../support/spawn-server.ts';
 
 const SECRET = 'a-client-secret-long-enough-0123456789abcdef';

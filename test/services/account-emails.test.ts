@@ -7,7 +7,7 @@ import { accountLink, createAccountEmails, describeDuration, EMAIL_SUBJECTS } fr
 import { createMailer, defaultMailFrom } from '../../src/services/mail-transport.ts';
 import type { MailMessage, Mailer } from '../../src/services/mailer.ts';
 import type { Account } from '../../src/storage/ports.ts';
-import { freePort } from '../support/server.ts';
+import { freePort } from '../support/free-port.ts';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp.ts';
 
 const PUBLIC_URL = 'https://id.example.com';

@@ -1,9 +1,9 @@
 // Starts a real Gatehouse (startServer, the same wiring as main.ts) on an
 // in-memory PGlite (or MongoDB with TEST_BACKEND=mongodb) and a free loopback port.
-import { createServer } from 'node:net';
 import { parseConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
+import { freePort } from './free-port.ts';
 import type { Role, Store } from '../../src/storage/ports.ts';
 import { createPasswordHasher } from '../../src/services/password-hasher.ts';
 import { normalizeEmail } from '../../src/services/email.ts';
@@ -16,17 +16,6 @@ export interface TestServer {
   config: Readonly<Config>;
   running: RunningServer;
   close(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export interface TestServerOptions {
