@@ -60,6 +60,38 @@ forEachBackend('OidcStore', (getStore) => {
     });
   });
 
+  describe('finds of one id under several models at once (introspection looks a token up as AccessToken and ClientCredentials)', () => {
+    it('give each model its own record, or undefined', async () => {
+      const id = randomUUID();
+      await oidc().upsert('AccessToken', id, { kind: 'AccessToken' }, inAnHour());
+      await oidc().upsert('ClientCredentials', id, { kind: 'ClientCredentials' }, inAnHour());
+      await oidc().upsert('RefreshToken', id, { kind: 'RefreshToken' }, anHourAgo());
+      const [access, credentials, refresh, code, again] = await Promise.all([
+        oidc().find('AccessToken', id),
+        oidc().find('ClientCredentials', id),
+        oidc().find('RefreshToken', id),
+        oidc().find('AuthorizationCode', id),
+        oidc().find('AccessToken', id),
+      ]);
+      assert.deepEqual(access?.payload, { kind: 'AccessToken' });
+      assert.deepEqual(credentials?.payload, { kind: 'ClientCredentials' });
+      assert.equal(refresh, undefined, 'expired');
+      assert.equal(code, undefined, 'never stored');
+      assert.deepEqual(again?.payload, { kind: 'AccessToken' });
+    });
+
+    it('do not mix up different ids looked up together', async () => {
+      const [a, b] = [randomUUID(), randomUUID()];
+      await oidc().upsert('AccessToken', a, { v: 'a' }, inAnHour());
+      await oidc().upsert('ClientCredentials', b, { v: 'b' }, inAnHour());
+      const found = await Promise.all([
+        oidc().find('AccessToken', a), oidc().find('ClientCredentials', a),
+        oidc().find('AccessToken', b), oidc().find('ClientCredentials', b),
+      ]);
+      assert.deepEqual(found.map((record) => record?.payload), [{ v: 'a' }, undefined, undefined, { v: 'b' }]);
+    });
+  });
+
   describe('findByUid and findByUserCode', () => {
     it('finds a session by payload.uid, only under its model', async () => {
       const [id, uid] = [randomUUID(), randomUUID()];

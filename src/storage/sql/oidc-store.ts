@@ -23,10 +23,55 @@ function stringField(payload: OidcPayload, key: string): string | null {
 const LIVE = '(expires_at is null or expires_at > now())';
 const COLUMNS = 'payload, consumed_at, expires_at';
 
+interface PendingFind {
+  model: string;
+  resolve(record: OidcRecord | undefined): void;
+  reject(err: unknown): void;
+}
+
 export function createSqlOidcStore(db: SqlDriver): OidcStore {
   async function findWhere(condition: string, params: unknown[]): Promise<OidcRecord | undefined> {
     const { rows } = await db.query<Row>(`select ${COLUMNS} from oidc_payloads where ${condition} and ${LIVE}`, params);
     return toRecord(rows[0]);
+  }
+
+  // oidc-provider looks one token value up under several models at once
+  // (helpers/token_find.js: AccessToken and ClientCredentials in parallel, for
+  // introspection and revocation). Finds of one id started in the same tick
+  // share one statement; a find alone is the plain primary-key lookup.
+  const pendingFinds = new Map<string, PendingFind[]>();
+
+  async function runFinds(id: string, finds: PendingFind[]): Promise<void> {
+    try {
+      if (finds.length === 1) {
+        finds[0]!.resolve(await findWhere('model = $1 and id = $2', [finds[0]!.model, id]));
+        return;
+      }
+      const models = [...new Set(finds.map((f) => f.model))];
+      const { rows } = await db.query<Row & { model: string }>(
+        `select model, ${COLUMNS} from oidc_payloads where model = any($1::text[]) and id = $2 and ${LIVE}`,
+        [models, id],
+      );
+      for (const find of finds) find.resolve(toRecord(rows.find((row) => row.model === find.model)));
+    } catch (err) {
+      for (const find of finds) find.reject(err);
+    }
+  }
+
+  function find(model: string, id: string): Promise<OidcRecord | undefined> {
+    return new Promise((resolve, reject) => {
+      let finds = pendingFinds.get(id);
+      if (!finds) {
+        const batch: PendingFind[] = [];
+        finds = batch;
+        pendingFinds.set(id, batch);
+        queueMicrotask(() => {
+          pendingFinds.delete(id);
+          void runFinds(id, batch);
+        });
+      }
+      finds.push({ model, resolve, reject });
+    });
   }
 
   return {
@@ -49,7 +94,7 @@ export function createSqlOidcStore(db: SqlDriver): OidcStore {
       );
     },
 
-    find: (model, id) => findWhere('model = $1 and id = $2', [model, id]),
+    find,
     findByUid: (model, uid) => findWhere('model = $1 and uid = $2', [model, uid]),
     findByUserCode: (model, userCode) => findWhere('model = $1 and user_code = $2', [model, userCode]),
 
