@@ -4,26 +4,17 @@
 // Counted on a real PGlite behind a driver that records each statement.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { SqlDriver } from '../../src/storage/sql/driver.ts';
 import { createPgliteDriver } from '../../src/storage/sql/pglite-driver.ts';
 import { openSqlStore } from '../../src/storage/sql/sql-store.ts';
 import type { Store } from '../../src/storage/ports.ts';
+import { recordStatements } from '../support/recording-driver.ts';
 
 describe('SQL oidc store: finds of one id in the same tick', function () {
   let store: Store;
   const statements: string[] = [];
 
   before(async function () {
-    const driver = await createPgliteDriver();
-    const counting: SqlDriver = {
-      query: (text, params) => {
-        statements.push(text);
-        return driver.query(text, params);
-      },
-      transaction: (fn) => driver.transaction(fn),
-      close: () => driver.close(),
-    };
-    store = await openSqlStore(counting);
+    store = await openSqlStore(recordStatements(await createPgliteDriver(), statements));
   });
   after(async function () {
     await store.close();

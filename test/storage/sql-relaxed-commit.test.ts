@@ -11,6 +11,7 @@ import type { SqlDriver } from '../../src/storage/sql/driver.ts';
 import { createPgDriver } from '../../src/storage/sql/pg-driver.ts';
 import { createPgliteDriver } from '../../src/storage/sql/pglite-driver.ts';
 import { openSqlStore } from '../../src/storage/sql/sql-store.ts';
+import { recordStatements } from '../support/recording-driver.ts';
 
 const RELAXED = /set_config\('synchronous_commit', 'off', true\)/;
 const databaseUrl = process.env.TEST_DATABASE_URL;
@@ -50,15 +51,7 @@ for (const backend of backends) {
 
     before(async function () {
       ({ driver, cleanup } = await backend.open());
-      const recording: SqlDriver = {
-        query: (text, params) => {
-          statements.push(text);
-          return driver.query(text, params);
-        },
-        transaction: (fn) => driver.transaction(fn),
-        close: () => driver.close(),
-      };
-      store = await openSqlStore(recording);
+      store = await openSqlStore(recordStatements(driver, statements));
     });
     after(async function () {
       await store.close();
