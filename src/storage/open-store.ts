@@ -1,6 +1,7 @@
 // The one place that maps DATABASE_URL to a backend (API.md, "Process,
 // configuration, data"). Nothing else knows which database is in use.
 import { join } from 'node:path';
+import { lockDataDir } from './data-dir-lock.ts';
 import { openMongoStore } from './mongodb/mongo-store.ts';
 import type { Store } from './ports.ts';
 import { createPgDriver } from './sql/pg-driver.ts';
@@ -18,9 +19,7 @@ export interface OpenStoreOptions {
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const url = options.databaseUrl;
-  if (url === undefined || url === '') {
-    return openSqlStore(await createPgliteDriver({ dataDir: join(options.dataDir, 'pglite') }));
-  }
+  if (url === undefined || url === '') return openEmbeddedStore(options.dataDir);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase() ?? '';
   if (scheme === 'postgres' || scheme === 'postgresql') {
     const driver = createPgDriver({ url, ...(options.schema !== undefined && { schema: options.schema }) });
@@ -39,6 +38,18 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   }
   // Never echo the URL: it may carry a password.
   throw new Error(`Unsupported DATABASE_URL scheme "${scheme}:" (expected postgres://, postgresql:// or mongodb://)`);
+}
+
+/** PGlite under dataDir, locked to this process until the store is closed (data-dir-lock.ts). */
+async function openEmbeddedStore(dataDir: string): Promise<Store> {
+  const unlock = lockDataDir(dataDir);
+  try {
+    const store = await openSqlStore(await createPgliteDriver({ dataDir: join(dataDir, 'pglite') }));
+    return { ...store, close: () => store.close().finally(unlock) };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
 }
 
 /** A fresh in-memory PGlite store, for tests. */
