@@ -62,6 +62,9 @@ const schema = z.object({
   RATE_LIMIT_REGISTRATIONS_PER_IP_PER_HOUR: positiveInt.default(DEFAULT_RATE_LIMITS.registrationsPerIpPerHour),
   RATE_LIMIT_MAIL_PER_EMAIL_PER_HOUR: positiveInt.default(DEFAULT_RATE_LIMITS.mailRequestsPerEmailPerHour),
   RATE_LIMIT_MAIL_PER_IP_PER_HOUR: positiveInt.default(DEFAULT_RATE_LIMITS.mailRequestsPerIpPerHour),
+  // Encrypts private signing keys, cookie keys and recoverable client secrets
+  // at rest, so a database dump alone cannot sign tokens or forge cookies.
+  ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
 });
 
 export interface Config {
@@ -86,6 +89,8 @@ export interface Config {
   clientCacheMs: number;
   trustProxy: boolean;
   rateLimits: RateLimitSettings;
+  /** ENCRYPTION_KEY; unset: secrets are stored unencrypted (refused when NODE_ENV=production). */
+  encryptionKey: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -105,6 +110,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   }
   if (e.NODE_ENV === 'production' && !e.SMTP_URL) {
     throw new ConfigError('Invalid configuration: SMTP_URL is required when NODE_ENV=production (mail is only logged in development)');
+  }
+  if (e.NODE_ENV === 'production' && !e.ENCRYPTION_KEY) {
+    throw new ConfigError('Invalid configuration: ENCRYPTION_KEY is required when NODE_ENV=production (it encrypts signing keys and cookie keys at rest)');
   }
   if (e.WEB_CONCURRENCY > 1 && e.DATABASE_URL === undefined) {
     throw new ConfigError('Invalid configuration: WEB_CONCURRENCY must be 1 with the embedded database (a PGlite DATA_DIR belongs to one process); set DATABASE_URL to a PostgreSQL server to run several workers');
@@ -136,6 +144,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       mailRequestsPerEmailPerHour: e.RATE_LIMIT_MAIL_PER_EMAIL_PER_HOUR,
       mailRequestsPerIpPerHour: e.RATE_LIMIT_MAIL_PER_IP_PER_HOUR,
     },
+    encryptionKey: e.ENCRYPTION_KEY,
   });
 }
 

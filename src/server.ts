@@ -13,6 +13,7 @@ import { createMailer, defaultMailFrom } from './services/mail-transport.ts';
 import { bootstrapAdmin } from './services/bootstrap-admin.ts';
 import { startExpiredPurge } from './services/purge-expired.ts';
 import { loadOrCreateSecrets } from './oidc/secrets.ts';
+import { protectAtRest } from './oidc/at-rest.ts';
 import { createProvider } from './oidc/provider.ts';
 import { ClientsFileError, readClientsFile, upsertClients, type ClientMetadata } from './oidc/client-metadata.ts';
 import { createRenderer } from './http/render.ts';
@@ -48,7 +49,7 @@ export async function startServer(config: Readonly<Config>, logger: Logger, opti
   const fileClients = config.clientsFile ? await readClientsFile(config.clientsFile) : [];
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   try {
-    return await serve(config, logger, options, store, fileClients);
+    return await serve(config, logger, options, await protectAtRest(store, config.encryptionKey), fileClients);
   } catch (err) {
     // Release the database (and PGlite's lock on DATA_DIR) before reporting.
     if (!options.store) await store.close().catch(() => undefined);

@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { parseConfigOrExit } from '../config.ts';
 import { ACCESS_TOKEN_ALG, ID_TOKEN_ALG, generateCookieKey, generateSigningKey } from '../oidc/secrets.ts';
 import { openStore } from '../storage/open-store.ts';
+import { protectAtRest } from '../oidc/at-rest.ts';
 import type { SecretStore } from '../storage/ports.ts';
 
 /** Cookie keys kept by --retire: the signing one and its predecessor, so cookies set just before the rotation still verify. */
@@ -79,8 +80,10 @@ async function main(args: string[]): Promise<number> {
   const config = parseConfigOrExit();
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    if (args.includes('--retire')) await retireKeys(store.secrets, console.log);
-    else await rotateKeys(store.secrets, console.log);
+    // New keys are encrypted like the server's; a wrong ENCRYPTION_KEY stops here.
+    const { secrets } = await protectAtRest(store, config.encryptionKey);
+    if (args.includes('--retire')) await retireKeys(secrets, console.log);
+    else await rotateKeys(secrets, console.log);
   } finally {
     await store.close();
   }

@@ -1,7 +1,8 @@
 // oidc-provider's storage adapter, on the store's ports. oidc-provider builds
 // one adapter per model name ("AccessToken", "Session", "Client", ...).
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import type { ClientStore, OidcRecord, OidcStore } from '../storage/ports.ts';
+import type { ClientStore, OidcPayload, OidcRecord, OidcStore } from '../storage/ports.ts';
+import { HASHED_ID_MODELS, hashId, openPayload, sealPayload, storedIdForWrite } from './stored-ids.ts';
 import { isStorableText } from '../services/storable-text.ts';
 
 function toPayload(record: OidcRecord | undefined): AdapterPayload | undefined {
@@ -26,26 +27,58 @@ export interface AdapterHooks {
   onReplay(sessionUid: string): Promise<void>;
 }
 
+/** How one model's ids and payloads are stored (stored-ids.ts): hashed for bearer values, as-is otherwise. */
+interface IdStorage {
+  /** Where a presented value is looked up: never trusts a marker. */
+  forFind(id: string): string;
+  /** Where oidc-provider's own id (possibly a marker) is written. */
+  forWrite(id: string): string;
+  seal(id: string, payload: AdapterPayload): OidcPayload;
+  open(clearId: string | undefined, record: OidcRecord | undefined): AdapterPayload | undefined;
+}
+
+function idStorageOf(model: string): IdStorage {
+  if (!HASHED_ID_MODELS.has(model)) {
+    return {
+      forFind: (id) => id,
+      forWrite: (id) => id,
+      seal: (_id, payload) => payload as OidcPayload,
+      open: (_id, record) => toPayload(record),
+    };
+  }
+  return {
+    forFind: hashId,
+    forWrite: storedIdForWrite,
+    seal: (id, payload) => sealPayload(model, id, payload as OidcPayload),
+    open: (clearId, record) => {
+      const payload = toPayload(record);
+      return payload && (openPayload(model, clearId, payload) as AdapterPayload);
+    },
+  };
+}
+
 function createTokenAdapter(model: string, oidc: OidcStore, hooks: AdapterHooks): Adapter {
+  const ids = idStorageOf(model);
   return {
     async upsert(id, payload, expiresIn) {
       const expiry = expiresAt(expiresIn);
-      await oidc.upsert(model, id, payload as Record<string, unknown>, expiry);
+      await oidc.upsert(model, ids.forWrite(id), ids.seal(id, payload), expiry);
       if (model === 'Session' && typeof payload.accountId === 'string' && typeof payload.uid === 'string') {
         await hooks.onSessionSaved({ uid: payload.uid, accountId: payload.accountId }, expiry);
       }
     },
     // Token values come straight from clients; one that cannot be stored cannot exist.
-    find: async (id) => (isStorableText(id) ? toPayload(await oidc.find(model, id)) : undefined),
-    findByUid: async (uid) => (isStorableText(uid) ? toPayload(await oidc.findByUid(model, uid)) : undefined),
-    findByUserCode: async (userCode) => (isStorableText(userCode) ? toPayload(await oidc.findByUserCode(model, userCode)) : undefined),
+    find: async (id) => (isStorableText(id) ? ids.open(id, await oidc.find(model, ids.forFind(id))) : undefined),
+    findByUid: async (uid) => (isStorableText(uid) ? ids.open(undefined, await oidc.findByUid(model, uid)) : undefined),
+    findByUserCode: async (userCode) => (isStorableText(userCode) ? ids.open(undefined, await oidc.findByUserCode(model, userCode)) : undefined),
     async consume(id) {
-      if (await oidc.consume(model, id)) return;
+      const storedId = ids.forWrite(id);
+      if (await oidc.consume(model, storedId)) return;
       // oidc-provider checks `consumed` before consuming, but two concurrent
       // requests can both pass that check. The store's conditional update lets
       // only one win; the loser is a replay (RFC 6819 §5.2.2.3, OAuth 2.1
       // §4.3.1 for refresh tokens), so its whole grant is revoked.
-      const record = await oidc.find(model, id);
+      const record = await oidc.find(model, storedId);
       const grantId = record?.payload.grantId;
       if (typeof grantId === 'string') {
         await oidc.revokeByGrantId(grantId);
@@ -56,7 +89,7 @@ function createTokenAdapter(model: string, oidc: OidcStore, hooks: AdapterHooks)
       throw new errors.InvalidGrant(`${model === 'RefreshToken' ? 'refresh token' : 'grant'} already used`);
     },
     async destroy(id) {
-      await oidc.destroy(model, id);
+      await oidc.destroy(model, ids.forWrite(id));
       if (model === 'Grant') await hooks.onGrantDestroyed(id);
     },
     // oidc-provider calls this on each model it wants revoked (helpers/revoke.js).

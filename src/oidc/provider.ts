@@ -6,6 +6,7 @@ import { createSessionHooks, endBrowserSessionsOnLogout } from './session-lifecy
 import type { Store } from '../storage/ports.ts';
 import { createAdapterFactory } from './adapter.ts';
 import { cacheClients } from './client-cache.ts';
+import { installCompareClientSecret } from './client-secrets.ts';
 import { createConfiguration } from './configuration.ts';
 import type { ProviderPages } from './pages.ts';
 import { createFindAccount } from './find-account.ts';
@@ -46,6 +47,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     }),
   );
   provider.proxy = deps.trustProxy;
+  installCompareClientSecret(provider);
   registerPasswordGrant({
     provider,
     accounts: deps.accounts,

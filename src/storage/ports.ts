@@ -122,6 +122,8 @@ export interface SecretStore {
   insert(secret: Omit<SecretRecord, 'createdAt'>): Promise<boolean>;
   /** Secrets of a kind, newest first (the first one signs, the rest still verify). */
   findByKind(kind: SecretKind): Promise<SecretRecord[]>;
+  /** Replace the material of an existing secret (kind, createdAt and order kept); true when it exists. */
+  update(id: string, material: Record<string, unknown>): Promise<boolean>;
   /** Delete; true when something was deleted. */
   delete(id: string): Promise<boolean>;
 }

@@ -28,6 +28,21 @@ forEachBackend('SecretStore', (getStore) => {
     assert.deepEqual(times, [...times].sort((x, y) => y - x));
   });
 
+  it('update replaces the material only, keeping kind and order; false for an unknown id', async () => {
+    const prefix = randomUUID();
+    const [older, newer] = [`${prefix}-old`, `${prefix}-new`];
+    await secrets().insert({ id: older, kind: 'signing-key', material: { kid: older } });
+    await secrets().insert({ id: newer, kind: 'signing-key', material: { kid: newer } });
+    const before = (await secrets().findByKind('signing-key')).find((s) => s.id === older)!;
+    assert.equal(await secrets().update(older, { sealed: 'v1.x' }), true);
+    const after = await secrets().findByKind('signing-key');
+    assert.deepEqual(after.filter((s) => s.id.startsWith(prefix)).map((s) => s.id), [newer, older]);
+    const updated = after.find((s) => s.id === older)!;
+    assert.deepEqual(updated.material, { sealed: 'v1.x' });
+    assert.equal(updated.createdAt.getTime(), before.createdAt.getTime());
+    assert.equal(await secrets().update(randomUUID(), { sealed: 'v1.y' }), false);
+  });
+
   it('deletes, reporting whether something was deleted', async () => {
     const id = randomUUID();
     await secrets().insert({ id, kind: 'cookie-key', material: { value: 'x' } });

@@ -93,7 +93,7 @@ describe('parseConfig', function () {
     });
 
     it('accepts production with SMTP_URL', function () {
-      const config = parseConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://u:p@mail.example.com:587' });
+      const config = parseConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://u:p@mail.example.com:587', ENCRYPTION_KEY: 'k'.repeat(32) });
       assert.equal(config.env, 'production');
       assert.equal(config.smtpUrl, 'smtp://u:p@mail.example.com:587');
     });
@@ -122,6 +122,8 @@ describe('parseConfig', function () {
       { name: 'ADMIN_EMAIL that is not an email', env: { ADMIN_EMAIL: 'root', ADMIN_PASSWORD: 'a long admin password' }, names: ['ADMIN_EMAIL'] },
       { name: 'NODE_ENV=production without SMTP_URL', env: { NODE_ENV: 'production' }, names: ['SMTP_URL'] },
       { name: 'SMTP_URL=http://x', env: { SMTP_URL: 'http://x' }, names: ['SMTP_URL'] },
+      { name: 'NODE_ENV=production without ENCRYPTION_KEY', env: { NODE_ENV: 'production', SMTP_URL: 'smtp://u:p@mail.example.com:587' }, names: ['ENCRYPTION_KEY'] },
+      { name: 'ENCRYPTION_KEY shorter than 32 characters', env: { ENCRYPTION_KEY: 'short' }, names: ['ENCRYPTION_KEY'] },
       { name: 'ARGON2_MEMORY_KIB below 19456', env: { ARGON2_MEMORY_KIB: '19455' }, names: ['ARGON2_MEMORY_KIB'] },
       { name: 'ARGON2_TIME_COST below 2', env: { ARGON2_TIME_COST: '1' }, names: ['ARGON2_TIME_COST'] },
       { name: 'REQUIRE_EMAIL_VERIFICATION=maybe', env: { REQUIRE_EMAIL_VERIFICATION: 'maybe' }, names: ['REQUIRE_EMAIL_VERIFICATION'] },

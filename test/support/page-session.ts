@@ -11,6 +11,11 @@ export interface PageResponse {
 export class PageSession {
   private readonly cookies = new Map<string, string>();
 
+  /** The value of a cookie in the jar (to inspect what the browser holds). */
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
   async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<PageResponse> {
     const headers: Record<string, string> = { accept: 'text/html' };
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');

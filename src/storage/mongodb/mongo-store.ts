@@ -19,6 +19,7 @@ import { createMongoAccountStore } from './account-store.ts';
 import { createMongoClientStore } from './client-store.ts';
 import { guardPort, isUnreachable, translate } from './guards.ts';
 import { defineModels } from './models.ts';
+import { migrateHashedIds } from './migrate-hashed-ids.ts';
 import { defineOidcModels } from './oidc-models.ts';
 import { createMongoOidcStore } from './oidc-store.ts';
 import { createMongoOneTimeTokenStore } from './one-time-token-store.ts';
@@ -70,6 +71,7 @@ export async function openMongoStore(url: string, options: MongoStoreOptions = {
     models = defineAllModels(connection);
     const { oidc, ...others } = models;
     await Promise.all([...Object.values(others), ...oidc.values()].map((model) => model.syncIndexes()));
+    await migrateHashedIds(oidc);
   } catch (err) {
     await connection.close().catch(() => {});
     // Never echo the URL: it may carry a password. The driver's message names only host and port.

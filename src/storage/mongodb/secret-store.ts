@@ -40,6 +40,11 @@ export function createMongoSecretStore(secrets: Model<SecretDoc>): SecretStore {
       return docs.map(toSecret);
     },
 
+    async update(id, material) {
+      const { matchedCount } = await secrets.updateOne({ _id: str(id, 'id') }, { $set: { material: asJson(material) } }, { runValidators: true });
+      return matchedCount > 0;
+    },
+
     async delete(id) {
       const { deletedCount } = await secrets.deleteOne({ _id: str(id, 'id') });
       return deletedCount > 0;

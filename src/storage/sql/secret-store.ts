@@ -34,6 +34,11 @@ export function createSqlSecretStore(db: SqlDriver): SecretStore {
       return rows.map(toSecret);
     },
 
+    async update(id, material) {
+      const { rowCount } = await db.query('update secrets set material = $2::jsonb where id = $1', [id, JSON.stringify(material)]);
+      return rowCount > 0;
+    },
+
     async delete(id) {
       const { rowCount } = await db.query('delete from secrets where id = $1', [id]);
       return rowCount > 0;

@@ -2,6 +2,7 @@
 // databases in the field have recorded its id as applied. Add a new one.
 import { initial } from './001-initial.ts';
 import { sessions } from './002-sessions.ts';
+import { hashedTokenIds } from './003-hashed-token-ids.ts';
 
 export interface Migration {
   /** Unique and sortable; recorded in schema_migrations. */
@@ -10,4 +11,4 @@ export interface Migration {
   statements: string[];
 }
 
-export const migrations: readonly Migration[] = [initial, sessions];
+export const migrations: readonly Migration[] = [initial, sessions, hashedTokenIds];
