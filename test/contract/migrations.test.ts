@@ -6,6 +6,7 @@ import { openSqlStore } from '../../src/storage/sql/sql-store.ts';
 import type { SqlDriver } from '../../src/storage/sql/driver.ts';
 import { forEachDatabase } from './backends.ts';
 import { hashId } from '../../src/oidc/stored-ids.ts';
+import { createAdapterFactory } from '../../src/oidc/adapter.ts';
 
 const allIds = migrations.map((m) => m.id);
 
@@ -90,6 +91,51 @@ forEachDatabase('SQL migrations', (newDatabase, backend) => {
       assert.equal(await store.oidc.revokeBySessionUid(sessionUid), 3);
       // 003 then stored it under its hash (the adapter hashes token values).
       assert.ok(await store.oidc.find('AccessToken', hashId('numeric')));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('003 moves bearer ids of rows written in the old format to their hashes, and the adapter finds them by the clear value', async () => {
+    const db = await newDatabase();
+    const [accountId, sessionUid, grantId] = [randomUUID(), randomUUID(), randomUUID()];
+    const clear = { refresh: `rt-${randomUUID()}`, session: `sess-${randomUUID()}`, code: `code-${randomUUID()}`, interaction: `ia-${randomUUID()}` };
+    await withDriver(await db.openDriver(), async (driver) => {
+      assert.deepEqual(await runMigrations(driver, migrations.filter((m) => m.id < '003')), ['001-initial', '002-sessions']);
+      // The old adapter's rows: the value itself as id and as payload.jti.
+      const rows: Array<[string, string, Record<string, unknown>]> = [
+        ['RefreshToken', clear.refresh, { jti: clear.refresh, kind: 'RefreshToken', grantId, sessionUid, accountId, exp: 4102444800 }],
+        ['AuthorizationCode', clear.code, { jti: clear.code, kind: 'AuthorizationCode', grantId, sessionUid, accountId, exp: 4102444800 }],
+        ['Session', clear.session, { jti: clear.session, kind: 'Session', uid: sessionUid, accountId, exp: 4102444800 }],
+        ['Interaction', clear.interaction, { jti: clear.interaction, kind: 'Interaction', session: { cookie: clear.session, uid: sessionUid } }],
+        ['Grant', grantId, { jti: grantId, kind: 'Grant', accountId, clientId: 'app' }],
+      ];
+      for (const [model, id, payload] of rows) {
+        await driver.query(
+          'insert into oidc_payloads (model, id, payload, grant_id, uid, account_id, session_uid) values ($1, $2, $3::jsonb, $4, $5, $6, $7)',
+          [model, id, JSON.stringify(payload), payload.grantId ?? null, payload.uid ?? null, accountId, payload.uid ? null : sessionUid],
+        );
+      }
+    });
+    const driver = await db.openDriver();
+    const store = await openSqlStore(driver);
+    try {
+      const { rows } = await driver.query<{ model: string; id: string; payload: Record<string, unknown> }>('select model, id, payload from oidc_payloads');
+      const text = JSON.stringify(rows);
+      for (const value of Object.values(clear)) assert.ok(!text.includes(value), `${value} is still stored in clear`);
+      assert.deepEqual(rows.map((r) => r.model).sort(), ['AuthorizationCode', 'Grant', 'RefreshToken', 'Session'], 'old interactions are dropped');
+      assert.equal(rows.find((r) => r.model === 'Grant')?.id, grantId, 'grant ids stay in clear: tokens reference them');
+
+      const hooks = { onSessionSaved: async () => {}, onGrantDestroyed: async () => {}, onReplay: async () => {} };
+      const adapter = createAdapterFactory({ oidc: store.oidc, clients: store.clients }, hooks);
+      const refresh = await adapter('RefreshToken').find(clear.refresh);
+      assert.equal(refresh?.jti, clear.refresh, 'found by the value its holder presents, jti restored');
+      assert.equal(refresh?.grantId, grantId);
+      assert.equal((await adapter('Session').find(clear.session))?.uid, sessionUid);
+      assert.equal((await adapter('Session').findByUid(sessionUid))?.accountId, accountId);
+      assert.equal(await adapter('RefreshToken').find(hashId(clear.refresh)), undefined, 'a stored hash is not a token');
+      // Ending the sign-in still reaches every record of it.
+      assert.equal(await store.oidc.revokeBySessionUid(sessionUid), 4);
     } finally {
       await store.close();
     }

@@ -44,6 +44,10 @@ describe('main.ts refuses a bad configuration', function () {
     assertRefused(await runMain({ ...base('smtp'), NODE_ENV: 'production' }), [/SMTP_URL/]);
   });
 
+  it('NODE_ENV=production without ENCRYPTION_KEY: exit 1, one line naming ENCRYPTION_KEY', async function () {
+    assertRefused(await runMain({ ...base('encryption'), NODE_ENV: 'production', SMTP_URL: 'smtp://u:p@127.0.0.1:2525' }), [/ENCRYPTION_KEY/]);
+  });
+
   it('a CLIENTS_FILE that is not JSON: exit 1, one line naming CLIENTS_FILE', async function () {
     const file = join(dir.path, 'broken.json');
     await writeFile(file, '[{"client_id": "app", ');
