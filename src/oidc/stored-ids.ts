@@ -10,6 +10,7 @@
 // every token's `grantId`, and a Client id is public. A Session's `uid` (the
 // `sid` claim) is not its id: the id is the cookie value.
 import { createHash } from 'node:crypto';
+import { createCipher, isSealed } from '../services/encryption.ts';
 import type { OidcPayload } from '../storage/ports.ts';
 
 /** Models whose id is a bearer value (oidc-provider 9 lib/models). */
@@ -50,15 +51,30 @@ export function storedIdForWrite(id: string): string {
 const ID_PLACEHOLDER = '{stored-id}';
 
 /**
+ * An Interaction references other bearer values that oidc-provider later
+ * finds by their clear value: the device code being approved (RFC 8628) and
+ * the pushed request's id (RFC 9126). They are sealed with a key derived from
+ * the Interaction's own clear id, so only the holder of its cookie can read
+ * them back.
+ */
+const SEALED_INTERACTION_FIELDS = ['deviceCode', 'parJti'];
+const fieldCipher = (clearId: string) => createCipher(clearId);
+
+/**
  * The payload as stored: without `jti` (oidc-provider puts the value itself
  * there), an Interaction's copy of the Session cookie value dropped (nothing
- * reads `session.cookie` back), and its returnTo URL without its own id.
+ * reads `session.cookie` back), its returnTo URL without its own id and its
+ * references to other bearer values sealed.
  */
 export function sealPayload(model: string, id: string, payload: OidcPayload): OidcPayload {
   const sealed: OidcPayload = { ...payload, idHash: storedIdForWrite(id) };
   delete sealed.jti;
   if (model === 'Interaction') {
     if (typeof sealed.returnTo === 'string') sealed.returnTo = sealed.returnTo.split(id).join(ID_PLACEHOLDER);
+    for (const field of SEALED_INTERACTION_FIELDS) {
+      const value = sealed[field];
+      if (typeof value === 'string') sealed[field] = fieldCipher(id).seal(value, field);
+    }
     if (isObject(sealed.session) && 'cookie' in sealed.session) {
       const session = { ...sealed.session };
       delete session.cookie;
@@ -76,7 +92,13 @@ export function openPayload(model: string, clearId: string | undefined, sealed: 
   const { idHash, ...rest } = sealed;
   const id = clearId ?? `${FOUND_BY_OTHER_FIELD}${String(idHash)}`;
   const payload: OidcPayload = { ...rest, jti: id };
-  if (model === 'Interaction' && typeof payload.returnTo === 'string') payload.returnTo = payload.returnTo.split(ID_PLACEHOLDER).join(id);
+  if (model === 'Interaction' && clearId !== undefined) {
+    if (typeof payload.returnTo === 'string') payload.returnTo = payload.returnTo.split(ID_PLACEHOLDER).join(id);
+    for (const field of SEALED_INTERACTION_FIELDS) {
+      const value = payload[field];
+      if (isSealed(value)) payload[field] = fieldCipher(clearId).open(value, field);
+    }
+  }
   return payload;
 }
 
