@@ -78,7 +78,8 @@ async function serve(
     sessions,
     secrets,
     pages: createProviderPages(render),
-    trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
+    trustProxyHops: config.trustProxyHops,
     logger,
     clientCacheMs: config.clientCacheMs,
   });
@@ -110,7 +111,8 @@ async function serve(
   const app = createApp({
     logger, store, provider, accounts, render,
     cookieKeys: secrets.cookieKeys,
-    trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
+    trustProxyHops: config.trustProxyHops,
     apiRouter: createApiRouter(apiRoutes, authenticate),
     docsRouter: createDocsRouter({ routes: apiRoutes, serverUrl: config.publicUrl, render }),
     accountPages: createAccountPagesRouter({ registration: services.registration, passwordReset: services.passwordReset, render }),
