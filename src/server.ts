@@ -21,6 +21,7 @@ import { createTokenEndpoint, FIRST_PARTY_API_CLIENT } from './oidc/token-endpoi
 import { createFirstPartyTokens } from './oidc/first-party-tokens.ts';
 import { createAccessTokenVerifier } from './oidc/access-token-verifier.ts';
 import { createBearerAuth } from './http/middleware/require-bearer.ts';
+import { createDpopProofCheck, DPOP_REPLAY_RULE } from './http/middleware/dpop-proof.ts';
 import { createApiRouter } from './http/api/router.ts';
 import { authRoutes } from './http/api/auth-routes.ts';
 import { meRoutes } from './http/api/me-routes.ts';
@@ -98,6 +99,7 @@ async function serve(
   const authenticate = createBearerAuth({
     verifyAccessToken: createAccessTokenVerifier({ secrets, issuer: config.issuer, apiAudience: config.apiAudience }),
     sessions,
+    checkDpopProof: createDpopProofCheck({ publicUrl: config.publicUrl, replay: store.createRateLimiter(DPOP_REPLAY_RULE) }),
   });
   const apiRoutes = [
     ...authRoutes({
