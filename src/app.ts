@@ -14,6 +14,7 @@ import { apiNotFound } from './http/middleware/api-not-found.ts';
 import { createHealthRouter } from './http/routes/health.ts';
 import { createAssetsRouter } from './http/routes/assets.ts';
 import type { Renderer } from './http/render.ts';
+import { pinPublicOrigin, trustProxyHops } from './http/public-origin.ts';
 import { createInteractionRouter } from './oidc/interactions/router.ts';
 
 export interface AppDeps {
@@ -23,7 +24,9 @@ export interface AppDeps {
   accounts: AccountService;
   render: Renderer;
   cookieKeys: string[];
-  trustProxy: boolean;
+  /** PUBLIC_URL: the only origin URLs are built from. */
+  publicUrl: string;
+  trustProxyHops: number;
   /** /api/v1 (src/http/api/). */
   apiRouter: Router;
   /** /account/* pages. */
@@ -36,7 +39,8 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   // Same keys as oidc-provider's cookies, so our CSRF cookie rotates with them.
   app.keys = deps.cookieKeys;
-  app.proxy = deps.trustProxy;
+  trustProxyHops(app, deps.trustProxyHops);
+  pinPublicOrigin(app, deps.publicUrl);
   // Koa would print errors to stderr itself; the error handler logs them instead.
   app.silent = true;
 
@@ -46,7 +50,7 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.logger));
-  app.use(securityHeaders());
+  app.use(securityHeaders({ https: deps.publicUrl.startsWith('https:') }));
   app.use(health.routes()).use(health.allowedMethods());
   app.use(assets.routes());
   app.use(interactions.routes()).use(interactions.allowedMethods());

@@ -3,6 +3,7 @@
 // the user: it throws ConfigError with one line naming the variable.
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { createPasswordPolicy } from './services/password-policy.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './services/rate-limits.ts';
 
 /** API.md: CLIENTS_FILE defaults to this file when it exists. */
@@ -27,6 +28,12 @@ const httpUrl = z
   .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { message: 'must be an http(s) URL' })
   .transform((v) => v.replace(/\/+$/, ''));
 
+/** https, or http on a loopback host (a developer's own machine). */
+function isHttpsOrLoopback(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'https:' || hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number({ error: 'must be a number' }).int().min(0).max(65535, 'must be a port number').default(3000),
@@ -35,7 +42,8 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   SMTP_URL: smtpUrl.optional(),
   ADMIN_EMAIL: z.email('must be an email address').optional(),
-  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').max(256).optional(),
+  // Held to the password policy below, like any password a person sets.
+  ADMIN_PASSWORD: z.string().optional(),
   CLIENTS_FILE: z.string().min(1).optional(),
   REQUIRE_EMAIL_VERIFICATION: bool.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -52,8 +60,11 @@ const schema = z.object({
   // How long each process reuses a client it read (oidc/client-cache.ts); a
   // change made by another process shows within this time. 0: always read.
   CLIENT_CACHE_SECONDS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(3600, 'must be at most 3600').default(30),
-  // Behind a reverse proxy, honour X-Forwarded-* (Koa's app.proxy).
-  TRUST_PROXY: bool.default(false),
+  // Reverse proxies in front: the client IP is that many X-Forwarded-For hops
+  // from the right, the entries the proxies wrote, never one the client chose.
+  TRUST_PROXY_HOPS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(10, 'must be at most 10').default(0),
+  // Shortest password accepted; NIST SP 800-63B-4 §3.1.1.2 asks 15 where a password is the only factor.
+  PASSWORD_MIN_LENGTH: positiveInt.min(8, 'must be at least 8').max(64, 'must be at most 64').default(8),
   // API.md's abuse limits. Failed sign-ins lock an account (by email) for one
   // window; an IP is limited on failures only; mail and sign-up per hour.
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: positiveInt.default(DEFAULT_RATE_LIMITS.loginFailuresPerAccount),
@@ -87,7 +98,9 @@ export interface Config {
   webConcurrency: number;
   /** CLIENT_CACHE_SECONDS, in milliseconds. */
   clientCacheMs: number;
-  trustProxy: boolean;
+  /** TRUST_PROXY_HOPS: proxies whose X-Forwarded-For entries are believed (0: none). */
+  trustProxyHops: number;
+  passwordMinLength: number;
   rateLimits: RateLimitSettings;
   /** ENCRYPTION_KEY; unset: secrets are stored unencrypted (refused when NODE_ENV=production). */
   encryptionKey: string | undefined;
@@ -105,11 +118,23 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     throw new ConfigError(`Invalid configuration: ${issue.path.join('.')} ${issue.message}`);
   }
   const e = result.data;
+  // A boolean cannot say how many X-Forwarded-For entries are the proxies' own;
+  // TRUST_PROXY=true believed the leftmost, which the client writes.
+  if (cleaned.TRUST_PROXY !== undefined) {
+    throw new ConfigError('Invalid configuration: TRUST_PROXY is no longer supported; set TRUST_PROXY_HOPS to the number of reverse proxies in front (0: none)');
+  }
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
   }
+  const adminWeakness = e.ADMIN_PASSWORD === undefined
+    ? undefined
+    : createPasswordPolicy({ minLength: e.PASSWORD_MIN_LENGTH }).weakness(e.ADMIN_PASSWORD, e.ADMIN_EMAIL);
+  if (adminWeakness) throw new ConfigError(`Invalid configuration: ADMIN_PASSWORD is refused by the password policy: ${adminWeakness}`);
   if (e.NODE_ENV === 'production' && !e.SMTP_URL) {
     throw new ConfigError('Invalid configuration: SMTP_URL is required when NODE_ENV=production (mail is only logged in development)');
+  }
+  if (e.NODE_ENV === 'production' && e.PUBLIC_URL !== undefined && !isHttpsOrLoopback(e.PUBLIC_URL)) {
+    throw new ConfigError('Invalid configuration: PUBLIC_URL must be https when NODE_ENV=production (cookies, tokens and passwords would cross the network in clear)');
   }
   if (e.NODE_ENV === 'production' && !e.ENCRYPTION_KEY) {
     throw new ConfigError('Invalid configuration: ENCRYPTION_KEY is required when NODE_ENV=production (it encrypts signing keys and cookie keys at rest)');
@@ -135,7 +160,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     purgeIntervalMs: e.PURGE_INTERVAL_SECONDS * 1000,
     webConcurrency: e.WEB_CONCURRENCY,
     clientCacheMs: e.CLIENT_CACHE_SECONDS * 1000,
-    trustProxy: e.TRUST_PROXY,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    passwordMinLength: e.PASSWORD_MIN_LENGTH,
     rateLimits: {
       loginFailuresPerAccount: e.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
       loginWindowSeconds: e.RATE_LIMIT_LOGIN_WINDOW_SECONDS,

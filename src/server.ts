@@ -22,6 +22,7 @@ import { createTokenEndpoint, FIRST_PARTY_API_CLIENT } from './oidc/token-endpoi
 import { createFirstPartyTokens } from './oidc/first-party-tokens.ts';
 import { createAccessTokenVerifier } from './oidc/access-token-verifier.ts';
 import { createBearerAuth } from './http/middleware/require-bearer.ts';
+import { createDpopProofCheck, DPOP_REPLAY_RULE } from './http/middleware/dpop-proof.ts';
 import { createApiRouter } from './http/api/router.ts';
 import { authRoutes } from './http/api/auth-routes.ts';
 import { meRoutes } from './http/api/me-routes.ts';
@@ -79,7 +80,8 @@ async function serve(
     sessions,
     secrets,
     pages: createProviderPages(render),
-    trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
+    trustProxyHops: config.trustProxyHops,
     logger,
     clientCacheMs: config.clientCacheMs,
   });
@@ -98,6 +100,7 @@ async function serve(
   const authenticate = createBearerAuth({
     verifyAccessToken: createAccessTokenVerifier({ secrets, issuer: config.issuer, apiAudience: config.apiAudience }),
     sessions,
+    checkDpopProof: createDpopProofCheck({ publicUrl: config.publicUrl, replay: store.createRateLimiter(DPOP_REPLAY_RULE) }),
   });
   const apiRoutes = [
     ...authRoutes({
@@ -111,7 +114,8 @@ async function serve(
   const app = createApp({
     logger, store, provider, accounts, render,
     cookieKeys: secrets.cookieKeys,
-    trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
+    trustProxyHops: config.trustProxyHops,
     apiRouter: createApiRouter(apiRoutes, authenticate),
     docsRouter: createDocsRouter({ routes: apiRoutes, serverUrl: config.publicUrl, render }),
     accountPages: createAccountPagesRouter({ registration: services.registration, passwordReset: services.passwordReset, render }),

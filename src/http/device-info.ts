@@ -1,6 +1,8 @@
 // What a session records about the device that signed in (API.md: session).
-// `ctx.ip` honours X-Forwarded-For only when TRUST_PROXY sets app.proxy /
-// provider.proxy, so a client cannot choose the address it is recorded under.
+// `ctx.ip` reads X-Forwarded-For only as many hops from the right as
+// TRUST_PROXY_HOPS says (http/public-origin.ts sets app.proxy and
+// maxIpsCount on both Koa apps), so a client cannot choose the address it is
+// recorded under.
 import type { DeviceInfo } from '../services/sessions.ts';
 
 interface RequestLike {

@@ -10,6 +10,8 @@ export interface ApiTokenClaims {
   accountId: string;
   sessionId: string;
   scope: string[];
+  /** RFC 9449 `cnf.jkt`: the token is DPoP-bound to the key with this thumbprint. */
+  jkt?: string;
 }
 
 /** Resolves the claims of a valid API token; undefined for anything else. */
@@ -58,7 +60,13 @@ export function createAccessTokenVerifier(deps: {
       const scope = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
       // Tokens without a session (client_credentials) act for no user.
       if (typeof payload.sid !== 'string' || !payload.sub || !scope.includes(API_SCOPE)) return undefined;
-      const claims = Object.freeze({ accountId: payload.sub, sessionId: payload.sid, scope: Object.freeze(scope) as string[] });
+      const jkt = (payload.cnf as { jkt?: unknown } | undefined)?.jkt;
+      const claims: ApiTokenClaims = Object.freeze({
+        accountId: payload.sub,
+        sessionId: payload.sid,
+        scope: Object.freeze(scope) as string[],
+        ...(typeof jkt === 'string' ? { jkt } : {}),
+      });
       if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
       verified.set(token, { claims, expiresAtMs: payload.exp! * 1000 });
       return claims;

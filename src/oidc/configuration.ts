@@ -23,6 +23,19 @@ export interface ConfigurationDeps {
   secureCookies: boolean;
 }
 
+/**
+ * Under https, prefixed names make browsers refuse the cookie unless it is
+ * Secure (RFC 6265bis §4.1.3): a network attacker on plain http cannot plant
+ * or overwrite it. `__Host-` also pins it to this host and Path=/, which only
+ * the session cookie has: oidc-provider scopes the interaction cookie to
+ * /interaction/<uid> and the resume cookie to /oidc/auth/<uid> (so parallel
+ * sign-ins in two tabs keep apart), and those take `__Secure-`.
+ */
+function cookieNames(secure: boolean): { session: string; interaction: string; resume: string } {
+  if (!secure) return { session: '_session', interaction: '_interaction', resume: '_interaction_resume' };
+  return { session: '__Host-session', interaction: '__Secure-interaction', resume: '__Secure-interaction_resume' };
+}
+
 export function createConfiguration(deps: ConfigurationDeps): Configuration {
   const { resourceIndicators } = deps;
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, signed: true, secure: deps.secureCookies };
@@ -30,7 +43,7 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
     adapter: deps.adapter,
     findAccount: deps.findAccount,
     jwks: { keys: deps.secrets.signingKeys as never },
-    cookies: { keys: deps.secrets.cookieKeys, long: cookieOptions, short: cookieOptions },
+    cookies: { keys: deps.secrets.cookieKeys, long: cookieOptions, short: cookieOptions, names: cookieNames(deps.secureCookies) },
     claims: CLAIMS_BY_SCOPE,
     scopes: ['openid', 'offline_access', 'email', 'profile', 'role', API_SCOPE],
     clientDefaults: {

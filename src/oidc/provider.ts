@@ -14,6 +14,7 @@ import { registerPasswordGrant } from './password-grant.ts';
 import { answerUnauthorizedGrantTypes } from './unauthorized-grant-type.ts';
 import { createResourceIndicators } from './resource-server.ts';
 import type { ServerSecrets } from './secrets.ts';
+import { pinPublicOrigin, trustProxyHops } from '../http/public-origin.ts';
 
 export interface ProviderDeps {
   issuer: string;
@@ -23,7 +24,9 @@ export interface ProviderDeps {
   sessions: SessionService;
   secrets: ServerSecrets;
   pages: ProviderPages;
-  trustProxy: boolean;
+  /** PUBLIC_URL, pinned as the origin of the provider's own contexts too (oidc_context.js builds its cookies on one). */
+  publicUrl: string;
+  trustProxyHops: number;
   logger: Logger;
   /** How long a found client is reused without reading the store again (client-cache.ts); 0: never. */
   clientCacheMs: number;
@@ -46,7 +49,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       secureCookies: deps.issuer.startsWith('https:'),
     }),
   );
-  provider.proxy = deps.trustProxy;
+  trustProxyHops(provider, deps.trustProxyHops);
+  pinPublicOrigin(provider, deps.publicUrl);
   installCompareClientSecret(provider);
   registerPasswordGrant({
     provider,

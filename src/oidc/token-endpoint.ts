@@ -42,7 +42,7 @@ export function createTokenEndpoint(provider: Provider): TokenEndpoint {
   return async function tokenEndpoint(outer, form) {
     const payload = Buffer.from(new URLSearchParams({ client_id: FIRST_PARTY_API_CLIENT.client_id, ...form }).toString());
     // A detached socket stand-in carrying the outer peer's address, so ctx.ip
-    // (and TRUST_PROXY) behave as for the outer request. Handing over the real
+    // (and TRUST_PROXY_HOPS) behave as for the outer request. Handing over the real
     // socket would let this request's teardown close the client's connection.
     const peer = outer.req.socket;
     const socket = Object.assign(new Duplex({ read() {}, write(_chunk, _enc, done) { done(); } }), {

@@ -2,7 +2,7 @@
 import { WeakPasswordError, WrongPasswordError } from '../errors.ts';
 import type { Account } from '../storage/ports.ts';
 import type { AccountService } from './accounts.ts';
-import { passwordWeakness } from './password-policy.ts';
+import type { PasswordPolicy } from './password-policy.ts';
 import type { SessionService } from './sessions.ts';
 
 export interface AccountSettings {
@@ -13,7 +13,7 @@ export interface AccountSettings {
   deleteAccount(account: Account, password: string): Promise<void>;
 }
 
-export function createAccountSettings(deps: { accounts: AccountService; sessions: SessionService }): AccountSettings {
+export function createAccountSettings(deps: { accounts: AccountService; sessions: SessionService; passwordPolicy: PasswordPolicy }): AccountSettings {
   const { accounts, sessions } = deps;
 
   async function assertPassword(account: Account, password: string): Promise<void> {
@@ -28,7 +28,7 @@ export function createAccountSettings(deps: { accounts: AccountService; sessions
 
     async changePassword(account, { currentPassword, newPassword, currentSessionId }) {
       await assertPassword(account, currentPassword);
-      const weakness = passwordWeakness(newPassword, account.email);
+      const weakness = deps.passwordPolicy.weakness(newPassword, account.email);
       if (weakness) throw new WeakPasswordError(weakness);
       await accounts.setPassword(account.id, newPassword);
       await sessions.revokeOthers(account.id, currentSessionId);

@@ -9,6 +9,7 @@ import { createAccountService, type AccountService } from './accounts.ts';
 import type { Mailer } from './mailer.ts';
 import { createOneTimeTokens } from './one-time-tokens.ts';
 import { createPasswordHasher } from './password-hasher.ts';
+import { createPasswordPolicy } from './password-policy.ts';
 import { createPasswordReset, type PasswordReset } from './password-reset.ts';
 import { createRateLimits } from './rate-limits.ts';
 import { createRegistration, type Registration } from './registration.ts';
@@ -37,6 +38,7 @@ export async function createServices(deps: {
     requireEmailVerification: config.requireEmailVerification,
     rateLimits,
   });
+  const passwordPolicy = createPasswordPolicy({ minLength: config.passwordMinLength });
   const sessions = createSessionService({ sessions: store.sessions, oidc: store.oidc });
   const tokens = createOneTimeTokens(store.oneTimeTokens);
   const emails = createAccountEmails({ mailer: deps.mailer, publicUrl: config.publicUrl, viewsDir: deps.viewsDir });
@@ -46,10 +48,10 @@ export async function createServices(deps: {
     accounts,
     sessions,
     registration: createRegistration({
-      accounts, tokens, emails, rateLimits, onMailError,
+      accounts, tokens, emails, rateLimits, onMailError, passwordPolicy,
       requireEmailVerification: config.requireEmailVerification,
     }),
-    passwordReset: createPasswordReset({ accounts, tokens, emails, sessions, rateLimits, onMailError }),
-    settings: createAccountSettings({ accounts, sessions }),
+    passwordReset: createPasswordReset({ accounts, tokens, emails, sessions, rateLimits, onMailError, passwordPolicy }),
+    settings: createAccountSettings({ accounts, sessions, passwordPolicy }),
   };
 }

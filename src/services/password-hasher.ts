@@ -1,4 +1,5 @@
 import { argon2id, hash, needsRehash, verify, type HashOptions } from 'argon2';
+import { normalizePassword } from './password-policy.ts';
 
 export interface Argon2Params {
   memoryCost: number;
@@ -26,18 +27,26 @@ export async function createPasswordHasher(params: Argon2Params): Promise<Passwo
   // verification costs exactly what a real one does.
   const dummyHash = await hash(crypto.randomUUID(), options);
 
+  const check = (stored: string, password: string) => verify(stored, password).catch(() => false);
+
+  // Every password is hashed and compared in its NFKC form (password-policy.ts),
+  // so the same password typed as NFC or NFD (or with full-width letters) matches.
   return {
-    hash: (password) => hash(password, options),
+    hash: (password) => hash(normalizePassword(password), options),
     async verify(stored, password) {
-      try {
-        return await verify(stored, password);
-      } catch {
-        return false;
-      }
+      const normalized = normalizePassword(password);
+      if (await check(stored, normalized)) return true;
+      // A hash made before passwords were normalised holds the raw form; only a
+      // password that NFKC changes can be one of those.
+      return normalized !== password && check(stored, password);
     },
     needsRehash: (stored) => needsRehash(stored, options),
     async verifyDummy(password) {
-      await verify(dummyHash, password).catch(() => false);
+      // As many argon2 runs as verify() spends on a wrong password, else a
+      // password NFKC changes would tell a known address from an unknown one.
+      const normalized = normalizePassword(password);
+      await check(dummyHash, normalized);
+      if (normalized !== password) await check(dummyHash, password);
       return false;
     },
   };

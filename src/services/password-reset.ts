@@ -5,7 +5,7 @@ import { InvalidTokenError, WeakPasswordError } from '../errors.ts';
 import type { AccountEmails } from './account-emails.ts';
 import type { AccountService } from './accounts.ts';
 import type { OneTimeTokens } from './one-time-tokens.ts';
-import { passwordWeakness } from './password-policy.ts';
+import type { PasswordPolicy } from './password-policy.ts';
 import type { RateLimits } from './rate-limits.ts';
 import { deliverLater } from './registration.ts';
 import type { SessionService } from './sessions.ts';
@@ -26,6 +26,7 @@ export function createPasswordReset(deps: {
   emails: AccountEmails;
   sessions: SessionService;
   rateLimits: RateLimits;
+  passwordPolicy: PasswordPolicy;
   onMailError(err: unknown): void;
 }): PasswordReset {
   const { accounts, tokens, emails, sessions, rateLimits } = deps;
@@ -45,7 +46,7 @@ export function createPasswordReset(deps: {
       const peeked = await tokens.peek(token, 'reset-password');
       const account = peeked === undefined ? undefined : await accounts.findById(peeked);
       if (!account) throw new InvalidTokenError();
-      const weakness = passwordWeakness(newPassword, account.email);
+      const weakness = deps.passwordPolicy.weakness(newPassword, account.email);
       if (weakness) throw new WeakPasswordError(weakness);
       if ((await tokens.consume(token, 'reset-password')) !== account.id) throw new InvalidTokenError();
 

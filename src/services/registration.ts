@@ -4,7 +4,7 @@ import type { Account } from '../storage/ports.ts';
 import type { AccountEmails } from './account-emails.ts';
 import type { AccountService } from './accounts.ts';
 import type { OneTimeTokens } from './one-time-tokens.ts';
-import { passwordWeakness } from './password-policy.ts';
+import type { PasswordPolicy } from './password-policy.ts';
 import type { RateLimits } from './rate-limits.ts';
 
 export interface RegistrationDeps {
@@ -12,6 +12,7 @@ export interface RegistrationDeps {
   tokens: OneTimeTokens;
   emails: AccountEmails;
   rateLimits: RateLimits;
+  passwordPolicy: PasswordPolicy;
   requireEmailVerification: boolean;
   /** Mail goes out after the answer (see deliverLater); failures land here. */
   onMailError(err: unknown): void;
@@ -46,7 +47,7 @@ export function createRegistration(deps: RegistrationDeps): Registration {
   return {
     async register({ email, password, name }, ip) {
       await rateLimits.registration(ip);
-      const weakness = passwordWeakness(password, email);
+      const weakness = deps.passwordPolicy.weakness(password, email);
       if (weakness) throw new WeakPasswordError(weakness);
       const account = await accounts.create({ email, password, name: name ?? null });
       await sendVerification(account);

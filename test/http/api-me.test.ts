@@ -149,7 +149,7 @@ describe('/api/v1/me', function () {
       assert.equal(res.body.filter((s: { current: boolean }) => !s.current)[0].device_type, 'desktop');
     });
 
-    it('cuts the user agent at 512 characters and ignores X-Forwarded-For without TRUST_PROXY', async () => {
+    it('cuts the user agent at 512 characters and ignores X-Forwarded-For without TRUST_PROXY_HOPS', async () => {
       const { tokens } = await signedIn('ua', { 'User-Agent': 'u'.repeat(600), 'X-Forwarded-For': '203.0.113.9' });
       const [session] = (await api(server).get('/api/v1/me/sessions').set(bearer(tokens.access_token))).body;
       assert.equal(session.user_agent.length, 512);

@@ -104,6 +104,20 @@ describe('parseConfig', function () {
       assert.equal(parseConfig({ CLIENT_CACHE_SECONDS: '5' }).clientCacheMs, 5_000);
     });
 
+    it('trusts no proxy and wants 8-character passwords by default; reads TRUST_PROXY_HOPS and PASSWORD_MIN_LENGTH', function () {
+      assert.equal(parseConfig({}).trustProxyHops, 0);
+      assert.equal(parseConfig({}).passwordMinLength, 8);
+      assert.equal(parseConfig({ TRUST_PROXY_HOPS: '2' }).trustProxyHops, 2);
+      assert.equal(parseConfig({ PASSWORD_MIN_LENGTH: '15' }).passwordMinLength, 15);
+    });
+
+    it('accepts production with an https PUBLIC_URL, or http on loopback', function () {
+      const production = { NODE_ENV: 'production', SMTP_URL: 'smtp://m:25' };
+      assert.equal(parseConfig({ ...production, PUBLIC_URL: 'https://id.example.com' }).publicUrl, 'https://id.example.com');
+      assert.equal(parseConfig({ ...production, PUBLIC_URL: 'http://127.0.0.1:3000' }).publicUrl, 'http://127.0.0.1:3000');
+      assert.equal(parseConfig({ ...production, PUBLIC_URL: 'http://localhost:3000' }).publicUrl, 'http://localhost:3000');
+    });
+
     it('accepts postgres:// and mongodb:// database URLs', function () {
       assert.equal(parseConfig({ DATABASE_URL: 'postgres://u@h/db' }).databaseUrl, 'postgres://u@h/db');
       assert.equal(parseConfig({ DATABASE_URL: 'mongodb://h/db' }).databaseUrl, 'mongodb://h/db');
@@ -130,6 +144,12 @@ describe('parseConfig', function () {
       { name: 'LOG_LEVEL=loud', env: { LOG_LEVEL: 'loud' }, names: ['LOG_LEVEL'] },
       { name: 'CLIENT_CACHE_SECONDS=-1', env: { CLIENT_CACHE_SECONDS: '-1' }, names: ['CLIENT_CACHE_SECONDS'] },
       { name: 'CLIENT_CACHE_SECONDS=3601', env: { CLIENT_CACHE_SECONDS: '3601' }, names: ['CLIENT_CACHE_SECONDS'] },
+      { name: 'a leftover TRUST_PROXY', env: { TRUST_PROXY: 'true' }, names: ['TRUST_PROXY_HOPS'] },
+      { name: 'TRUST_PROXY_HOPS=-1', env: { TRUST_PROXY_HOPS: '-1' }, names: ['TRUST_PROXY_HOPS'] },
+      { name: 'PASSWORD_MIN_LENGTH=6', env: { PASSWORD_MIN_LENGTH: '6' }, names: ['PASSWORD_MIN_LENGTH'] },
+      { name: 'an http PUBLIC_URL when NODE_ENV=production', env: { NODE_ENV: 'production', SMTP_URL: 'smtp://m:25', PUBLIC_URL: 'http://id.example.com' }, names: ['PUBLIC_URL', 'https'] },
+      { name: 'an ADMIN_PASSWORD the password policy refuses', env: { ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'Summer2025' }, names: ['ADMIN_PASSWORD', 'common word'] },
+      { name: 'an ADMIN_PASSWORD shorter than PASSWORD_MIN_LENGTH', env: { ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'quixotic-lamp', PASSWORD_MIN_LENGTH: '15' }, names: ['ADMIN_PASSWORD', '15'] },
     ];
 
     for (const { name, env, names } of cases) {

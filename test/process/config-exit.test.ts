@@ -48,6 +48,18 @@ describe('main.ts refuses a bad configuration', function () {
     assertRefused(await runMain({ ...base('encryption'), NODE_ENV: 'production', SMTP_URL: 'smtp://u:p@127.0.0.1:2525' }), [/ENCRYPTION_KEY/]);
   });
 
+  it('a leftover TRUST_PROXY: exit 1, one line saying to use TRUST_PROXY_HOPS', async function () {
+    assertRefused(await runMain({ ...base('proxy'), TRUST_PROXY: 'true' }), [/TRUST_PROXY_HOPS/]);
+  });
+
+  it('NODE_ENV=production with an http PUBLIC_URL: exit 1, one line naming PUBLIC_URL', async function () {
+    assertRefused(await runMain({ ...base('http'), NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:2525', PUBLIC_URL: 'http://id.example.com' }), [/PUBLIC_URL/, /https/]);
+  });
+
+  it('an ADMIN_PASSWORD the password policy refuses: exit 1, one line naming ADMIN_PASSWORD and the reason', async function () {
+    assertRefused(await runMain({ ...base('admin'), ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'password12345678' }), [/ADMIN_PASSWORD/, /common word/]);
+  });
+
   it('a CLIENTS_FILE that is not JSON: exit 1, one line naming CLIENTS_FILE', async function () {
     const file = join(dir.path, 'broken.json');
     await writeFile(file, '[{"client_id": "app", ');

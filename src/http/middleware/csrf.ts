@@ -9,13 +9,16 @@ import type { Renderer } from '../render.ts';
 import { formOf } from './form-body.ts';
 
 export const CSRF_COOKIE = 'gatehouse.csrf';
+// Under https (ctx.secure follows PUBLIC_URL): Secure, Path=/, no Domain, so
+// a sibling subdomain or a plain-http attacker cannot plant one (RFC 6265bis §4.1.3.2).
+const csrfCookieName = (ctx: Context) => (ctx.secure ? `__Host-${CSRF_COOKIE}` : CSRF_COOKIE);
 export const CSRF_FIELD = '_csrf';
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function readCookieToken(ctx: Context): string | undefined {
-  const value = ctx.cookies.get(CSRF_COOKIE, { signed: true });
+  const value = ctx.cookies.get(csrfCookieName(ctx), { signed: true });
   return value && TOKEN_PATTERN.test(value) ? value : undefined;
 }
 
@@ -29,7 +32,7 @@ export function csrfToken(): Middleware {
     let token = readCookieToken(ctx);
     if (!token) {
       token = randomBytes(32).toString('base64url');
-      ctx.cookies.set(CSRF_COOKIE, token, {
+      ctx.cookies.set(csrfCookieName(ctx), token, {
         signed: true,
         httpOnly: true,
         sameSite: 'lax',

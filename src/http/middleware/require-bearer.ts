@@ -4,6 +4,7 @@
 import type { Context } from 'koa';
 import { UnauthenticatedError } from '../../errors.ts';
 import type { AccessTokenVerifier } from '../../oidc/access-token-verifier.ts';
+import { InvalidDpopProofError, type DpopProofCheck } from './dpop-proof.ts';
 import type { SessionService } from '../../services/sessions.ts';
 import type { Account, SessionRecord } from '../../storage/ports.ts';
 
@@ -14,17 +15,27 @@ export interface Auth {
 
 export type Authenticate = (ctx: Context) => Promise<Auth>;
 
-const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
+// RFC 6750 §2.1 and RFC 9449 §7.1: the same token68 under either scheme.
+const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/;
 
 export function createBearerAuth(deps: {
   verifyAccessToken: AccessTokenVerifier;
   sessions: Pick<SessionService, 'findLiveWithAccount' | 'touch'>;
+  checkDpopProof: DpopProofCheck;
 }): Authenticate {
   return async function authenticate(ctx) {
-    const match = BEARER.exec(ctx.get('authorization'));
+    const match = AUTHORIZATION.exec(ctx.get('authorization'));
     if (!match) throw new UnauthenticatedError();
-    const claims = await deps.verifyAccessToken(match[1]!);
+    const [, scheme, token] = match as unknown as [string, string, string];
+    const claims = await deps.verifyAccessToken(token);
     if (!claims) throw new UnauthenticatedError('The access token is invalid or expired.');
+    // A bound token is worthless without its key's proof, so never as a bearer (RFC 9449 §7.1).
+    if (claims.jkt !== undefined) {
+      if (scheme !== 'DPoP') throw new InvalidDpopProofError('This access token is DPoP-bound: send it as "Authorization: DPoP" with a DPoP proof.');
+      await deps.checkDpopProof(ctx, token, claims.jkt);
+    } else if (scheme === 'DPoP') {
+      throw new UnauthenticatedError('This access token is not DPoP-bound: send it as "Authorization: Bearer".');
+    }
     // A deleted account has no sessions left (its deletion removes them), so
     // "no live session" also covers "no account".
     const found = await deps.sessions.findLiveWithAccount(claims.sessionId);

@@ -22,19 +22,29 @@ const HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
-export function securityHeaders(): Middleware {
+// One year, the value HSTS preload lists ask for (RFC 6797 §6.1.1).
+export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains';
+
+const API_PREFIX = '/api/v1';
+
+/** `https`: PUBLIC_URL is https, so browsers are told never to use plain http here (RFC 6797). */
+export function securityHeaders(options: { https: boolean }): Middleware {
+  const always: Record<string, string> = options.https ? { ...HEADERS, 'Strict-Transport-Security': STRICT_TRANSPORT_SECURITY } : { ...HEADERS };
   return async function securityHeadersStep(ctx, next) {
+    // API answers carry tokens and personal data: no cache may keep them
+    // (RFC 9111 §5.2.2.5; RFC 6749 §5.1 asks it of token responses).
+    const headers = ctx.path === API_PREFIX || ctx.path.startsWith(`${API_PREFIX}/`) ? { ...always, 'Cache-Control': 'no-store' } : always;
     // Set before next(): oidc-provider's form_post response reads the CSP and
     // appends the sha256 of its inline auto-submit script to script-src
     // (lib/helpers/script_src_sha.js), which a later overwrite would undo.
-    ctx.set(HEADERS);
+    ctx.set(headers);
     try {
       await next();
     } finally {
       // An error handler below may have reset the headers (ctx.onerror does);
       // put back any that went missing without touching amended ones.
       if (!ctx.headerSent) {
-        for (const [name, value] of Object.entries(HEADERS)) {
+        for (const [name, value] of Object.entries(headers)) {
           if (!ctx.response.get(name)) ctx.set(name, value);
         }
       }
