@@ -11,6 +11,7 @@ import { createOneTimeTokens } from './one-time-tokens.ts';
 import { createPasswordHasher } from './password-hasher.ts';
 import { createPasswordReset, type PasswordReset } from './password-reset.ts';
 import { createRateLimits } from './rate-limits.ts';
+import { createSignInSources } from './sign-in-source.ts';
 import { createRegistration, type Registration } from './registration.ts';
 import { createSessionService, type SessionService } from './sessions.ts';
 
@@ -33,9 +34,10 @@ export async function createServices(deps: {
   const rateLimits = createRateLimits((rule) => store.createRateLimiter(rule), config.rateLimits);
   const accounts = createAccountService({
     accounts: store.accounts,
-    hasher: await createPasswordHasher(config.argon2),
+    hasher: await createPasswordHasher(config.argon2, config.passwordHashing),
     requireEmailVerification: config.requireEmailVerification,
     rateLimits,
+    sources: createSignInSources(store.sessions),
   });
   const sessions = createSessionService({ sessions: store.sessions, oidc: store.oidc });
   const tokens = createOneTimeTokens(store.oneTimeTokens);
