@@ -20,6 +20,12 @@ export interface LoadSpec {
   beforeRun?(): Promise<void>;
   /** The status every answer must have (a failed login's 401); any 2xx when absent. Others count as unexpected. */
   expectStatus?: number;
+  /**
+   * Background load: connections from `fromSlot` on are not measured, only
+   * checked to answer one of `statuses` (others count as unexpected). The
+   * measured connections are those before it.
+   */
+  background?: { fromSlot: number; statuses: number[] };
 }
 
 export interface Measurement {
@@ -44,6 +50,8 @@ export interface LoadTiming {
 /** Accumulates one source's slices. */
 export interface Recorder {
   response(status: number, ms: number): void;
+  /** An answer of background load with a status it must not have. */
+  unexpected(): void;
   failed(count: number): void;
   elapsed(seconds: number): void;
   measurement(): Measurement;
@@ -68,6 +76,7 @@ export function createRecorder(expectStatus?: number): Recorder {
         unexpected += 1;
       }
     },
+    unexpected: () => void (unexpected += 1),
     failed: (count) => void (errors += count),
     elapsed: (s) => void (seconds += s),
     measurement: () => ({
@@ -106,6 +115,7 @@ function runAutocannon(spec: LoadSpec, seconds: number, recorder?: Recorder): Pr
   let answers = 0;
   let due = false;
   let timer: NodeJS.Timeout | undefined;
+  const slots = new WeakMap<object, number>();
   return new Promise((resolve, reject) => {
     const instance = autocannon({
       url: spec.url,
@@ -118,6 +128,7 @@ function runAutocannon(spec: LoadSpec, seconds: number, recorder?: Recorder): Pr
       sampleInt: 100,
       setupClient(client) {
         client.setRequests(spec.requests(slot % spec.connections));
+        slots.set(client, slot % spec.connections);
         slot += 1;
       },
     }, (err, result) => {
@@ -129,8 +140,13 @@ function runAutocannon(spec: LoadSpec, seconds: number, recorder?: Recorder): Pr
       due = true;
       if (answers > 0) instance.stop();
     }, seconds * 1000);
-    instance.on('response', (_client, status, _bytes, ms) => {
+    instance.on('response', (client, status, _bytes, ms) => {
       answers += 1;
+      const background = spec.background;
+      if (background && (slots.get(client) ?? 0) >= background.fromSlot) {
+        if (!background.statuses.includes(status)) recorder?.unexpected();
+        return;
+      }
       recorder?.response(status, ms);
       if (due && answers === 1) instance.stop();
     });

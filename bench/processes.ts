@@ -114,6 +114,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<ServerP
       LOG_LEVEL: 'info',
       RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: String(BENCH_LOGIN_FAILURE_LIMIT),
       RATE_LIMIT_LOGIN_FAILURES_PER_IP: String(BENCH_LOGIN_FAILURE_LIMIT),
+      RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_UNRECOGNISED: String(BENCH_LOGIN_FAILURE_LIMIT),
     },
     nodeArgs: options.nodeArgs ?? [],
     isReady: (out) => listening(out) >= options.workers,

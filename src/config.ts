@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { createPasswordPolicy } from './services/password-policy.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './services/rate-limits.ts';
+import type { HashingQueueSettings } from './services/hashing-queue.ts';
+import { DEFAULT_HASHING_QUEUE } from './services/password-hasher.ts';
 
 /** API.md: CLIENTS_FILE defaults to this file when it exists. */
 export const DEFAULT_CLIENTS_FILE = 'config/clients.json';
@@ -65,11 +67,18 @@ const schema = z.object({
   TRUST_PROXY_HOPS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(10, 'must be at most 10').default(0),
   // Shortest password accepted; NIST SP 800-63B-4 §3.1.1.2 asks 15 where a password is the only factor.
   PASSWORD_MIN_LENGTH: positiveInt.min(8, 'must be at least 8').max(64, 'must be at most 64').default(8),
-  // API.md's abuse limits. Failed sign-ins lock an account (by email) for one
-  // window; an IP is limited on failures only; mail and sign-up per hour.
+  // API.md's abuse limits. Failed sign-ins lock an account for one source (a
+  // recognised device, else the IP) for one window; across unrecognised
+  // sources an account-wide ceiling bounds distributed guessing; an IP is
+  // limited on failures only; mail and sign-up per hour.
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: positiveInt.default(DEFAULT_RATE_LIMITS.loginFailuresPerAccount),
   RATE_LIMIT_LOGIN_WINDOW_SECONDS: positiveInt.default(DEFAULT_RATE_LIMITS.loginWindowSeconds),
   RATE_LIMIT_LOGIN_FAILURES_PER_IP: positiveInt.default(DEFAULT_RATE_LIMITS.loginFailuresPerIp),
+  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_UNRECOGNISED: positiveInt.default(DEFAULT_RATE_LIMITS.loginFailuresPerAccountUnrecognised),
+  // Password hashing in flight and waiting (services/hashing-queue.ts): past
+  // both, sign-in answers 503 + Retry-After instead of queueing without bound.
+  PASSWORD_HASH_CONCURRENCY: positiveInt.max(1024, 'must be at most 1024').default(DEFAULT_HASHING_QUEUE.concurrency),
+  PASSWORD_HASH_QUEUE: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(100_000, 'must be at most 100000').default(DEFAULT_HASHING_QUEUE.maxQueued),
   RATE_LIMIT_REGISTRATIONS_PER_IP_PER_HOUR: positiveInt.default(DEFAULT_RATE_LIMITS.registrationsPerIpPerHour),
   RATE_LIMIT_MAIL_PER_EMAIL_PER_HOUR: positiveInt.default(DEFAULT_RATE_LIMITS.mailRequestsPerEmailPerHour),
   RATE_LIMIT_MAIL_PER_IP_PER_HOUR: positiveInt.default(DEFAULT_RATE_LIMITS.mailRequestsPerIpPerHour),
@@ -104,6 +113,7 @@ export interface Config {
   rateLimits: RateLimitSettings;
   /** ENCRYPTION_KEY; unset: secrets are stored unencrypted (refused when NODE_ENV=production). */
   encryptionKey: string | undefined;
+  passwordHashing: HashingQueueSettings;
 }
 
 export class ConfigError extends Error {}
@@ -166,11 +176,13 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       loginFailuresPerAccount: e.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
       loginWindowSeconds: e.RATE_LIMIT_LOGIN_WINDOW_SECONDS,
       loginFailuresPerIp: e.RATE_LIMIT_LOGIN_FAILURES_PER_IP,
+      loginFailuresPerAccountUnrecognised: e.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_UNRECOGNISED,
       registrationsPerIpPerHour: e.RATE_LIMIT_REGISTRATIONS_PER_IP_PER_HOUR,
       mailRequestsPerEmailPerHour: e.RATE_LIMIT_MAIL_PER_EMAIL_PER_HOUR,
       mailRequestsPerIpPerHour: e.RATE_LIMIT_MAIL_PER_IP_PER_HOUR,
     },
     encryptionKey: e.ENCRYPTION_KEY,
+    passwordHashing: { concurrency: e.PASSWORD_HASH_CONCURRENCY, maxQueued: e.PASSWORD_HASH_QUEUE },
   });
 }
 

@@ -90,6 +90,17 @@ export class UnavailableError extends AppError {
   }
 }
 
+/** Too much work queued (password hashing): shed the request rather than queue it without bound. */
+export class ServerBusyError extends AppError {
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super('UNAVAILABLE', 503, 'The server is busy; try again shortly.', { headers: { 'Retry-After': String(seconds) } });
+    this.retryAfterSeconds = seconds;
+  }
+}
+
 /** Stores reject with this when a normalised email is already taken. */
 export class EmailExistsError extends AppError {
   constructor() {

@@ -1,6 +1,7 @@
 import type { ScenarioId } from '../options.ts';
 import { clientCredentials } from './client-credentials.ts';
 import { failedLogin } from './failed-login.ts';
+import { loginBurst } from './login-burst.ts';
 import { loginAtApi, loginAtTokenEndpoint } from './password-login.ts';
 import { refresh } from './refresh.ts';
 import type { Scenario } from './scenario.ts';
@@ -12,6 +13,7 @@ export const SCENARIOS: Record<ScenarioId, Scenario> = {
   'login-token': loginAtTokenEndpoint,
   'login-api': loginAtApi,
   'failed-login': failedLogin,
+  'login-burst': loginBurst,
   'client-credentials': clientCredentials,
   refresh,
   introspection,

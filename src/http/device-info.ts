@@ -4,6 +4,7 @@
 // maxIpsCount on both Koa apps), so a client cannot choose the address it is
 // recorded under.
 import type { DeviceInfo } from '../services/sessions.ts';
+import type { SignInSource } from '../services/accounts.ts';
 
 interface RequestLike {
   get(field: string): string;
@@ -19,4 +20,9 @@ export function deviceInfoOf(ctx: RequestLike): DeviceInfo {
     userAgent: orNull(ctx.get('user-agent')),
     ipAddress: orNull(ctx.ip),
   };
+}
+
+/** The source of an API sign-in or password check: its IP and the device name it says it is. */
+export function apiSignInSource(ctx: RequestLike): SignInSource {
+  return { ip: ctx.ip, deviceName: ctx.get('x-device-name') || undefined };
 }

@@ -8,6 +8,7 @@ import {
   InvalidCredentialsError,
   InvalidRefreshTokenError,
   RateLimitedError,
+  ServerBusyError,
 } from '../errors.ts';
 import type { AccountService } from '../services/accounts.ts';
 import type { Account } from '../storage/ports.ts';
@@ -26,7 +27,7 @@ export interface IssuedTokens {
 }
 
 export interface FirstPartyTokens {
-  /** InvalidCredentialsError, EmailNotVerifiedError, RateLimitedError. */
+  /** InvalidCredentialsError, EmailNotVerifiedError, RateLimitedError, ServerBusyError. */
   login(ctx: Context, input: { email: string; password: string; rememberMe: boolean }): Promise<IssuedTokens>;
   /** InvalidRefreshTokenError for anything the token endpoint refuses (also a replay, which ends the session). */
   refresh(ctx: Context, refreshToken: string): Promise<IssuedTokens>;
@@ -68,6 +69,7 @@ export function createFirstPartyTokens(deps: { tokenEndpoint: TokenEndpoint; acc
         case 'INVALID_CREDENTIALS': throw new InvalidCredentialsError();
         case 'EMAIL_NOT_VERIFIED': throw new EmailNotVerifiedError();
         case 'RATE_LIMITED': throw new RateLimitedError(Number(result.headers['retry-after'] ?? 60));
+        case 'UNAVAILABLE': throw new ServerBusyError(Number(result.headers['retry-after'] ?? 1));
         default: throw unexpected(result);
       }
     },

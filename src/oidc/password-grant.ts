@@ -6,7 +6,7 @@
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
 import type { AccountService, AuthenticationResult } from '../services/accounts.ts';
 import type { SessionService } from '../services/sessions.ts';
-import { deviceInfoOf } from '../http/device-info.ts';
+import { apiSignInSource, deviceInfoOf } from '../http/device-info.ts';
 import { API_SCOPE } from './resource-server.ts';
 import { accountClaims, rememberAccount } from './find-account.ts';
 import { REFRESH_TOKEN_TTL_SECONDS } from './configuration.ts';
@@ -56,6 +56,14 @@ function refuse(ctx: KoaContextWithOIDC, failure: Exclude<AuthenticationResult, 
     Object.assign(err, { status: 429, statusCode: 429 });
     throw err;
   }
+  if (failure.reason === 'UNAVAILABLE') {
+    ctx.set('Retry-After', String(failure.retryAfterSeconds));
+    // RFC 6749 §5.2 has no code for overload; temporarily_unavailable is the
+    // one §4.1.2.1 defines for the authorization endpoint, with RFC 9110's 503.
+    const err = new errors.CustomOIDCProviderError('temporarily_unavailable', 'the server is busy; try again shortly');
+    Object.assign(err, { status: 503, statusCode: 503 });
+    throw err;
+  }
   // The reason is safe to tell: "not verified" comes only after a correct password.
   throw new errors.CustomOIDCProviderError(
     'invalid_grant',
@@ -74,7 +82,7 @@ export function registerPasswordGrant({ provider, accounts, sessions, apiAudienc
       throw new errors.InvalidRequest('missing required parameter(s) (username, password)');
     }
     const scopes = requestedScopes(ctx);
-    const result = await accounts.authenticate(username, password, ctx.ip);
+    const result = await accounts.authenticate(username, password, apiSignInSource(ctx));
     if (!result.ok) refuse(ctx, result);
     const { account } = result;
     rememberAccount(ctx, account);

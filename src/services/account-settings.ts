@@ -1,23 +1,27 @@
 // What a signed-in user does to their own account (API.md: /me, /me/password).
 import { WeakPasswordError, WrongPasswordError } from '../errors.ts';
 import type { Account } from '../storage/ports.ts';
-import type { AccountService } from './accounts.ts';
+import type { AccountService, SignInSource } from './accounts.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { SessionService } from './sessions.ts';
 
 export interface AccountSettings {
   updateProfile(account: Account, patch: { name?: string | null }): Promise<Account>;
-  /** WrongPasswordError, WeakPasswordError; ends every session but the current one. */
-  changePassword(account: Account, input: { currentPassword: string; newPassword: string; currentSessionId: string }): Promise<void>;
-  /** WrongPasswordError; removes the account, its sessions, grants, tokens and one-time tokens. */
-  deleteAccount(account: Account, password: string): Promise<void>;
+  /**
+   * WrongPasswordError, WeakPasswordError; ends every session but the current
+   * one. The current password is checked as a sign-in attempt from `source`
+   * (RateLimitedError, ServerBusyError).
+   */
+  changePassword(account: Account, input: { currentPassword: string; newPassword: string; currentSessionId: string }, source: SignInSource): Promise<void>;
+  /** WrongPasswordError (RateLimitedError, ServerBusyError as above); removes the account, its sessions, grants, tokens and one-time tokens. */
+  deleteAccount(account: Account, password: string, source: SignInSource): Promise<void>;
 }
 
 export function createAccountSettings(deps: { accounts: AccountService; sessions: SessionService; passwordPolicy: PasswordPolicy }): AccountSettings {
   const { accounts, sessions } = deps;
 
-  async function assertPassword(account: Account, password: string): Promise<void> {
-    if (!(await accounts.verifyPassword(account, password))) throw new WrongPasswordError();
+  async function assertPassword(account: Account, password: string, source: SignInSource): Promise<void> {
+    if (!(await accounts.verifyPassword(account, password, source))) throw new WrongPasswordError();
   }
 
   return {
@@ -26,16 +30,16 @@ export function createAccountSettings(deps: { accounts: AccountService; sessions
       return (await accounts.update(account.id, { name: patch.name })) ?? account;
     },
 
-    async changePassword(account, { currentPassword, newPassword, currentSessionId }) {
-      await assertPassword(account, currentPassword);
+    async changePassword(account, { currentPassword, newPassword, currentSessionId }, source) {
+      await assertPassword(account, currentPassword, source);
       const weakness = deps.passwordPolicy.weakness(newPassword, account.email);
       if (weakness) throw new WeakPasswordError(weakness);
       await accounts.setPassword(account.id, newPassword);
       await sessions.revokeOthers(account.id, currentSessionId);
     },
 
-    async deleteAccount(account, password) {
-      await assertPassword(account, password);
+    async deleteAccount(account, password, source) {
+      await assertPassword(account, password, source);
       // OIDC records first: once the account row is gone nothing else would find them.
       await sessions.revokeAll(account.id);
       await accounts.delete(account.id);

@@ -2,27 +2,35 @@
 // later the API, and the one password check shared by the token endpoint, the
 // login page and the JSON API.
 import type { Account, AccountStore, Role } from '../storage/ports.ts';
-import type { PasswordHasher } from './password-hasher.ts';
+import type { Hashing, PasswordHasher } from './password-hasher.ts';
 import { normalizeEmail } from './email.ts';
 import { isStorableText } from './storable-text.ts';
-import type { LoginCheck, RateLimits } from './rate-limits.ts';
-import { RateLimitedError } from '../errors.ts';
+import type { RateLimits } from './rate-limits.ts';
+import { RateLimitedError, ServerBusyError } from '../errors.ts';
+import type { SignInSource, SignInSources } from './sign-in-source.ts';
+
+export type { SignInSource } from './sign-in-source.ts';
 
 export type AuthenticationResult =
   | { ok: true; account: Account }
   | { ok: false; reason: 'INVALID_CREDENTIALS' | 'EMAIL_NOT_VERIFIED' }
-  | { ok: false; reason: 'RATE_LIMITED'; retryAfterSeconds: number };
+  | { ok: false; reason: 'RATE_LIMITED' | 'UNAVAILABLE'; retryAfterSeconds: number };
 
 export interface AccountService {
   /**
    * Check an email and password. Unknown email and wrong password return the
    * same reason after the same work (a dummy argon2 verification). Rehashes
-   * the password when the hashing parameters have risen. Failed attempts
-   * count against the email and `ip` (RATE_LIMITED once locked).
+   * the password when the hashing parameters have risen. The attempt is
+   * counted before the password is checked (RATE_LIMITED once its source or
+   * the account is locked); UNAVAILABLE when the hashing line is full.
    */
-  authenticate(email: string, password: string, ip: string): Promise<AuthenticationResult>;
-  /** Check the password of a signed-in account (change password, delete account). */
-  verifyPassword(account: Account, password: string): Promise<boolean>;
+  authenticate(email: string, password: string, source: SignInSource): Promise<AuthenticationResult>;
+  /**
+   * Check the password of a signed-in account (change password, delete
+   * account), counted as a sign-in attempt: RateLimitedError past the limit,
+   * ServerBusyError when the hashing line is full.
+   */
+  verifyPassword(account: Account, password: string, source: SignInSource): Promise<boolean>;
   create(input: { email: string; password: string; name?: string | null; role?: Role; emailVerified?: boolean }): Promise<Account>;
   findById(id: string): Promise<Account | undefined>;
   findByEmail(email: string): Promise<Account | undefined>;
@@ -38,36 +46,45 @@ export function createAccountService(deps: {
   hasher: PasswordHasher;
   requireEmailVerification: boolean;
   rateLimits: RateLimits;
+  sources: SignInSources;
 }): AccountService {
-  const { accounts, hasher, rateLimits } = deps;
+  const { accounts, hasher, rateLimits, sources } = deps;
+
+  async function signIn(email: string, password: string, source: SignInSource, hashing: Hashing): Promise<AuthenticationResult> {
+    // The token endpoint's form is parsed by oidc-provider, not by our guards.
+    const account = isStorableText(email) ? await accounts.findByEmail(normalizeEmail(email)) : undefined;
+    // Keyed by the address typed, known or not, so a lock says nothing about existence.
+    const reservation = await rateLimits.reserveLogin(email, await sources.limitSourceOf(account, source));
+    const valid = account ? await hashing.verify(account.passwordHash, password) : await hashing.verifyDummy(password);
+    if (!account || !valid) return { ok: false, reason: 'INVALID_CREDENTIALS' };
+    await reservation.succeeded();
+    // Checked only after the password, so this answer never reveals that an
+    // address is registered to someone who does not know its password.
+    if (deps.requireEmailVerification && !account.emailVerified) return { ok: false, reason: 'EMAIL_NOT_VERIFIED' };
+    if (hasher.needsRehash(account.passwordHash)) {
+      const updated = await accounts.update(account.id, { passwordHash: await hashing.hash(password) });
+      return { ok: true, account: updated ?? account };
+    }
+    return { ok: true, account };
+  }
 
   return {
-    async authenticate(email, password, ip) {
-      let check: LoginCheck;
+    async authenticate(email, password, source) {
       try {
-        // Keyed by the address typed, known or not, so a lock says nothing about existence.
-        check = await rateLimits.assertLoginAllowed(email, ip);
+        return await hasher.admit((hashing) => signIn(email, password, source, hashing));
       } catch (err) {
         if (err instanceof RateLimitedError) return { ok: false, reason: 'RATE_LIMITED', retryAfterSeconds: Number(err.headers['Retry-After']) };
+        if (err instanceof ServerBusyError) return { ok: false, reason: 'UNAVAILABLE', retryAfterSeconds: err.retryAfterSeconds };
         throw err;
       }
-      // The token endpoint's form is parsed by oidc-provider, not by our guards.
-      const account = isStorableText(email) ? await accounts.findByEmail(normalizeEmail(email)) : undefined;
-      const valid = account ? await hasher.verify(account.passwordHash, password) : await hasher.verifyDummy(password);
-      if (!account || !valid) {
-        await rateLimits.loginFailed(email, ip);
-        return { ok: false, reason: 'INVALID_CREDENTIALS' };
-      }
-      await rateLimits.loginSucceeded(email, check);
-      // Checked only after the password, so this answer never reveals that an
-      // address is registered to someone who does not know its password.
-      if (deps.requireEmailVerification && !account.emailVerified) return { ok: false, reason: 'EMAIL_NOT_VERIFIED' };
-      if (hasher.needsRehash(account.passwordHash)) {
-        const updated = await accounts.update(account.id, { passwordHash: await hasher.hash(password) });
-        return { ok: true, account: updated ?? account };
-      }
-      return { ok: true, account };
     },
+
+    verifyPassword: (account, password, source) => hasher.admit(async (hashing) => {
+      const reservation = await rateLimits.reserveLogin(account.email, await sources.limitSourceOf(account, source));
+      const valid = await hashing.verify(account.passwordHash, password);
+      if (valid) await reservation.succeeded();
+      return valid;
+    }),
 
     async create(input) {
       return accounts.insert({
@@ -79,8 +96,6 @@ export function createAccountService(deps: {
         passwordHash: await hasher.hash(input.password),
       });
     },
-
-    verifyPassword: (account, password) => hasher.verify(account.passwordHash, password),
 
     findById: (id) => accounts.findById(id),
     findByEmail: (email) => accounts.findByEmail(normalizeEmail(email)),

@@ -12,6 +12,7 @@ import { createPasswordHasher } from './password-hasher.ts';
 import { createPasswordPolicy } from './password-policy.ts';
 import { createPasswordReset, type PasswordReset } from './password-reset.ts';
 import { createRateLimits } from './rate-limits.ts';
+import { createSignInSources } from './sign-in-source.ts';
 import { createRegistration, type Registration } from './registration.ts';
 import { createSessionService, type SessionService } from './sessions.ts';
 
@@ -34,9 +35,10 @@ export async function createServices(deps: {
   const rateLimits = createRateLimits((rule) => store.createRateLimiter(rule), config.rateLimits);
   const accounts = createAccountService({
     accounts: store.accounts,
-    hasher: await createPasswordHasher(config.argon2),
+    hasher: await createPasswordHasher(config.argon2, config.passwordHashing),
     requireEmailVerification: config.requireEmailVerification,
     rateLimits,
+    sources: createSignInSources(store.sessions),
   });
   const passwordPolicy = createPasswordPolicy({ minLength: config.passwordMinLength });
   const sessions = createSessionService({ sessions: store.sessions, oidc: store.oidc });

@@ -54,7 +54,7 @@ export function createPasswordReset(deps: {
       // The link arrived by mail, so the address is proven, and the sign-in
       // lock has served its purpose.
       if (!account.emailVerified) await accounts.update(account.id, { emailVerified: true });
-      await rateLimits.loginSucceeded(account.email);
+      await rateLimits.liftLoginLocks(account.email);
       await sessions.revokeAll(account.id);
     },
   };

@@ -8,12 +8,18 @@ import type { RateLimitRule } from '../storage/ports.ts';
 import { normalizeEmail } from './email.ts';
 
 export interface RateLimitSettings {
-  /** Failed sign-ins per account within the window before sign-in is locked. */
+  /** Failed sign-ins per (account, source) within the window before that pair is locked. */
   loginFailuresPerAccount: number;
   /** The window for failed sign-ins, and how long a lock lasts. */
   loginWindowSeconds: number;
   /** Failed sign-ins per IP within the window (successes never count). */
   loginFailuresPerIp: number;
+  /**
+   * Failed sign-ins per account within the window across every source the
+   * account has not signed in from: bounds distributed guessing, never
+   * locks a recognised device.
+   */
+  loginFailuresPerAccountUnrecognised: number;
   registrationsPerIpPerHour: number;
   /** Reset and resend requests, each counted on its own. */
   mailRequestsPerEmailPerHour: number;
@@ -24,6 +30,7 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = {
   loginFailuresPerAccount: 10,
   loginWindowSeconds: 15 * 60,
   loginFailuresPerIp: 100,
+  loginFailuresPerAccountUnrecognised: 100,
   registrationsPerIpPerHour: 20,
   mailRequestsPerEmailPerHour: 5,
   mailRequestsPerIpPerHour: 20,
@@ -31,22 +38,37 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = {
 
 export type MailRequestKind = 'password-reset' | 'verification-resend';
 
-/** What the sign-in check saw, so a success only resets a count that exists. */
-export interface LoginCheck {
-  accountHasFailures: boolean;
+/** Where a sign-in attempt comes from, as far as the limits are concerned. */
+export interface LoginSource {
+  ip: string;
+  /**
+   * A device that signed in to this account before (services/sign-in-source.ts):
+   * counted on its own, outside the per-IP and account-wide limits.
+   */
+  deviceId?: string;
+  /**
+   * Changes whenever the account's password does (a fingerprint of its hash),
+   * so a reset or change starts every pair count afresh; empty for unknown
+   * addresses.
+   */
+  epoch: string;
+}
+
+/** A reserved attempt: a failure keeps the points it took, a success gives them back. */
+export interface LoginReservation {
+  succeeded(): Promise<void>;
 }
 
 export interface RateLimits {
-  /** RateLimitedError when sign-in is locked for this email or this IP. */
-  assertLoginAllowed(email: string, ip: string): Promise<LoginCheck>;
-  loginFailed(email: string, ip: string): Promise<void>;
   /**
-   * A success resets the account's count (API.md). Given the check of the
-   * same attempt, it skips the write when there were no failures to forget:
-   * most sign-ins. (A failure recorded between the check and the success then
-   * stays until its window ends, as if it had come just after the success.)
+   * Take one point from each limit this attempt falls under, before the
+   * password is checked, so N concurrent guesses never get more than the
+   * limit evaluated (each take is one atomic statement in the store).
+   * RateLimitedError, with nothing kept, when any limit is spent.
    */
-  loginSucceeded(email: string, check?: LoginCheck): Promise<void>;
+  reserveLogin(email: string, source: LoginSource): Promise<LoginReservation>;
+  /** Lift the account-wide lock (a reset by mail proved the owner; the new password resets the pair counts). */
+  liftLoginLocks(email: string): Promise<void>;
   /** Count one registration attempt; RateLimitedError past the limit. */
   registration(ip: string): Promise<void>;
   /** Count one mail request; RateLimitedError past either limit. */
@@ -75,17 +97,24 @@ async function consumeOrRefuse(limiter: RateLimiterAbstract, k: string): Promise
   }
 }
 
-/** The points counted under `k`; RateLimitedError once they reach the limit. */
-async function assertUnder(limiter: RateLimiterAbstract, k: string): Promise<number> {
-  const res = await limiter.get(k);
-  if (res !== null && res.consumedPoints >= limiter.points) throw new RateLimitedError(retryAfterSeconds(res));
-  return res?.consumedPoints ?? 0;
+/** Run consumes side by side; when one is refused give the others back and refuse. */
+async function consumeAll(takes: Array<[RateLimiterAbstract, string]>): Promise<void> {
+  const results = await Promise.allSettled(takes.map(([limiter, k]) => limiter.consume(k)));
+  const refused = results.find((r) => r.status === 'rejected');
+  if (!refused) return;
+  await Promise.all(takes.filter((_, i) => results[i]!.status === 'fulfilled').map(([limiter, k]) => limiter.reward(k)));
+  const err: unknown = refused.reason;
+  if (err instanceof RateLimiterRes) throw new RateLimitedError(retryAfterSeconds(err));
+  throw err;
 }
 
 export function createRateLimits(createLimiter: (rule: RateLimitRule) => RateLimiterAbstract, settings: RateLimitSettings): RateLimits {
   const window = settings.loginWindowSeconds;
-  const loginAccount = createLimiter({ keyPrefix: 'login-account', points: settings.loginFailuresPerAccount, durationSeconds: window });
+  // blockDuration: a locked pair stays locked a full window from the first
+  // refused attempt, not whatever was left of the window the first failure opened.
+  const loginPair = createLimiter({ keyPrefix: 'login-pair', points: settings.loginFailuresPerAccount, durationSeconds: window, blockDurationSeconds: window });
   const loginIp = createLimiter({ keyPrefix: 'login-ip', points: settings.loginFailuresPerIp, durationSeconds: window });
+  const loginAccount = createLimiter({ keyPrefix: 'login-account', points: settings.loginFailuresPerAccountUnrecognised, durationSeconds: window });
   const registration = createLimiter({ keyPrefix: 'register-ip', points: settings.registrationsPerIpPerHour, durationSeconds: HOUR });
   const mail = {
     'password-reset': {
@@ -99,23 +128,22 @@ export function createRateLimits(createLimiter: (rule: RateLimitRule) => RateLim
   } satisfies Record<MailRequestKind, unknown>;
 
   return {
-    async assertLoginAllowed(email, ip) {
-      const accountFailures = await assertUnder(loginAccount, emailKey(email));
-      await assertUnder(loginIp, key(ip));
-      return { accountHasFailures: accountFailures > 0 };
+    async reserveLogin(email, source) {
+      const sourceKey = source.deviceId === undefined ? `ip:${source.ip}` : `device:${source.deviceId}`;
+      const pair = key(`${normalizeEmail(email)}\n${source.epoch}\n${sourceKey}`);
+      const unrecognised: Array<[RateLimiterAbstract, string]> = source.deviceId === undefined
+        ? [[loginIp, key(source.ip)], [loginAccount, emailKey(email)]]
+        : [];
+      await consumeAll([[loginPair, pair], ...unrecognised]);
+      return {
+        async succeeded() {
+          // A success resets its pair, and never counts against the IP or the account (API.md).
+          await Promise.all([loginPair.delete(pair), ...unrecognised.map(([limiter, k]) => limiter.reward(k))]);
+        },
+      };
     },
 
-    async loginFailed(email, ip) {
-      const k = emailKey(email);
-      const res = await loginAccount.penalty(k);
-      // The lock lasts a full window from the failure that reached the limit,
-      // not whatever was left of the window the first failure opened.
-      if (res.consumedPoints === settings.loginFailuresPerAccount) await loginAccount.block(k, window);
-      await loginIp.penalty(key(ip));
-    },
-
-    async loginSucceeded(email, check) {
-      if (check && !check.accountHasFailures) return;
+    async liftLoginLocks(email) {
       await loginAccount.delete(emailKey(email));
     },
 

@@ -80,6 +80,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
         { status: 401, code: 'INVALID_CREDENTIALS', description: 'Unknown email or wrong password (indistinguishable).' },
         { status: 403, code: 'EMAIL_NOT_VERIFIED', description: 'The password is right but the email is not verified.' },
         rateLimited,
+        { status: 503, code: 'UNAVAILABLE', description: 'Password hashing is saturated; see Retry-After.' },
       ],
       async handle({ body, ctx }) {
         const issued = await deps.tokens.login(ctx, { email: body.email, password: body.password, rememberMe: body.remember_me === true });

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { AccountSettings } from '../../services/account-settings.ts';
 import type { SessionService } from '../../services/sessions.ts';
+import { apiSignInSource } from '../device-info.ts';
 import { authedRoute, type ApiRoute } from './route.ts';
 import { nameField, passwordField, sessionSchema, toSession, toUser, userSchema } from './schemas.ts';
 
@@ -11,6 +12,9 @@ export interface MeRouteDeps {
 }
 
 const wrongPassword = { status: 403, code: 'WRONG_PASSWORD', description: 'The password given is not the account\'s.' };
+// A password check is a sign-in attempt (API.md), under the same limits.
+const rateLimited = { status: 429, code: 'RATE_LIMITED', description: 'Too many failed password checks or sign-ins; see Retry-After.' };
+const busy = { status: 503, code: 'UNAVAILABLE', description: 'Password hashing is saturated; see Retry-After.' };
 
 export function meRoutes(deps: MeRouteDeps): ApiRoute[] {
   return [
@@ -38,9 +42,9 @@ export function meRoutes(deps: MeRouteDeps): ApiRoute[] {
       summary: 'Delete the account with its sessions, grants and tokens',
       body: z.object({ password: passwordField }),
       responses: { 204: { description: 'Deleted' } },
-      errors: [wrongPassword],
-      async handle({ body, auth }) {
-        await deps.settings.deleteAccount(auth.account, body.password);
+      errors: [wrongPassword, rateLimited, busy],
+      async handle({ body, auth, ctx }) {
+        await deps.settings.deleteAccount(auth.account, body.password, apiSignInSource(ctx));
         return { status: 204 };
       },
     }),
@@ -50,13 +54,13 @@ export function meRoutes(deps: MeRouteDeps): ApiRoute[] {
       summary: 'Change the password; ends every other session',
       body: z.object({ current_password: passwordField, new_password: passwordField }),
       responses: { 204: { description: 'Changed' } },
-      errors: [wrongPassword, { status: 400, code: 'WEAK_PASSWORD', description: 'The new password breaks the policy.' }],
-      async handle({ body, auth }) {
+      errors: [wrongPassword, { status: 400, code: 'WEAK_PASSWORD', description: 'The new password breaks the policy.' }, rateLimited, busy],
+      async handle({ body, auth, ctx }) {
         await deps.settings.changePassword(auth.account, {
           currentPassword: body.current_password,
           newPassword: body.new_password,
           currentSessionId: auth.session.id,
-        });
+        }, apiSignInSource(ctx));
         return { status: 204 };
       },
     }),

@@ -3,6 +3,7 @@
 // spends the same time on both).
 import type { Context } from 'koa';
 import { formOf } from '../../http/middleware/form-body.ts';
+import { pageSignInSource, rememberDevice } from '../../http/device-cookie.ts';
 import { clientDisplayName } from './load.ts';
 import { finishInteraction } from './finish.ts';
 import type { InteractionDeps, InteractionDetails } from './types.ts';
@@ -39,7 +40,7 @@ export async function submitLogin(ctx: Context, deps: InteractionDeps, details: 
     return;
   }
 
-  const result = await deps.accounts.authenticate(email, password, ctx.ip);
+  const result = await deps.accounts.authenticate(email, password, pageSignInSource(ctx));
 
   if (!result.ok && result.reason === 'RATE_LIMITED') {
     ctx.set('Retry-After', String(result.retryAfterSeconds));
@@ -48,6 +49,11 @@ export async function submitLogin(ctx: Context, deps: InteractionDeps, details: 
       email,
       error: `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or reset your password.`,
     }, 429);
+    return;
+  }
+  if (!result.ok && result.reason === 'UNAVAILABLE') {
+    ctx.set('Retry-After', String(result.retryAfterSeconds));
+    await showLogin(ctx, deps, details, { email, error: 'The server is busy. Try again in a few seconds.' }, 503);
     return;
   }
   if (!result.ok) {
@@ -60,6 +66,7 @@ export async function submitLogin(ctx: Context, deps: InteractionDeps, details: 
     return;
   }
 
+  rememberDevice(ctx, result.account.id);
   // A fresh login replaces whatever an earlier submission carried.
   await finishInteraction(ctx, deps.provider, { login: { accountId: result.account.id } }, false);
 }
