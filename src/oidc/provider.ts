@@ -2,7 +2,7 @@ import { Provider } from 'oidc-provider';
 import type { Logger } from '../logger.ts';
 import type { AccountService } from '../services/accounts.ts';
 import type { SessionService } from '../services/sessions.ts';
-import { createSessionHooks, endBrowserSessionsOnLogout } from './session-lifecycle.ts';
+import { createSessionHooks } from './session-lifecycle.ts';
 import type { Store } from '../storage/ports.ts';
 import { createAdapterFactory } from './adapter.ts';
 import { cacheClients } from './client-cache.ts';
@@ -54,7 +54,6 @@ export function createProvider(deps: ProviderDeps): Provider {
     apiServerInfo: resourceIndicators.apiServerInfo,
   });
   answerUnauthorizedGrantTypes(provider);
-  endBrowserSessionsOnLogout(provider, deps.sessions, deps.logger);
   // oidc-provider answers these as OAuth errors itself; the log is for operators.
   provider.on('server_error', (ctx, err) => deps.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
   return provider;

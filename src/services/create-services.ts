@@ -37,7 +37,7 @@ export async function createServices(deps: {
     requireEmailVerification: config.requireEmailVerification,
     rateLimits,
   });
-  const sessions = createSessionService({ sessions: store.sessions, oidc: store.oidc });
+  const sessions = createSessionService({ sessions: store.sessions, oidc: store.oidc, clients: store.clients });
   const tokens = createOneTimeTokens(store.oneTimeTokens);
   const emails = createAccountEmails({ mailer: deps.mailer, publicUrl: config.publicUrl, viewsDir: deps.viewsDir });
   // Mail leaves after the answer; a failure is the operator's to see.
