@@ -2,6 +2,7 @@
 import { WeakPasswordError, WrongPasswordError } from '../errors.ts';
 import type { Account } from '../storage/ports.ts';
 import type { AccountService } from './accounts.ts';
+import { cleanDisplayText } from './display-text.ts';
 import { passwordWeakness } from './password-policy.ts';
 import type { SessionService } from './sessions.ts';
 
@@ -23,7 +24,7 @@ export function createAccountSettings(deps: { accounts: AccountService; sessions
   return {
     async updateProfile(account, patch) {
       if (patch.name === undefined) return account;
-      return (await accounts.update(account.id, { name: patch.name })) ?? account;
+      return (await accounts.update(account.id, { name: cleanDisplayText(patch.name) })) ?? account;
     },
 
     async changePassword(account, { currentPassword, newPassword, currentSessionId }) {

@@ -5,6 +5,7 @@
 // endpoint, codes cannot be redeemed, a browser session cookie finds nothing).
 import { SessionNotFoundError } from '../errors.ts';
 import type { Account, ClientStore, NewSession, OidcStore, SessionRecord, SessionStore } from '../storage/ports.ts';
+import { cleanDisplayText } from './display-text.ts';
 import { listSessionsWithClients, type SessionView } from './session-views.ts';
 
 /** How often a bearer request may move lastActiveAt: one write a minute, not one per request. */
@@ -48,9 +49,12 @@ export interface SessionService {
   revokeAll(accountId: string): Promise<number>;
 }
 
-const clip = (value: string | null, max: number) => (value === null ? null : value.slice(0, max));
+const clip = (value: string | null, max: number) => {
+  const cleaned = cleanDisplayText(value);
+  return cleaned === null ? null : cleaned.slice(0, max);
+};
 
-/** API.md: device type up to 64 characters, user agent cut at 512. */
+/** API.md: device type up to 64 characters, user agent cut at 512; controls and bidi marks removed. */
 function cleanDevice(device: DeviceInfo): DeviceInfo {
   return {
     deviceName: clip(device.deviceName, 128),
