@@ -28,6 +28,11 @@ export interface ProviderDeps {
   clientCacheMs: number;
 }
 
+function isLoopbackHttp(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
+}
+
 export function createProvider(deps: ProviderDeps): Provider {
   const resourceIndicators = createResourceIndicators(deps.apiAudience);
   const provider = new Provider(
@@ -43,6 +48,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       resourceIndicators,
       pages: deps.pages,
       secureCookies: deps.issuer.startsWith('https:'),
+      developmentIssuer: isLoopbackHttp(deps.issuer),
     }),
   );
   provider.proxy = deps.trustProxy;
