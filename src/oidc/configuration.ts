@@ -1,6 +1,7 @@
 // oidc-provider's configuration. Each setting carries its reason; anything not
 // set here is oidc-provider's default (node_modules/oidc-provider/lib/helpers/defaults.js).
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import { INTERACTION_SECONDS, sessionTtl } from './session-ttl.ts';
 import { extraClientMetadata, introspectionAllowed, revocationAllowed } from './client-policies.ts';
 import type { Account } from '../storage/ports.ts';
 import { CLAIMS_BY_SCOPE } from './find-account.ts';
@@ -12,7 +13,6 @@ import type { ProviderPages } from './pages.ts';
 const MINUTE = 60;
 const DAY = 24 * 60 * MINUTE;
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * DAY;
-export const SESSION_TTL_SECONDS = 14 * DAY;
 
 export interface ConfigurationDeps {
   secrets: ServerSecrets;
@@ -67,8 +67,8 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
       ClientCredentials: ACCESS_TOKEN_TTL_SECONDS,
       AuthorizationCode: 60,
       IdToken: 60 * MINUTE,
-      Interaction: 60 * MINUTE,
-      Session: SESSION_TTL_SECONDS,
+      Interaction: INTERACTION_SECONDS,
+      Session: (_ctx, session) => sessionTtl(session),
       // A rotated refresh token inherits what was left of its predecessor's
       // life, so one sign-in lasts at most 30 days whatever the rotations.
       RefreshToken(ctx) {

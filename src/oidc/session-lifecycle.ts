@@ -24,7 +24,7 @@ import { Provider, type KoaContextWithOIDC } from 'oidc-provider';
 import { deviceInfoOf } from '../http/device-info.ts';
 import type { SessionService } from '../services/sessions.ts';
 import type { AdapterHooks } from './adapter.ts';
-import { SESSION_TTL_SECONDS } from './configuration.ts';
+import { SESSION_IDLE_SECONDS } from './session-ttl.ts';
 
 const NO_DEVICE = { deviceName: null, deviceType: null, userAgent: null, ipAddress: null };
 
@@ -40,7 +40,7 @@ export function createSessionHooks(sessions: SessionService): AdapterHooks {
       await sessions.recordBrowserSession({
         id: uid,
         accountId,
-        expiresAt: expiresAt ?? new Date(Date.now() + SESSION_TTL_SECONDS * 1000),
+        expiresAt: expiresAt ?? new Date(Date.now() + SESSION_IDLE_SECONDS * 1000),
         device: ctx ? deviceInfoOf(ctx) : NO_DEVICE,
       });
     },
