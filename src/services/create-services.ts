@@ -50,6 +50,6 @@ export async function createServices(deps: {
       requireEmailVerification: config.requireEmailVerification,
     }),
     passwordReset: createPasswordReset({ accounts, tokens, emails, sessions, rateLimits, onMailError }),
-    settings: createAccountSettings({ accounts, sessions }),
+    settings: createAccountSettings({ accounts, sessions, tokens, emails, onMailError }),
   };
 }
