@@ -3,6 +3,7 @@
 // TRUST_PROXY_HOPS says (http/public-origin.ts sets app.proxy and
 // maxIpsCount on both Koa apps), so a client cannot choose the address it is
 // recorded under.
+import { headerText } from '../services/display-text.ts';
 import type { DeviceInfo } from '../services/sessions.ts';
 import type { SignInSource } from '../services/accounts.ts';
 
@@ -12,12 +13,14 @@ interface RequestLike {
 }
 
 const orNull = (value: string) => (value === '' ? null : value);
+// Controls and bidi marks are removed by the session service (display-text.ts).
+const header = (ctx: RequestLike, field: string) => orNull(headerText(ctx.get(field)));
 
 export function deviceInfoOf(ctx: RequestLike): DeviceInfo {
   return {
-    deviceName: orNull(ctx.get('x-device-name')),
-    deviceType: orNull(ctx.get('x-device-type')),
-    userAgent: orNull(ctx.get('user-agent')),
+    deviceName: header(ctx, 'x-device-name'),
+    deviceType: header(ctx, 'x-device-type'),
+    userAgent: header(ctx, 'user-agent'),
     ipAddress: orNull(ctx.ip),
   };
 }

@@ -25,6 +25,10 @@ export interface AdapterHooks {
   onGrantDestroyed(grantId: string): Promise<void>;
   /** A single-use record of this session was used twice at once; its grant is gone. */
   onReplay(sessionUid: string): Promise<void>;
+  /** A refresh token issued from this sign-in was stored. */
+  onRefreshTokenSaved(sessionUid: string, expiresAt: Date): Promise<void>;
+  /** A Session record was destroyed (a sign-out, or the id rotation at login). */
+  onSessionDestroyed(id: string): Promise<void>;
 }
 
 /** How one model's ids and payloads are stored (stored-ids.ts): hashed for bearer values, as-is otherwise. */
@@ -66,6 +70,9 @@ function createTokenAdapter(model: string, oidc: OidcStore, hooks: AdapterHooks)
       if (model === 'Session' && typeof payload.accountId === 'string' && typeof payload.uid === 'string') {
         await hooks.onSessionSaved({ uid: payload.uid, accountId: payload.accountId }, expiry);
       }
+      if (model === 'RefreshToken' && typeof payload.sessionUid === 'string' && expiry) {
+        await hooks.onRefreshTokenSaved(payload.sessionUid, expiry);
+      }
     },
     // Token values come straight from clients; one that cannot be stored cannot exist.
     find: async (id) => (isStorableText(id) ? ids.open(id, await oidc.find(model, ids.forFind(id))) : undefined),
@@ -91,6 +98,7 @@ function createTokenAdapter(model: string, oidc: OidcStore, hooks: AdapterHooks)
     async destroy(id) {
       await oidc.destroy(model, ids.forWrite(id));
       if (model === 'Grant') await hooks.onGrantDestroyed(id);
+      if (model === 'Session') await hooks.onSessionDestroyed(id);
     },
     // oidc-provider calls this on each model it wants revoked (helpers/revoke.js).
     async revokeByGrantId(grantId) {

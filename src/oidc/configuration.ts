@@ -1,6 +1,8 @@
 // oidc-provider's configuration. Each setting carries its reason; anything not
 // set here is oidc-provider's default (node_modules/oidc-provider/lib/helpers/defaults.js).
-import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import { INTERACTION_SECONDS, sessionTtl } from './session-ttl.ts';
+import { extraClientMetadata, introspectionAllowed, revocationAllowed } from './client-policies.ts';
 import type { Account } from '../storage/ports.ts';
 import { CLAIMS_BY_SCOPE } from './find-account.ts';
 import { ID_TOKEN_ALG, type ServerSecrets } from './secrets.ts';
@@ -11,7 +13,6 @@ import type { ProviderPages } from './pages.ts';
 const MINUTE = 60;
 const DAY = 24 * 60 * MINUTE;
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * DAY;
-export const SESSION_TTL_SECONDS = 14 * DAY;
 
 export interface ConfigurationDeps {
   secrets: ServerSecrets;
@@ -21,6 +22,8 @@ export interface ConfigurationDeps {
   resourceIndicators: ReturnType<typeof createResourceIndicators>;
   pages: ProviderPages;
   secureCookies: boolean;
+  /** PUBLIC_URL is loopback http (a development server): web clients may use http loopback redirect URIs. */
+  developmentIssuer: boolean;
 }
 
 /**
@@ -52,19 +55,9 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
       id_token_signed_response_alg: ID_TOKEN_ALG,
       token_endpoint_auth_method: 'client_secret_basic',
     },
-    // `first_party` marks Gatehouse's own apps (password grant, no consent);
-    // `default_resource` lets a client get API tokens without `resource=`.
-    extraClientMetadata: {
-      properties: ['first_party', 'default_resource'],
-      validator(_ctx, key, value) {
-        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
-          throw new errors.InvalidClientMetadata('first_party must be a boolean');
-        }
-        if (key === 'default_resource' && value !== undefined && typeof value !== 'string') {
-          throw new errors.InvalidClientMetadata('default_resource must be a string');
-        }
-      },
-    },
+    // Gatehouse's flags (first_party, default_resource, api_access,
+    // resource_server) and its redirect URI rules: client-policies.ts.
+    extraClientMetadata: extraClientMetadata({ loopbackWebAllowed: deps.developmentIssuer }),
     // Only the code flow: implicit and hybrid put tokens in URLs (OAuth 2.0 Security BCP §2.1.2).
     responseTypes: ['code'],
     // PKCE on every authorization-code request, confidential clients included (OAuth 2.1 §4.1.1).
@@ -87,8 +80,8 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
       ClientCredentials: ACCESS_TOKEN_TTL_SECONDS,
       AuthorizationCode: 60,
       IdToken: 60 * MINUTE,
-      Interaction: 60 * MINUTE,
-      Session: SESSION_TTL_SECONDS,
+      Interaction: INTERACTION_SECONDS,
+      Session: (_ctx, session) => sessionTtl(session),
       // A rotated refresh token inherits what was left of its predecessor's
       // life, so one sign-in lasts at most 30 days whatever the rotations.
       RefreshToken(ctx) {
@@ -106,24 +99,8 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: {
-        enabled: true,
-        // Public clients hold no secret, so anyone could introspect as them.
-        allowedPolicy: async (_ctx, client): Promise<boolean> => {
-          if (client.clientAuthMethod === 'none') throw new errors.UnauthorizedClient('public clients cannot use introspection');
-          return true;
-        },
-      },
-      revocation: {
-        enabled: true,
-        // A client may revoke only its own tokens (RFC 7009 §2.1); a public
-        // client asking about another's token learns nothing.
-        allowedPolicy: async (_ctx, client, token): Promise<boolean> => {
-          if (token.clientId === client.clientId) return true;
-          if (client.clientAuthMethod === 'none') return false;
-          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
-        },
-      },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed },
+      revocation: { enabled: true, allowedPolicy: revocationAllowed },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: deps.pages.logoutSource,

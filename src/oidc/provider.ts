@@ -2,7 +2,7 @@ import { Provider } from 'oidc-provider';
 import type { Logger } from '../logger.ts';
 import type { AccountService } from '../services/accounts.ts';
 import type { SessionService } from '../services/sessions.ts';
-import { createSessionHooks, endBrowserSessionsOnLogout } from './session-lifecycle.ts';
+import { createSessionHooks } from './session-lifecycle.ts';
 import type { Store } from '../storage/ports.ts';
 import { createAdapterFactory } from './adapter.ts';
 import { cacheClients } from './client-cache.ts';
@@ -32,6 +32,11 @@ export interface ProviderDeps {
   clientCacheMs: number;
 }
 
+function isLoopbackHttp(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
+}
+
 export function createProvider(deps: ProviderDeps): Provider {
   const resourceIndicators = createResourceIndicators(deps.apiAudience);
   const provider = new Provider(
@@ -47,6 +52,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       resourceIndicators,
       pages: deps.pages,
       secureCookies: deps.issuer.startsWith('https:'),
+      developmentIssuer: isLoopbackHttp(deps.issuer),
     }),
   );
   trustProxyHops(provider, deps.trustProxyHops);
@@ -60,7 +66,6 @@ export function createProvider(deps: ProviderDeps): Provider {
     apiServerInfo: resourceIndicators.apiServerInfo,
   });
   answerUnauthorizedGrantTypes(provider);
-  endBrowserSessionsOnLogout(provider, deps.sessions, deps.logger);
   // oidc-provider answers these as OAuth errors itself; the log is for operators.
   provider.on('server_error', (ctx, err) => deps.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
   return provider;

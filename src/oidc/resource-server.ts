@@ -3,6 +3,7 @@
 // API (and anyone with the JWKS) can verify them without a lookup; tokens for
 // userinfo stay opaque, as oidc-provider requires.
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
+import { mayUseApi } from './client-policies.ts';
 import { ACCESS_TOKEN_ALG } from './secrets.ts';
 
 /** Scopes the API resource server understands. */
@@ -29,9 +30,13 @@ export function createResourceIndicators(apiAudience: string) {
       if (typeof metadata.default_resource === 'string') return metadata.default_resource;
       return metadata.first_party === true ? apiAudience : undefined;
     },
-    async getResourceServerInfo(_ctx: KoaContextWithOIDC, resource: string) {
-      if (resource === apiAudience) return apiServerInfo;
-      throw new errors.InvalidTarget(`unknown resource ${resource}`);
+    // The API is granted to first-party clients and those flagged
+    // `api_access` only (client-policies.ts), by every grant: oidc-provider
+    // asks here at authorization, code exchange, refresh and client_credentials.
+    async getResourceServerInfo(_ctx: KoaContextWithOIDC, resource: string, client: Client) {
+      if (resource !== apiAudience) throw new errors.InvalidTarget(`unknown resource ${resource}`);
+      if (!mayUseApi(client)) throw new errors.InvalidTarget('this client may not be given tokens for the API');
+      return apiServerInfo;
     },
     // A refresh or code exchange without `resource` keeps the resource the grant was made for.
     useGrantedResource: () => true,

@@ -6,6 +6,14 @@
 // row is written when the adapter stores a signed-in Session, before any code
 // or token of that sign-in exists.
 //
+// A refresh token outlives the browser session it came from when the client
+// asked for `offline_access` (oidc-provider keeps such grants at RP-initiated
+// logout: `persistsLogout`). API.md keeps the session listed, and revocable,
+// while any such grant lives, so that "sign out other sessions", a password
+// change or revoking it still reach the grant: storing a new grant's refresh
+// token moves the session's expiresAt to the token's, and a sign-out ends the
+// row only when no grant from it is left.
+//
 // Ends: a replayed refresh token ends its whole session (API.md: "reuse
 // revokes the session"); revoking an API session's refresh token at the
 // revocation endpoint ends that session, whose one grant is then gone; RP-
@@ -14,10 +22,9 @@
 // out (an event listener would run after it).
 import { Provider, type KoaContextWithOIDC } from 'oidc-provider';
 import { deviceInfoOf } from '../http/device-info.ts';
-import type { Logger } from '../logger.ts';
 import type { SessionService } from '../services/sessions.ts';
 import type { AdapterHooks } from './adapter.ts';
-import { SESSION_TTL_SECONDS } from './configuration.ts';
+import { SESSION_IDLE_SECONDS } from './session-ttl.ts';
 
 const NO_DEVICE = { deviceName: null, deviceType: null, userAgent: null, ipAddress: null };
 
@@ -33,7 +40,7 @@ export function createSessionHooks(sessions: SessionService): AdapterHooks {
       await sessions.recordBrowserSession({
         id: uid,
         accountId,
-        expiresAt: expiresAt ?? new Date(Date.now() + SESSION_TTL_SECONDS * 1000),
+        expiresAt: expiresAt ?? new Date(Date.now() + SESSION_IDLE_SECONDS * 1000),
         device: ctx ? deviceInfoOf(ctx) : NO_DEVICE,
       });
     },
@@ -51,20 +58,21 @@ export function createSessionHooks(sessions: SessionService): AdapterHooks {
       const session = await sessions.findLive(sessionUid);
       if (session) await sessions.end(session);
     },
-  };
-}
 
-/**
- * RP-initiated logout destroys the oidc-provider Session (and revokes its
- * grants itself); end our row with it. `session.destroyed` fires only for a
- * real destroy, not for the id rotation at login (Session#save drops the old
- * id through the adapter directly).
- */
-export function endBrowserSessionsOnLogout(provider: Provider, sessions: SessionService, logger: Logger): void {
-  provider.on('session.destroyed', (session: { uid?: string; accountId?: string }) => {
-    if (!session.uid || !session.accountId) return;
-    sessions.endBrowserSession(session.uid, session.accountId).catch((err: unknown) => {
-      logger.error({ err }, 'could not end the browser session after logout');
-    });
-  });
+    async onRefreshTokenSaved(sessionUid, expiresAt) {
+      // A rotated token inherits what was left of its predecessor's life
+      // (ttl.RefreshToken), so only a grant's first token can move the end.
+      if (currentContext()?.oidc.entities.RotatedRefreshToken) return;
+      await sessions.extend(sessionUid, expiresAt);
+    },
+
+    async onSessionDestroyed(id) {
+      // Session#save destroys the id it rotates away from at login through
+      // the adapter too; only the destroy of the request's own session, by
+      // its current id, is a sign-out (end_session.js: session.destroy()).
+      const session = currentContext()?.oidc.entities.Session;
+      if (!session || session.jti !== id || !session.accountId) return;
+      await sessions.signedOut(session.uid, session.accountId);
+    },
+  };
 }

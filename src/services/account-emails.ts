@@ -12,6 +12,8 @@ export interface AccountEmails {
   sendVerification(account: Account, token: string): Promise<void>;
   /** Send the reset link (`/account/reset-password?token=…`). */
   sendPasswordReset(account: Account, token: string): Promise<void>;
+  /** Tell the owner the password changed (`changed`: by the owner signed in; `reset`: through a reset link). */
+  sendPasswordChanged(account: Account, how: 'changed' | 'reset'): Promise<void>;
 }
 
 export interface AccountEmailsDeps {
@@ -25,6 +27,7 @@ export interface AccountEmailsDeps {
 export const EMAIL_SUBJECTS = {
   verification: 'Confirm your email address',
   passwordReset: 'Reset your password',
+  passwordChanged: 'Your password was changed',
 } as const;
 
 /** "24 hours", "30 minutes": how long a link lasts, in the words of the mail. */
@@ -58,7 +61,26 @@ export function createAccountEmails({ mailer, publicUrl, viewsDir }: AccountEmai
     await mailer.send({ to: account.email, subject, text: textPart, html: htmlPart });
   }
 
+  // No link token here: the mail goes out after the change and points to
+  // the forgot-password page, so that someone who did not make the change
+  // can take the account back.
+  async function sendPasswordChanged(account: Account, how: 'changed' | 'reset'): Promise<void> {
+    const subject = EMAIL_SUBJECTS.passwordChanged;
+    const data = {
+      email: account.email, subject,
+      how: how === 'reset' ? 'reset through an emailed link' : 'changed',
+      when: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      link: `${publicUrl.replace(/\/+$/, '')}/account/forgot-password`,
+    };
+    const [textPart, htmlPart] = await Promise.all([
+      text.renderAsync('./emails/password-changed.text.eta', data),
+      html.renderAsync('./emails/password-changed.html.eta', data),
+    ]);
+    await mailer.send({ to: account.email, subject, text: textPart, html: htmlPart });
+  }
+
   return {
+    sendPasswordChanged,
     sendVerification: (account, token) => send(
       account, 'verify-email', EMAIL_SUBJECTS.verification,
       accountLink(publicUrl, '/account/verify-email', token), ONE_TIME_TOKEN_TTL_SECONDS['verify-email'],

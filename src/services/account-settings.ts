@@ -1,7 +1,11 @@
 // What a signed-in user does to their own account (API.md: /me, /me/password).
 import { WeakPasswordError, WrongPasswordError } from '../errors.ts';
 import type { Account } from '../storage/ports.ts';
+import type { AccountEmails } from './account-emails.ts';
 import type { AccountService, SignInSource } from './accounts.ts';
+import type { OneTimeTokens } from './one-time-tokens.ts';
+import { deliverLater } from './registration.ts';
+import { cleanDisplayText } from './display-text.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { SessionService } from './sessions.ts';
 
@@ -9,15 +13,22 @@ export interface AccountSettings {
   updateProfile(account: Account, patch: { name?: string | null }): Promise<Account>;
   /**
    * WrongPasswordError, WeakPasswordError; ends every session but the current
-   * one. The current password is checked as a sign-in attempt from `source`
-   * (RateLimitedError, ServerBusyError).
+   * one, voids reset links and mails the owner. The current password is
+   * checked as a sign-in attempt from `source` (RateLimitedError, ServerBusyError).
    */
   changePassword(account: Account, input: { currentPassword: string; newPassword: string; currentSessionId: string }, source: SignInSource): Promise<void>;
   /** WrongPasswordError (RateLimitedError, ServerBusyError as above); removes the account, its sessions, grants, tokens and one-time tokens. */
   deleteAccount(account: Account, password: string, source: SignInSource): Promise<void>;
 }
 
-export function createAccountSettings(deps: { accounts: AccountService; sessions: SessionService; passwordPolicy: PasswordPolicy }): AccountSettings {
+export function createAccountSettings(deps: {
+  accounts: AccountService;
+  sessions: SessionService;
+  passwordPolicy: PasswordPolicy;
+  tokens: OneTimeTokens;
+  emails: AccountEmails;
+  onMailError(err: unknown): void;
+}): AccountSettings {
   const { accounts, sessions } = deps;
 
   async function assertPassword(account: Account, password: string, source: SignInSource): Promise<void> {
@@ -27,7 +38,7 @@ export function createAccountSettings(deps: { accounts: AccountService; sessions
   return {
     async updateProfile(account, patch) {
       if (patch.name === undefined) return account;
-      return (await accounts.update(account.id, { name: patch.name })) ?? account;
+      return (await accounts.update(account.id, { name: cleanDisplayText(patch.name) })) ?? account;
     },
 
     async changePassword(account, { currentPassword, newPassword, currentSessionId }, source) {
@@ -36,6 +47,9 @@ export function createAccountSettings(deps: { accounts: AccountService; sessions
       if (weakness) throw new WeakPasswordError(weakness);
       await accounts.setPassword(account.id, newPassword);
       await sessions.revokeOthers(account.id, currentSessionId);
+      // A reset link mailed before the change would undo it.
+      await deps.tokens.voidAll(account.id, 'reset-password');
+      deliverLater(deps.emails.sendPasswordChanged(account, 'changed'), deps.onMailError);
     },
 
     async deleteAccount(account, password, source) {

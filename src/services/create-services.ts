@@ -41,7 +41,7 @@ export async function createServices(deps: {
     sources: createSignInSources(store.sessions),
   });
   const passwordPolicy = createPasswordPolicy({ minLength: config.passwordMinLength });
-  const sessions = createSessionService({ sessions: store.sessions, oidc: store.oidc });
+  const sessions = createSessionService({ sessions: store.sessions, oidc: store.oidc, clients: store.clients });
   const tokens = createOneTimeTokens(store.oneTimeTokens);
   const emails = createAccountEmails({ mailer: deps.mailer, publicUrl: config.publicUrl, viewsDir: deps.viewsDir });
   // Mail leaves after the answer; a failure is the operator's to see.
@@ -54,6 +54,6 @@ export async function createServices(deps: {
       requireEmailVerification: config.requireEmailVerification,
     }),
     passwordReset: createPasswordReset({ accounts, tokens, emails, sessions, rateLimits, onMailError, passwordPolicy }),
-    settings: createAccountSettings({ accounts, sessions, passwordPolicy }),
+    settings: createAccountSettings({ accounts, sessions, passwordPolicy, tokens, emails, onMailError }),
   };
 }

@@ -15,7 +15,7 @@ export interface PasswordReset {
   requestReset(email: string, ip: string): Promise<void>;
   /**
    * InvalidTokenError (unknown, used, expired) or WeakPasswordError; a weak
-   * password leaves the token usable. On success every session ends.
+   * password leaves the token usable. On success every session ends and the owner is told by mail.
    */
   confirmReset(token: string, newPassword: string): Promise<void>;
 }
@@ -36,8 +36,11 @@ export function createPasswordReset(deps: {
       await rateLimits.mailRequest('password-reset', email, ip);
       const account = await accounts.findByEmail(email);
       if (!account) return;
-      const token = await tokens.issue(account.id, 'reset-password');
-      deliverLater(emails.sendPasswordReset(account, token), deps.onMailError);
+      // The token is written after the answer, like the mail: were the
+      // answer to wait for the write, a known address would answer later
+      // than an unknown one, and the timing would tell which accounts exist.
+      const issueAndSend = async () => emails.sendPasswordReset(account, await tokens.issue(account.id, 'reset-password'));
+      deliverLater(issueAndSend(), deps.onMailError);
     },
 
     async confirmReset(token, newPassword) {
@@ -56,6 +59,7 @@ export function createPasswordReset(deps: {
       if (!account.emailVerified) await accounts.update(account.id, { emailVerified: true });
       await rateLimits.liftLoginLocks(account.email);
       await sessions.revokeAll(account.id);
+      deliverLater(emails.sendPasswordChanged(account, 'reset'), deps.onMailError);
     },
   };
 }

@@ -3,6 +3,7 @@ import { InvalidTokenError, WeakPasswordError } from '../errors.ts';
 import type { Account } from '../storage/ports.ts';
 import type { AccountEmails } from './account-emails.ts';
 import type { AccountService } from './accounts.ts';
+import { cleanDisplayText } from './display-text.ts';
 import type { OneTimeTokens } from './one-time-tokens.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { RateLimits } from './rate-limits.ts';
@@ -49,7 +50,7 @@ export function createRegistration(deps: RegistrationDeps): Registration {
       await rateLimits.registration(ip);
       const weakness = deps.passwordPolicy.weakness(password, email);
       if (weakness) throw new WeakPasswordError(weakness);
-      const account = await accounts.create({ email, password, name: name ?? null });
+      const account = await accounts.create({ email, password, name: cleanDisplayText(name) });
       await sendVerification(account);
       return { account, verificationRequired: deps.requireEmailVerification };
     },

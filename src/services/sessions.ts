@@ -4,7 +4,9 @@
 // delete the OIDC records of its grants (refresh tokens fail at the token
 // endpoint, codes cannot be redeemed, a browser session cookie finds nothing).
 import { SessionNotFoundError } from '../errors.ts';
-import type { Account, NewSession, OidcStore, SessionRecord, SessionStore } from '../storage/ports.ts';
+import type { Account, ClientStore, NewSession, OidcStore, SessionRecord, SessionStore } from '../storage/ports.ts';
+import { cleanDisplayText } from './display-text.ts';
+import { listSessionsWithClients, type SessionView } from './session-views.ts';
 
 /** How often a bearer request may move lastActiveAt: one write a minute, not one per request. */
 export const LAST_ACTIVE_RESOLUTION_MS = 60_000;
@@ -27,22 +29,32 @@ export interface SessionService {
   findLiveWithAccount(id: string): Promise<{ session: SessionRecord; account: Account } | undefined>;
   /** Move lastActiveAt when it is older than LAST_ACTIVE_RESOLUTION_MS. */
   touch(session: SessionRecord): Promise<void>;
-  list(accountId: string): Promise<SessionRecord[]>;
+  /** The account's sessions with the clients holding grants from each (signed-out browser sessions while a grant lives). */
+  list(accountId: string): Promise<SessionView[]>;
+  /** Move the session's end to a grant's (its refresh token's expiry) when that is later. */
+  extend(id: string, expiresAt: Date): Promise<void>;
   /** End one of the account's sessions; SessionNotFoundError for an unknown or someone else's. */
   revoke(accountId: string, sessionId: string): Promise<void>;
   /** End a session wherever the request came from (replay detected, its grant revoked). */
   end(session: SessionRecord): Promise<void>;
-  /** End the browser session RP-initiated logout destroyed (its grants are revoked by oidc-provider). */
-  endBrowserSession(sessionId: string, accountId: string): Promise<void>;
+  /**
+   * The browser session was signed out (oidc-provider destroyed it, revoking
+   * the grants that do not persist logout). The row ends unless offline
+   * grants from it live on; then it stays listed and revocable until they end.
+   */
+  signedOut(sessionId: string, accountId: string): Promise<void>;
   /** End every session of the account but `exceptId`; returns how many. */
   revokeOthers(accountId: string, exceptId: string): Promise<number>;
   /** End every session of the account and every OIDC record it holds (grants, tokens, browser sessions). */
   revokeAll(accountId: string): Promise<number>;
 }
 
-const clip = (value: string | null, max: number) => (value === null ? null : value.slice(0, max));
+const clip = (value: string | null, max: number) => {
+  const cleaned = cleanDisplayText(value);
+  return cleaned === null ? null : cleaned.slice(0, max);
+};
 
-/** API.md: device type up to 64 characters, user agent cut at 512. */
+/** API.md: device type up to 64 characters, user agent cut at 512; controls and bidi marks removed. */
 function cleanDevice(device: DeviceInfo): DeviceInfo {
   return {
     deviceName: clip(device.deviceName, 128),
@@ -52,7 +64,7 @@ function cleanDevice(device: DeviceInfo): DeviceInfo {
   };
 }
 
-export function createSessionService(deps: { sessions: SessionStore; oidc: OidcStore }): SessionService {
+export function createSessionService(deps: { sessions: SessionStore; oidc: OidcStore; clients: ClientStore }): SessionService {
   const { sessions, oidc } = deps;
 
   async function end(ids: string[]): Promise<void> {
@@ -79,7 +91,9 @@ export function createSessionService(deps: { sessions: SessionStore; oidc: OidcS
       if (now.getTime() - session.lastActiveAt.getTime() >= LAST_ACTIVE_RESOLUTION_MS) await sessions.touch(session.id, now);
     },
 
-    list: (accountId) => sessions.findLiveByAccount(accountId, new Date()),
+    list: (accountId) => listSessionsWithClients(deps, accountId, new Date()),
+
+    extend: (id, expiresAt) => sessions.extend(id, expiresAt),
 
     async revoke(accountId, sessionId) {
       if (!(await sessions.revoke(sessionId, accountId, new Date()))) throw new SessionNotFoundError();
@@ -91,8 +105,9 @@ export function createSessionService(deps: { sessions: SessionStore; oidc: OidcS
       await end([session.id]);
     },
 
-    async endBrowserSession(sessionId, accountId) {
-      await sessions.revoke(sessionId, accountId, new Date());
+    async signedOut(sessionId, accountId) {
+      const [holding] = await oidc.listSessionHoldings([sessionId]);
+      if (!holding || holding.clientIds.length === 0) await sessions.revoke(sessionId, accountId, new Date());
     },
 
     async revokeOthers(accountId, exceptId) {

@@ -40,10 +40,23 @@ export interface OidcStore {
    * Returns how many records were deleted.
    */
   revokeBySessionUid(sessionUid: string): Promise<number>;
+  /**
+   * What is still alive of these sign-ins: for each sessionUid given, whether
+   * a live Session record has it as `payload.uid` (still signed in), and the
+   * distinct `payload.clientId`s of the live records carrying it as
+   * `payload.sessionUid` (codes and tokens: the clients holding grants from it).
+   */
+  listSessionHoldings(sessionUids: string[]): Promise<SessionHolding[]>;
   /** Delete every record whose `payload.accountId` is accountId (sessions, grants, codes, tokens); returns how many. */
   revokeByAccountId(accountId: string): Promise<number>;
   /** Delete records whose expiry is at or before `now`; returns how many. */
   deleteExpired(now: Date): Promise<number>;
+}
+
+export interface SessionHolding {
+  sessionUid: string;
+  signedIn: boolean;
+  clientIds: string[];
 }
 
 export type Role = 'user' | 'admin';
@@ -152,11 +165,15 @@ export type NewSession = Omit<SessionRecord, 'createdAt' | 'lastActiveAt' | 'rev
 
 export interface SessionStore {
   /**
-   * Insert a session; when the id exists and is not revoked, set its
-   * expiresAt and lastActiveAt = now instead (browser sessions are saved on
-   * every request). A revoked session is never revived.
+   * Insert a session; when the id exists and is not revoked, set
+   * lastActiveAt = now and move expiresAt to the later of the stored and
+   * given one instead (browser sessions are saved on every request, and
+   * extend() may have moved it past the browser session's own end). A
+   * revoked session is never revived.
    */
   upsert(session: NewSession, now: Date): Promise<void>;
+  /** Move a non-revoked session's expiresAt to `expiresAt` when that is later; no error when missing. */
+  extend(id: string, expiresAt: Date): Promise<void>;
   /** The session when it exists, is not revoked and expiresAt > now; else undefined. */
   findLive(id: string, now: Date): Promise<SessionRecord | undefined>;
   /**

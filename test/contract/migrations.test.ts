@@ -126,7 +126,7 @@ forEachDatabase('SQL migrations', (newDatabase, backend) => {
       assert.deepEqual(rows.map((r) => r.model).sort(), ['AuthorizationCode', 'Grant', 'RefreshToken', 'Session'], 'old interactions are dropped');
       assert.equal(rows.find((r) => r.model === 'Grant')?.id, grantId, 'grant ids stay in clear: tokens reference them');
 
-      const hooks = { onSessionSaved: async () => {}, onGrantDestroyed: async () => {}, onReplay: async () => {} };
+      const hooks = { onSessionSaved: async () => {}, onGrantDestroyed: async () => {}, onReplay: async () => {}, onRefreshTokenSaved: async () => {}, onSessionDestroyed: async () => {} };
       const adapter = createAdapterFactory({ oidc: store.oidc, clients: store.clients }, hooks);
       const refresh = await adapter('RefreshToken').find(clear.refresh);
       assert.equal(refresh?.jti, clear.refresh, 'found by the value its holder presents, jti restored');

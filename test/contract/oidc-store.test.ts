@@ -251,6 +251,28 @@ forEachBackend('OidcStore', (getStore) => {
     });
   });
 
+  describe('listSessionHoldings', () => {
+    it('says per sign-in whether its Session record lives and which clients hold live records from it', async () => {
+      const [a, b, idle, unknown] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await oidc().upsert('Session', randomUUID(), { uid: a, accountId: 'acc' }, inAnHour());
+      await oidc().upsert('RefreshToken', randomUUID(), { sessionUid: a, clientId: 'web', grantId: 'g1' }, inAnHour());
+      await oidc().upsert('AccessToken', randomUUID(), { sessionUid: a, clientId: 'web', grantId: 'g1' }, inAnHour());
+      await oidc().upsert('AccessToken', randomUUID(), { sessionUid: a, clientId: 'app', grantId: 'g2' }, null);
+      // Signed out, one client still holding a refresh token; expired records count for nothing.
+      await oidc().upsert('Session', randomUUID(), { uid: b }, anHourAgo());
+      await oidc().upsert('RefreshToken', randomUUID(), { sessionUid: b, clientId: 'web' }, inAnHour());
+      await oidc().upsert('AccessToken', randomUUID(), { sessionUid: b, clientId: 'gone' }, anHourAgo());
+      await oidc().upsert('Session', randomUUID(), { uid: idle }, inAnHour());
+      assert.deepEqual(await oidc().listSessionHoldings([a, b, idle, unknown]), [
+        { sessionUid: a, signedIn: true, clientIds: ['app', 'web'] },
+        { sessionUid: b, signedIn: false, clientIds: ['web'] },
+        { sessionUid: idle, signedIn: true, clientIds: [] },
+        { sessionUid: unknown, signedIn: false, clientIds: [] },
+      ]);
+      assert.deepEqual(await oidc().listSessionHoldings([]), []);
+    });
+  });
+
   describe('expiry', () => {
     it('hides expired records from find, findByUid, findByUserCode and consume', async () => {
       const [id, uid, userCode] = [randomUUID(), randomUUID(), randomUUID()];

@@ -121,6 +121,24 @@ forEachBackend('SessionStore', (getStore) => {
     });
   });
 
+  describe('extend', () => {
+    it('moves expiresAt later, never earlier, and never on a revoked session', async () => {
+      const input = newSession(await newAccountId(getStore()), { expiresAt: at(10) });
+      await sessions().upsert(input, t0);
+      await sessions().extend(input.id, at(100));
+      assert.equal((await sessions().findLive(input.id, at(50)))?.expiresAt.getTime(), at(100).getTime());
+      await sessions().extend(input.id, at(20));
+      assert.equal((await sessions().findLive(input.id, at(50)))?.expiresAt.getTime(), at(100).getTime());
+      // A later save of the browser session with a nearer end keeps the extension.
+      await sessions().upsert({ ...input, expiresAt: at(40) }, at(30));
+      assert.equal((await sessions().findLive(input.id, at(50)))?.expiresAt.getTime(), at(100).getTime());
+      assert.equal(await sessions().revoke(input.id, input.accountId, at(51)), true);
+      await sessions().extend(input.id, at(500));
+      assert.equal(await sessions().findLive(input.id, at(52)), undefined);
+      await sessions().extend(randomUUID(), at(5));
+    });
+  });
+
   describe('touch', () => {
     it('sets lastActiveAt on a live session only, and ignores a missing one', async () => {
       const input = newSession(await newAccountId(getStore()), { expiresAt: at(10) });

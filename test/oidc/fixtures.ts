@@ -16,6 +16,7 @@ export const CLIENTS = {
     redirect_uris: [CALLBACK],
     post_logout_redirect_uris: ['http://127.0.0.1:1/logged-out'],
     grant_types: ['authorization_code', 'refresh_token'],
+    api_access: true,
   },
   firstParty: {
     client_id: 'first-party',
@@ -37,6 +38,23 @@ export const CLIENTS = {
     redirect_uris: [],
     response_types: [],
     grant_types: ['client_credentials'],
+    api_access: true,
+  },
+  /** An API that introspects other clients' tokens (RFC 7662). */
+  resourceServer: {
+    client_id: 'resource-server',
+    client_secret: SECRET,
+    redirect_uris: [],
+    response_types: [],
+    grant_types: ['client_credentials'],
+    resource_server: true,
+  },
+  /** A confidential third-party app with neither api_access nor resource_server. */
+  other: {
+    client_id: 'other-app',
+    client_secret: SECRET,
+    redirect_uris: [CALLBACK],
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
   },
   spa: {
     client_id: 'spa',

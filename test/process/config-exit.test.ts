@@ -82,6 +82,12 @@ describe('main.ts refuses a bad configuration', function () {
     assertRefused(await runMain({ ...base('fragment'), CLIENTS_FILE: file }), [/CLIENTS_FILE/, /redirect_uris/]);
   });
 
+  it('a client with a plain-http redirect_uri on an https server: exit 1, one line naming CLIENTS_FILE and redirect_uris', async function () {
+    const file = join(dir.path, 'http-redirect.json');
+    await writeFile(file, JSON.stringify([{ client_id: 'app', client_secret: SECRET, redirect_uris: ['http://app.example.com/cb'] }]));
+    assertRefused(await runMain({ ...base('http-redirect'), PUBLIC_URL: 'https://id.example.com', CLIENTS_FILE: file }), [/CLIENTS_FILE/, /redirect_uris must use https/]);
+  });
+
   it('an unreachable DATABASE_URL: exit 1, one line, without the password', async function () {
     const result = await runMain({ ...base('db'), DATABASE_URL: 'postgres://gatehouse:s3cr3t-pw@127.0.0.1:1/none' });
     assertRefused(result, [/start|database/i]);

@@ -46,7 +46,7 @@ describe('MongoDB: bearer ids of old documents move to their hashes at open', fu
         assert.equal(docs[0]![0]!._id, hashId(clear.refresh));
         assert.equal(docs[3]![0]!._id, grantId);
 
-        const hooks = { onSessionSaved: async () => {}, onGrantDestroyed: async () => {}, onReplay: async () => {} };
+        const hooks = { onSessionSaved: async () => {}, onGrantDestroyed: async () => {}, onReplay: async () => {}, onRefreshTokenSaved: async () => {}, onSessionDestroyed: async () => {} };
         const adapter = createAdapterFactory({ oidc: store.oidc, clients: store.clients }, hooks);
         assert.equal((await adapter('RefreshToken').find(clear.refresh))?.grantId, grantId);
         assert.equal((await adapter('Session').find(clear.session))?.uid, sessionUid);

@@ -3,7 +3,8 @@
 // turn store records into them. Presenters list fields explicitly: nothing is
 // spread from a record, so a new column can never leak by accident.
 import { z } from 'zod';
-import type { Account, SessionRecord } from '../../storage/ports.ts';
+import type { Account } from '../../storage/ports.ts';
+import type { SessionView } from '../../services/session-views.ts';
 import { normalizeEmail } from '../../services/email.ts';
 
 // Long enough for any real address (RFC 5321 caps a path at 256 octets).
@@ -48,6 +49,9 @@ export const sessionSchema = z
     created_at: timestamp,
     last_active_at: timestamp,
     expires_at: timestamp,
+    clients: z
+      .array(z.object({ client_id: z.string(), client_name: z.string().nullable() }))
+      .describe('The OAuth clients holding grants from this session'),
   })
   .meta({ id: 'Session' });
 
@@ -85,7 +89,7 @@ export function toUser(account: Account): z.input<typeof userSchema> {
   };
 }
 
-export function toSession(session: SessionRecord, currentId: string): z.input<typeof sessionSchema> {
+export function toSession(session: SessionView, currentId: string): z.input<typeof sessionSchema> {
   return {
     id: session.id,
     current: session.id === currentId,
@@ -96,5 +100,6 @@ export function toSession(session: SessionRecord, currentId: string): z.input<ty
     created_at: session.createdAt.toISOString(),
     last_active_at: session.lastActiveAt.toISOString(),
     expires_at: session.expiresAt.toISOString(),
+    clients: session.clients.map((c) => ({ client_id: c.clientId, client_name: c.clientName })),
   };
 }

@@ -2,6 +2,7 @@
 // oidc-models.ts). Same semantics as src/storage/sql/oidc-store.ts.
 import type { Model } from 'mongoose';
 import type { OidcRecord, OidcStore } from '../ports.ts';
+import { holdingsOf } from '../session-holdings.ts';
 import { asJson, op, str } from './guards.ts';
 import type { OidcDoc, OidcModels } from './oidc-models.ts';
 
@@ -98,6 +99,23 @@ export function createMongoOidcStore(models: OidcModels): OidcStore {
       // every token of the grant, even if a later step fails.
       const first = await deleteEach(filterFor, [grantModel, sessionModel]);
       return first + (await deleteEach(filterFor, all.filter((m) => m !== grantModel && m !== sessionModel)));
+    },
+
+    async listSessionHoldings(sessionUids) {
+      if (sessionUids.length === 0) return [];
+      const uids = sessionUids.map((uid) => str(uid, 'sessionUid'));
+      const now = new Date();
+      const sessionModel = modelOf('Session');
+      const found = await Promise.all(all.map(async (model) => {
+        const filter = model === sessionModel
+          ? { 'payload.uid': op({ $in: uids }) }
+          : { 'payload.sessionUid': op({ $in: uids }) };
+        const docs = await model.find({ ...filter, ...live(now) }, { _id: 0, 'payload.uid': 1, 'payload.sessionUid': 1, 'payload.clientId': 1 }).lean<Lean[]>();
+        return docs.map(({ payload }) => model === sessionModel
+          ? { uid: payload?.uid, clientId: null, session: true }
+          : { uid: payload?.sessionUid, clientId: payload?.clientId, session: false });
+      }));
+      return holdingsOf(sessionUids, found.flat());
     },
 
     async revokeByAccountId(accountId) {

@@ -49,7 +49,8 @@ export function createMongoSessionStore(models: { sessions: Model<SessionDoc>; a
         await sessions.updateOne(
           { _id: id, accountId, revokedAt: null },
           {
-            $set: { expiresAt: session.expiresAt, lastActiveAt: now },
+            $set: { lastActiveAt: now },
+            $max: { expiresAt: session.expiresAt },
             $setOnInsert: {
               kind: session.kind,
               clientId: session.clientId,
@@ -65,6 +66,10 @@ export function createMongoSessionStore(models: { sessions: Model<SessionDoc>; a
       } catch (err) {
         if (!isDuplicateKey(err, '_id')) throw err;
       }
+    },
+
+    async extend(id, expiresAt) {
+      await sessions.updateOne({ _id: str(id, 'id'), revokedAt: null }, { $max: { expiresAt } });
     },
 
     findLive,

@@ -2,6 +2,7 @@
 // fields it queries by (grantId, uid, userCode) and those that end a sign-in or
 // an account (sessionUid, accountId) copied out of the payload.
 import type { OidcPayload, OidcRecord, OidcStore } from '../ports.ts';
+import { holdingsOf } from '../session-holdings.ts';
 import type { SqlDriver } from './driver.ts';
 
 interface Row {
@@ -158,6 +159,19 @@ export function createSqlOidcStore(db: SqlDriver): OidcStore {
         [sessionUid],
       );
       return rowCount;
+    },
+
+    async listSessionHoldings(sessionUids) {
+      if (sessionUids.length === 0) return [];
+      // Both halves use an index: session_uid's, and (model, uid)'s.
+      const { rows } = await db.query<{ uid: string; client_id: string | null; session: boolean }>(
+        `select distinct session_uid as uid, payload->>'clientId' as client_id, false as session from oidc_payloads
+           where session_uid = any($1::text[]) and ${LIVE}
+         union
+         select uid, null, true from oidc_payloads where model = 'Session' and uid = any($1::text[]) and ${LIVE}`,
+        [sessionUids],
+      );
+      return holdingsOf(sessionUids, rows.map((row) => ({ uid: row.uid, clientId: row.client_id, session: row.session })));
     },
 
     async revokeByAccountId(accountId) {

@@ -61,13 +61,17 @@ export function createSqlSessionStore(db: SqlDriver): SessionStore {
         `insert into sessions (id, account_id, kind, client_id, device_name, device_type, user_agent, ip_address,
            created_at, last_active_at, expires_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)
-         on conflict (id) do update set expires_at = excluded.expires_at, last_active_at = excluded.last_active_at
+         on conflict (id) do update set expires_at = greatest(sessions.expires_at, excluded.expires_at), last_active_at = excluded.last_active_at
          where sessions.revoked_at is null and sessions.account_id = excluded.account_id`,
         [
           session.id, session.accountId, session.kind, session.clientId, session.deviceName, session.deviceType,
           session.userAgent, session.ipAddress, now, session.expiresAt,
         ],
       );
+    },
+
+    async extend(id, expiresAt) {
+      await db.query('update sessions set expires_at = $2 where id = $1 and revoked_at is null and expires_at < $2', [id, expiresAt]);
     },
 
     async findLive(id, now) {
