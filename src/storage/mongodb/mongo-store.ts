@@ -4,8 +4,9 @@
 // global default) and is opened with:
 // - sanitizeFilter: any object with `$` keys found in a filter is wrapped in
 //   `$eq`, so `{"$gt": ""}` from a request body matches nothing (guards.ts);
-// - autoIndex and autoCreate off: indexes are built here, once, at open, by
-//   syncIndexes() on every model, never by the first request to touch one;
+// - autoIndex and autoCreate off: indexes are built here, once, at open
+//   (indexes.ts: syncIndexes() on MongoDB, what FerretDB supports there),
+//   never by the first request to touch one;
 // - bufferCommands off: with the server gone an operation fails after
 //   serverSelectionTimeoutMS (503) instead of waiting in mongoose's queue.
 //
@@ -18,6 +19,7 @@ import type { Store } from '../ports.ts';
 import { createMongoAccountStore } from './account-store.ts';
 import { createMongoClientStore } from './client-store.ts';
 import { guardPort, isUnreachable, translate } from './guards.ts';
+import { buildIndexes, serverInfo, type IndexedModel } from './indexes.ts';
 import { defineModels } from './models.ts';
 import { defineOidcModels } from './oidc-models.ts';
 import { createMongoOidcStore } from './oidc-store.ts';
@@ -69,7 +71,9 @@ export async function openMongoStore(url: string, options: MongoStoreOptions = {
     await connection.asPromise();
     models = defineAllModels(connection);
     const { oidc, ...others } = models;
-    await Promise.all([...Object.values(others), ...oidc.values()].map((model) => model.syncIndexes()));
+    const server = await serverInfo(connection);
+    const all: IndexedModel[] = [...Object.values(others), ...oidc.values()];
+    await Promise.all(all.map((model) => buildIndexes(model, server)));
   } catch (err) {
     await connection.close().catch(() => {});
     // Never echo the URL: it may carry a password. The driver's message names only host and port.
