@@ -83,11 +83,11 @@ describe('MongoDB backend: schemas and indexes (no server)', () => {
     for (const [name, model] of models.oidc) {
       const say = `model ${name}`;
       assert.deepEqual(index(model, { expiresAt: 1 }), TTL, say);
-      assert.deepEqual(index(model, { 'payload.grantId': 1 }), whenString('payload.grantId'), say);
-      assert.deepEqual(index(model, { 'payload.sessionUid': 1 }), whenString('payload.sessionUid'), say);
-      assert.deepEqual(index(model, { 'payload.accountId': 1 }), whenString('payload.accountId'), say);
-      assert.deepEqual(index(model, { 'payload.uid': 1 }), { unique: true, ...whenString('payload.uid') }, say);
-      assert.deepEqual(index(model, { 'payload.userCode': 1 }), { unique: true, ...whenString('payload.userCode') }, say);
+      assert.deepEqual(index(model, { grantId: 1 }), whenString('grantId'), say);
+      assert.deepEqual(index(model, { sessionUid: 1 }), whenString('sessionUid'), say);
+      assert.deepEqual(index(model, { accountId: 1 }), whenString('accountId'), say);
+      assert.deepEqual(index(model, { uid: 1 }), { unique: true, ...whenString('uid') }, say);
+      assert.deepEqual(index(model, { userCode: 1 }), { unique: true, ...whenString('userCode') }, say);
       assert.equal(indexesOf(model).length, 6, say);
     }
   });
