@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import { RateLimiterMongo } from 'rate-limiter-flexible';
 import { connectionOptions, defineAllModels } from '../../src/storage/mongodb/mongo-store.ts';
+import { ferretIndexOptions } from '../../src/storage/mongodb/indexes.ts';
 import { OIDC_MODEL_NAMES, oidcCollectionName } from '../../src/storage/mongodb/oidc-models.ts';
 import { createMongoRateLimiter } from '../../src/storage/mongodb/rate-limiter.ts';
 import { oneTimeTokenSlot, RATE_LIMIT_COLLECTION } from '../../src/storage/mongodb/models.ts';
@@ -170,5 +171,11 @@ describe('MongoDB backend: schemas and indexes (no server)', () => {
     assert.equal(connectionOptions('mongodb://db/g?serverSelectionTimeoutMS=200').serverSelectionTimeoutMS, undefined);
     assert.equal(connectionOptions('mongodb://db/g', { serverSelectionTimeoutMS: 50 }).serverSelectionTimeoutMS, 50);
     assert.equal(connectionOptions('mongodb://db/g', { dbName: 'other' }).dbName, 'other');
+  });
+
+  it('on FerretDB, builds each index without the TTL and partial options it refuses, and keeps unique', () => {
+    assert.deepEqual(ferretIndexOptions({ expireAfterSeconds: 0 }), {});
+    assert.deepEqual(ferretIndexOptions({ unique: true, ...whenString('uid') }), { unique: true });
+    assert.deepEqual(ferretIndexOptions({ unique: true }), { unique: true });
   });
 });
