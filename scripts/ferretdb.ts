@@ -34,10 +34,14 @@ const binary = join(cacheDir, 'bin', 'ferretdb');
 
 const log = (message: string) => console.error(`ferretdb: ${message}`);
 
-/** The go command: $GO, `go` on PATH, or the tarball's default location; undefined when none runs. */
+/**
+ * The go command: $GO when set (and then only it: `GO=none` acts as a machine
+ * without Go), else `go` on PATH or the tarball's default location; undefined
+ * when none runs.
+ */
 export function findGo(): string | undefined {
-  for (const candidate of [process.env.GO, 'go', '/usr/local/go/bin/go']) {
-    if (!candidate) continue;
+  const candidates = process.env.GO ? [process.env.GO] : ['go', '/usr/local/go/bin/go'];
+  for (const candidate of candidates) {
     if (spawnSync(candidate, ['version'], { stdio: 'ignore' }).status === 0) return candidate;
   }
   return undefined;

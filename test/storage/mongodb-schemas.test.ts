@@ -1,8 +1,8 @@
 // The MongoDB backend's declarations, checked without a server: every index
 // the queries rely on is declared with the options the issue asks for, and
-// the collections cover every model oidc-provider persists. (No MongoDB server
-// is available where this was written; test/contract/ runs the behaviour
-// against one when TEST_MONGODB_URI is set.)
+// the collections cover every model oidc-provider persists. (test/contract/
+// runs the behaviour against a server: FerretDB in `npm test`, or yours with
+// TEST_MONGODB_URI.)
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
