@@ -36,6 +36,12 @@ export interface BenchOptions {
   seed: SeedCounts;
   /** BENCH_DATABASE_URL: also run on this PostgreSQL server (in a schema of its own, dropped after). */
   databaseUrl: string | undefined;
+  /**
+   * BENCH_MONGODB_URL: also run on this MongoDB-protocol server (MongoDB or
+   * FerretDB; in a database of its own, dropped after). Its rows are labelled
+   * with the server's name and version.
+   */
+  mongodbUrl: string | undefined;
   /** BENCH_OUTPUT: where the markdown table goes. */
   output: string;
   /** BENCH_SERVER_NODE_ARGS: extra node arguments for the Gatehouse process (e.g. --cpu-prof). */
@@ -75,6 +81,7 @@ export function readOptions(env: Record<string, string | undefined> = process.en
       tokens: Math.round(number(env, 'BENCH_SEED_TOKENS', 1_000_000, 1)),
     },
     databaseUrl: env.BENCH_DATABASE_URL || undefined,
+    mongodbUrl: env.BENCH_MONGODB_URL || undefined,
     output: env.BENCH_OUTPUT || DEFAULT_OUTPUT,
     serverNodeArgs: (env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
   };

@@ -1,7 +1,8 @@
 // Every contract suite runs once per available backend (ARCHITECTURE.md,
 // "Contract suites for every adapter"): PGlite always, PostgreSQL when
 // TEST_DATABASE_URL is set (each test database in its own throwaway schema),
-// MongoDB when TEST_MONGODB_URI is set (each in its own throwaway database).
+// MongoDB when TEST_MONGODB_URI is set (each in its own throwaway database;
+// `npm test` sets it to a FerretDB it starts, scripts/ferretdb.ts).
 // A backend that cannot run here is reported as pending with the reason.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -115,7 +116,9 @@ const postgres: SqlBackend = {
 const mongodb: Backend = {
   name: 'mongodb',
   ...(TEST_MONGODB_URI === undefined && {
-    unavailable: 'runs against MongoDB (set TEST_MONGODB_URI, e.g. mongodb://127.0.0.1:27017, to enable)',
+    unavailable: `runs against MongoDB: ${
+      process.env.TEST_MONGODB_UNAVAILABLE ?? 'set TEST_MONGODB_URI (e.g. mongodb://127.0.0.1:27017), or run npm test, which starts FerretDB when Go is installed'
+    }`,
   }),
   openStore: () => openMongoTestStore(TEST_MONGODB_URI!),
 };

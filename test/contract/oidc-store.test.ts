@@ -23,6 +23,20 @@ forEachBackend('OidcStore', (getStore) => {
       assert.equal(found.consumedAt, null);
     });
 
+    it('round-trips keys containing "." and "$" (resource indicators, client ids as keys), with lookups intact', async () => {
+      const [id, uid, grantId] = [randomUUID(), randomUUID(), randomUUID()];
+      const payload = {
+        uid, grantId, accountId: 'a.b', kind: 'Session',
+        authorizations: { 'app.example.com': { sid: 's1', grantId, persistsLogout: true } },
+        resources: { 'http://127.0.0.1:3000/api': 'openid api', 'urn:x.y': { 'a.b.c': [{ 'd.e': 1 }] } },
+        $weird: { '$set': 'not an operator', '': 'empty key' },
+      };
+      await oidc().upsert('Session', id, payload, inAnHour());
+      assert.deepEqual((await oidc().find('Session', id))?.payload, payload);
+      assert.deepEqual((await oidc().findByUid('Session', uid))?.payload, payload);
+      assert.equal(await oidc().revokeByGrantId(grantId), 1);
+    });
+
     it('replaces the payload, expiry and lookup fields of an existing (model, id)', async () => {
       const id = randomUUID();
       const [uid1, uid2] = [randomUUID(), randomUUID()];

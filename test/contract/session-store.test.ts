@@ -167,6 +167,19 @@ forEachBackend('SessionStore', (getStore) => {
       assert.ok(await sessions().findLive(input.id, at(1)));
     });
 
+    it('stays revoked when 100 touches and saves of the session race the revocation, and reports it once', async () => {
+      const input = newSession(await newAccountId(getStore()));
+      await sessions().upsert(input, t0);
+      // All prepared, then fired together: a lost update would write revokedAt away.
+      const writes = Array.from({ length: 100 }, (_, i) => () =>
+        i % 2 === 0 ? sessions().touch(input.id, at(1)) : sessions().upsert(input, at(1)));
+      const revokes = Array.from({ length: 3 }, () => () => sessions().revoke(input.id, input.accountId, at(1)));
+      const results = await Promise.all([...revokes, ...writes].map((fire) => fire()));
+      assert.equal(results.slice(0, 3).filter((won) => won === true).length, 1);
+      assert.equal(await sessions().findLive(input.id, at(2)), undefined);
+      assert.equal((await sessions().findLiveByAccount(input.accountId, at(2))).length, 0);
+    });
+
     it('is false for an expired or unknown session', async () => {
       const input = newSession(await newAccountId(getStore()), { expiresAt: at(10) });
       await sessions().upsert(input, t0);

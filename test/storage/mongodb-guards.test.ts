@@ -175,10 +175,10 @@ describe('MongoDB backend: operator injection and errors (no server)', () => {
       await assert.rejects(query.exec(), (err: Error) => err.name === 'CastError' && !NO_SERVER.test(err.message));
       assert.deepEqual(query.getFilter(), { email: { $eq: { $gt: '' } } });
 
-      // Inside an oidc payload (schemaless) there is no cast: it becomes an equality with the object, which no stored string equals.
-      const byUid = models.oidc.get('Session')!.findOne({ 'payload.uid': { $ne: null } });
-      await assert.rejects(byUid.exec(), NO_SERVER);
-      assert.deepEqual(byUid.getFilter(), { 'payload.uid': { $eq: { $ne: null } } });
+      // Inside a schemaless field (client metadata) there is no cast: it becomes an equality with the object, which no stored string equals.
+      const byMetadata = models.clients.findOne({ 'metadata.client_name': { $ne: null } });
+      await assert.rejects(byMetadata.exec(), NO_SERVER);
+      assert.deepEqual(byMetadata.getFilter(), { 'metadata.client_name': { $eq: { $ne: null } } });
 
       // $where and friends are refused outright.
       await assert.rejects(models.accounts.findOne({ $where: 'true' }).exec(), /\$where is not allowed with sanitizeFilter/);

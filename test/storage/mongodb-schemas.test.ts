@@ -1,8 +1,8 @@
 // The MongoDB backend's declarations, checked without a server: every index
 // the queries rely on is declared with the options the issue asks for, and
-// the collections cover every model oidc-provider persists. (No MongoDB server
-// is available where this was written; test/contract/ runs the behaviour
-// against one when TEST_MONGODB_URI is set.)
+// the collections cover every model oidc-provider persists. (test/contract/
+// runs the behaviour against a server: FerretDB in `npm test`, or yours with
+// TEST_MONGODB_URI.)
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import { RateLimiterMongo } from 'rate-limiter-flexible';
 import { connectionOptions, defineAllModels } from '../../src/storage/mongodb/mongo-store.ts';
+import { ferretIndexOptions } from '../../src/storage/mongodb/indexes.ts';
 import { OIDC_MODEL_NAMES, oidcCollectionName } from '../../src/storage/mongodb/oidc-models.ts';
 import { createMongoRateLimiter } from '../../src/storage/mongodb/rate-limiter.ts';
 import { oneTimeTokenSlot, RATE_LIMIT_COLLECTION } from '../../src/storage/mongodb/models.ts';
@@ -83,11 +84,11 @@ describe('MongoDB backend: schemas and indexes (no server)', () => {
     for (const [name, model] of models.oidc) {
       const say = `model ${name}`;
       assert.deepEqual(index(model, { expiresAt: 1 }), TTL, say);
-      assert.deepEqual(index(model, { 'payload.grantId': 1 }), whenString('payload.grantId'), say);
-      assert.deepEqual(index(model, { 'payload.sessionUid': 1 }), whenString('payload.sessionUid'), say);
-      assert.deepEqual(index(model, { 'payload.accountId': 1 }), whenString('payload.accountId'), say);
-      assert.deepEqual(index(model, { 'payload.uid': 1 }), { unique: true, ...whenString('payload.uid') }, say);
-      assert.deepEqual(index(model, { 'payload.userCode': 1 }), { unique: true, ...whenString('payload.userCode') }, say);
+      assert.deepEqual(index(model, { grantId: 1 }), whenString('grantId'), say);
+      assert.deepEqual(index(model, { sessionUid: 1 }), whenString('sessionUid'), say);
+      assert.deepEqual(index(model, { accountId: 1 }), whenString('accountId'), say);
+      assert.deepEqual(index(model, { uid: 1 }), { unique: true, ...whenString('uid') }, say);
+      assert.deepEqual(index(model, { userCode: 1 }), { unique: true, ...whenString('userCode') }, say);
       assert.equal(indexesOf(model).length, 6, say);
     }
   });
@@ -170,5 +171,11 @@ describe('MongoDB backend: schemas and indexes (no server)', () => {
     assert.equal(connectionOptions('mongodb://db/g?serverSelectionTimeoutMS=200').serverSelectionTimeoutMS, undefined);
     assert.equal(connectionOptions('mongodb://db/g', { serverSelectionTimeoutMS: 50 }).serverSelectionTimeoutMS, 50);
     assert.equal(connectionOptions('mongodb://db/g', { dbName: 'other' }).dbName, 'other');
+  });
+
+  it('on FerretDB, builds each index without the TTL and partial options it refuses, and keeps unique', () => {
+    assert.deepEqual(ferretIndexOptions({ expireAfterSeconds: 0 }), {});
+    assert.deepEqual(ferretIndexOptions({ unique: true, ...whenString('uid') }), { unique: true });
+    assert.deepEqual(ferretIndexOptions({ unique: true }), { unique: true });
   });
 });

@@ -1,7 +1,7 @@
 import type { Model } from 'mongoose';
 import { EmailExistsError } from '../../errors.ts';
 import type { Account, AccountPatch, AccountStore } from '../ports.ts';
-import { isDuplicateKey, str } from './guards.ts';
+import { isDuplicateKey, op, str } from './guards.ts';
 import type { AccountDoc, OneTimeTokenDoc, SessionDoc } from './models.ts';
 
 export function toAccount(doc: AccountDoc | null): Account | undefined {
@@ -48,6 +48,11 @@ export function createMongoAccountStore(models: {
         return toAccount(created.toObject())!;
       } catch (err) {
         if (isDuplicateKey(err, 'email')) throw new EmailExistsError();
+        // An E11000 naming no index (FerretDB): the index decided, and the
+        // email's owner, read after the fact, tells which one it was.
+        if (isDuplicateKey(err, 'email', true) && (await accounts.exists({ email: account.email, _id: op({ $ne: account.id }) }))) {
+          throw new EmailExistsError();
+        }
         throw err;
       }
     },

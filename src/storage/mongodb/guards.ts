@@ -31,13 +31,19 @@ export function asJson<T extends Record<string, unknown>>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-/** An E11000 duplicate-key error on the index over `field` (`_id` for the primary key). */
-export function isDuplicateKey(err: unknown, field: string): boolean {
+/**
+ * An E11000 duplicate-key error on the index over `field` (`_id` for the
+ * primary key). `unnamed` is the answer for an E11000 that names no index:
+ * FerretDB 1.x says only "E11000 duplicate key error collection: db.coll", so
+ * callers pass true where `field` is the only unique index that write can hit.
+ */
+export function isDuplicateKey(err: unknown, field: string, unnamed = false): boolean {
   const e = err as { code?: unknown; keyPattern?: Record<string, unknown>; message?: unknown } | null;
   if (e?.code !== 11000) return false;
   if (e.keyPattern !== undefined) return Object.hasOwn(e.keyPattern, field);
+  if (typeof e.message !== 'string' || !e.message.includes('index:')) return unnamed;
   // Servers before 4.4 report the index only in the message ("index: email_1 dup key").
-  return typeof e.message === 'string' && e.message.includes(`index: ${field}_`);
+  return e.message.includes(`index: ${field}_`);
 }
 
 // The driver's and mongoose's names for "no server answered": a refused or

@@ -4,8 +4,9 @@
 // global default) and is opened with:
 // - sanitizeFilter: any object with `$` keys found in a filter is wrapped in
 //   `$eq`, so `{"$gt": ""}` from a request body matches nothing (guards.ts);
-// - autoIndex and autoCreate off: indexes are built here, once, at open, by
-//   syncIndexes() on every model, never by the first request to touch one;
+// - autoIndex and autoCreate off: indexes are built here, once, at open
+//   (indexes.ts: syncIndexes() on MongoDB, what FerretDB supports there),
+//   never by the first request to touch one;
 // - bufferCommands off: with the server gone an operation fails after
 //   serverSelectionTimeoutMS (503) instead of waiting in mongoose's queue.
 //
@@ -18,6 +19,8 @@ import type { Store } from '../ports.ts';
 import { createMongoAccountStore } from './account-store.ts';
 import { createMongoClientStore } from './client-store.ts';
 import { guardPort, isUnreachable, translate } from './guards.ts';
+import { buildIndexes, serverInfo, type IndexedModel, type ServerInfo } from './indexes.ts';
+import { createSerial, serializeLimiter, serializeWrites } from './serial-writes.ts';
 import { defineModels } from './models.ts';
 import { migrateHashedIds } from './migrate-hashed-ids.ts';
 import { defineOidcModels } from './oidc-models.ts';
@@ -66,11 +69,14 @@ export async function openMongoStore(url: string, options: MongoStoreOptions = {
   // next operation reports them. Unhandled, an 'error' event would end the process.
   connection.on('error', () => {});
   let models: ReturnType<typeof defineAllModels>;
+  let server: ServerInfo;
   try {
     await connection.asPromise();
     models = defineAllModels(connection);
     const { oidc, ...others } = models;
-    await Promise.all([...Object.values(others), ...oidc.values()].map((model) => model.syncIndexes()));
+    server = await serverInfo(connection);
+    const all: IndexedModel[] = [...Object.values(others), ...oidc.values()];
+    await Promise.all(all.map((model) => buildIndexes(model, server)));
     await migrateHashedIds(oidc);
   } catch (err) {
     await connection.close().catch(() => {});
@@ -81,14 +87,20 @@ export async function openMongoStore(url: string, options: MongoStoreOptions = {
     throw err;
   }
 
+  // FerretDB 1.x applies no update atomically: see serial-writes.ts.
+  const serial = server.ferretdb ? createSerial() : undefined;
+  const port = <T extends object>(methods: T): T => guardPort(serial ? serializeWrites(methods, serial) : methods);
   return {
-    oidc: guardPort(createMongoOidcStore(models.oidc)),
-    accounts: guardPort(createMongoAccountStore(models)),
-    clients: guardPort(createMongoClientStore(models.clients)),
-    secrets: guardPort(createMongoSecretStore(models.secrets)),
-    sessions: guardPort(createMongoSessionStore(models)),
-    oneTimeTokens: guardPort(createMongoOneTimeTokenStore(models.oneTimeTokens)),
-    createRateLimiter: (rule) => createMongoRateLimiter(connection, rule),
+    oidc: port(createMongoOidcStore(models.oidc)),
+    accounts: port(createMongoAccountStore(models)),
+    clients: port(createMongoClientStore(models.clients)),
+    secrets: port(createMongoSecretStore(models.secrets)),
+    sessions: port(createMongoSessionStore(models)),
+    oneTimeTokens: port(createMongoOneTimeTokenStore(models.oneTimeTokens)),
+    createRateLimiter(rule) {
+      const limiter = createMongoRateLimiter(connection, rule);
+      return serial ? serializeLimiter(limiter, serial) : limiter;
+    },
     async ping() {
       const db = connection.db;
       if (db === undefined) throw new UnavailableError('The MongoDB connection is closed.');

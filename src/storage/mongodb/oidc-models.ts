@@ -1,7 +1,14 @@
 // oidc-provider's payloads: one collection per model ("oidc_accesstoken",
-// "oidc_session", ...), each document `{ _id, payload, expiresAt, consumedAt }`
-// (the shape of oidc-provider's own MongoDB adapter example), with the lookup
-// indexes the OidcStore queries by.
+// "oidc_session", ...), each document
+// `{ _id, data, expiresAt, consumedAt, grantId?, sessionUid?, accountId?, uid?, userCode?, clientId? }`.
+//
+// `data` is the payload as JSON text, not a subdocument: payloads have keys a
+// BSON document cannot hold as they are — resource indicators
+// (`http://host/api`) and client ids as keys contain `.`, which FerretDB
+// refuses and MongoDB before 5.0 refuses in updates, and keys may start with
+// `$`. Text round-trips any key. The fields the OidcStore queries by are
+// copied out of the payload beside it (only when they are strings, as the SQL
+// backend copies its lookup columns), with indexes on them.
 //
 // oidc-provider's model names are a fixed list, so every collection is
 // compiled and its indexes synced at open; a name outside the list is a bug
@@ -31,11 +38,32 @@ export const OIDC_MODEL_NAMES = [
 
 export type OidcModelName = (typeof OIDC_MODEL_NAMES)[number];
 
-export interface OidcDoc {
+/**
+ * The payload fields the store looks records up by, copied beside `data` when
+ * they are strings; `clientId` is read, not searched, when a session's
+ * holders are listed.
+ */
+export const LOOKUP_FIELDS = ['grantId', 'sessionUid', 'accountId', 'uid', 'userCode', 'clientId'] as const;
+export type LookupField = (typeof LOOKUP_FIELDS)[number];
+
+export interface OidcDoc extends Partial<Record<LookupField, string>> {
   _id: string;
-  payload: OidcPayload;
+  /** JSON.stringify(payload). */
+  data: string;
   expiresAt: Date | null;
   consumedAt: Date | null;
+}
+
+/** The lookup fields of a payload: strings are copied, anything else is left out (the fields to unset). */
+export function lookupFields(payload: OidcPayload): { set: Partial<Record<LookupField, string>>; unset: LookupField[] } {
+  const set: Partial<Record<LookupField, string>> = {};
+  const unset: LookupField[] = [];
+  for (const field of LOOKUP_FIELDS) {
+    const value = payload[field];
+    if (typeof value === 'string') set[field] = value;
+    else unset.push(field);
+  }
+  return { set, unset };
 }
 
 export const oidcCollectionName = (model: OidcModelName): string => `oidc_${model.toLowerCase()}`;
@@ -47,9 +75,10 @@ export function createOidcSchema(collection: string): Schema<OidcDoc> {
   const schema = new Schema<OidcDoc>(
     {
       _id: { type: String, required: true },
-      payload: { type: Schema.Types.Mixed, required: true },
+      data: { type: String, required: true },
       expiresAt: { type: Date, default: null },
       consumedAt: { type: Date, default: null },
+      ...Object.fromEntries(LOOKUP_FIELDS.map((field) => [field, { type: String }])),
     },
     { versionKey: false, minimize: false, id: false, strict: true, collection },
   );
@@ -57,12 +86,12 @@ export function createOidcSchema(collection: string): Schema<OidcDoc> {
   // compare expiresAt with now); the TTL monitor only reclaims the space.
   // Documents with expiresAt null are never removed by it.
   schema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
-  schema.index({ 'payload.grantId': 1 }, whenString('payload.grantId'));
-  schema.index({ 'payload.sessionUid': 1 }, whenString('payload.sessionUid'));
-  schema.index({ 'payload.accountId': 1 }, whenString('payload.accountId'));
+  schema.index({ grantId: 1 }, whenString('grantId'));
+  schema.index({ sessionUid: 1 }, whenString('sessionUid'));
+  schema.index({ accountId: 1 }, whenString('accountId'));
   // Unique per model, like the SQL backend's (model, uid) and (model, user_code).
-  schema.index({ 'payload.uid': 1 }, { unique: true, ...whenString('payload.uid') });
-  schema.index({ 'payload.userCode': 1 }, { unique: true, ...whenString('payload.userCode') });
+  schema.index({ uid: 1 }, { unique: true, ...whenString('uid') });
+  schema.index({ userCode: 1 }, { unique: true, ...whenString('userCode') });
   return schema;
 }
 

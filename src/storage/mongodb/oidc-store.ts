@@ -1,16 +1,16 @@
 // oidc-provider's adapter storage on MongoDB: one collection per model (see
 // oidc-models.ts). Same semantics as src/storage/sql/oidc-store.ts.
 import type { Model } from 'mongoose';
-import type { OidcRecord, OidcStore } from '../ports.ts';
+import type { OidcPayload, OidcRecord, OidcStore } from '../ports.ts';
 import { holdingsOf } from '../session-holdings.ts';
-import { asJson, op, str } from './guards.ts';
-import type { OidcDoc, OidcModels } from './oidc-models.ts';
+import { op, str } from './guards.ts';
+import { lookupFields, type OidcDoc, type OidcModels } from './oidc-models.ts';
 
-type Lean = Pick<OidcDoc, 'payload' | 'expiresAt' | 'consumedAt'>;
+type Lean = Pick<OidcDoc, 'data' | 'expiresAt' | 'consumedAt'>;
 
 function toRecord(doc: Lean | null): OidcRecord | undefined {
   if (doc === null) return undefined;
-  return { payload: doc.payload ?? {}, consumedAt: doc.consumedAt ?? null, expiresAt: doc.expiresAt ?? null };
+  return { payload: JSON.parse(doc.data) as OidcPayload, consumedAt: doc.consumedAt ?? null, expiresAt: doc.expiresAt ?? null };
 }
 
 /**
@@ -19,7 +19,7 @@ function toRecord(doc: Lean | null): OidcRecord | undefined {
  */
 const live = (now: Date) => ({ $or: [{ expiresAt: null }, { expiresAt: op({ $gt: now }) }] });
 
-const PROJECTION = { _id: 0, payload: 1, expiresAt: 1, consumedAt: 1 } as const;
+const PROJECTION = { _id: 0, data: 1, expiresAt: 1, consumedAt: 1 } as const;
 
 export function createMongoOidcStore(models: OidcModels): OidcStore {
   const all = [...models.values()];
@@ -51,26 +51,34 @@ export function createMongoOidcStore(models: OidcModels): OidcStore {
     async upsert(name, id, payload, expiresAt) {
       // consumedAt is only set on insert, so re-saving a consumed code or
       // refresh token keeps it consumed (single use, RFC 6749 §4.1.2 and §10.4).
+      // The lookup fields follow the latest save: a field the payload no
+      // longer has as a string is removed.
+      const { set, unset } = lookupFields(payload);
       await modelOf(name).updateOne(
         { _id: str(id, 'id') },
-        { $set: { payload: asJson(payload), expiresAt }, $setOnInsert: { consumedAt: null } },
+        {
+          $set: { data: JSON.stringify(payload), expiresAt, ...set },
+          $setOnInsert: { consumedAt: null },
+          ...(unset.length > 0 && { $unset: Object.fromEntries(unset.map((field) => [field, 1])) }),
+        },
         { upsert: true },
       );
     },
 
     find: async (name, id) => findWhere(name, { _id: str(id, 'id') }),
-    findByUid: async (name, uid) => findWhere(name, { 'payload.uid': str(uid, 'uid') }),
-    findByUserCode: async (name, userCode) => findWhere(name, { 'payload.userCode': str(userCode, 'userCode') }),
+    findByUid: async (name, uid) => findWhere(name, { uid: str(uid, 'uid') }),
+    findByUserCode: async (name, userCode) => findWhere(name, { userCode: str(userCode, 'userCode') }),
 
     async consume(name, id) {
-      // One conditional findOneAndUpdate: the server applies it to the
-      // document atomically, so of concurrent callers exactly one matches
-      // `consumedAt: null` and gets the document back.
+      // One conditional update: MongoDB applies it to the document
+      // atomically, so of concurrent callers exactly one matches
+      // `consumedAt: null` and modifies it (FerretDB: see serial-writes.ts).
       const now = new Date();
-      const won = await modelOf(name)
-        .findOneAndUpdate({ _id: str(id, 'id'), consumedAt: null, ...live(now) }, { $set: { consumedAt: now } }, { projection: { _id: 1 } })
-        .lean();
-      return won !== null;
+      const { modifiedCount } = await modelOf(name).updateOne(
+        { _id: str(id, 'id'), consumedAt: null, ...live(now) },
+        { $set: { consumedAt: now } },
+      );
+      return modifiedCount === 1;
     },
 
     async destroy(name, id) {
@@ -78,21 +86,21 @@ export function createMongoOidcStore(models: OidcModels): OidcStore {
     },
 
     async revokeByGrantId(grantId, name) {
-      const filter = { 'payload.grantId': str(grantId, 'grantId') };
+      const filter = { grantId: str(grantId, 'grantId') };
       return deleteEach(() => filter, name === undefined ? all : [modelOf(name)]);
     },
 
     async revokeBySessionUid(sessionUid) {
       const sid = str(sessionUid, 'sessionUid');
-      const found = await Promise.all(all.map((model) => model.distinct('payload.grantId', { 'payload.sessionUid': sid })));
+      const found = await Promise.all(all.map((model) => model.distinct('grantId', { sessionUid: sid })));
       const grantIds = [...new Set(found.flat().filter((g): g is string => typeof g === 'string'))];
       const grantModel = modelOf('Grant');
       const sessionModel = modelOf('Session');
       const filterFor = (model: Model<OidcDoc>) => {
-        const any: object[] = grantIds.length > 0 ? [{ 'payload.grantId': op({ $in: grantIds }) }] : [];
+        const any: object[] = grantIds.length > 0 ? [{ grantId: op({ $in: grantIds }) }] : [];
         // Grant payloads carry no grantId of their own: their id is the grant id.
         if (model === grantModel && grantIds.length > 0) any.push({ _id: op({ $in: grantIds }) });
-        if (model === sessionModel) any.push({ 'payload.uid': sid });
+        if (model === sessionModel) any.push({ uid: sid });
         return any.length > 0 ? { $or: any } : undefined;
       };
       // Grant and Session first: once they are gone oidc-provider refuses
@@ -107,19 +115,19 @@ export function createMongoOidcStore(models: OidcModels): OidcStore {
       const now = new Date();
       const sessionModel = modelOf('Session');
       const found = await Promise.all(all.map(async (model) => {
-        const filter = model === sessionModel
-          ? { 'payload.uid': op({ $in: uids }) }
-          : { 'payload.sessionUid': op({ $in: uids }) };
-        const docs = await model.find({ ...filter, ...live(now) }, { _id: 0, 'payload.uid': 1, 'payload.sessionUid': 1, 'payload.clientId': 1 }).lean<Lean[]>();
-        return docs.map(({ payload }) => model === sessionModel
-          ? { uid: payload?.uid, clientId: null, session: true }
-          : { uid: payload?.sessionUid, clientId: payload?.clientId, session: false });
+        if (model === sessionModel) {
+          const docs = await model.find({ uid: op({ $in: uids }), ...live(now) }, { _id: 0, uid: 1 }).lean<Pick<OidcDoc, 'uid'>[]>();
+          return docs.map(({ uid }) => ({ uid, clientId: null, session: true }));
+        }
+        const docs = await model.find({ sessionUid: op({ $in: uids }), ...live(now) }, { _id: 0, sessionUid: 1, clientId: 1 })
+          .lean<Pick<OidcDoc, 'sessionUid' | 'clientId'>[]>();
+        return docs.map(({ sessionUid, clientId }) => ({ uid: sessionUid, clientId: clientId ?? null, session: false }));
       }));
       return holdingsOf(sessionUids, found.flat());
     },
 
     async revokeByAccountId(accountId) {
-      const filter = { 'payload.accountId': str(accountId, 'accountId') };
+      const filter = { accountId: str(accountId, 'accountId') };
       return deleteEach(() => filter);
     },
 

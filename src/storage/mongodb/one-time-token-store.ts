@@ -34,9 +34,10 @@ export function createMongoOneTimeTokenStore(tokens: Model<OneTimeTokenDoc>): On
       };
       const write = () => tokens.replaceOne({ _id: slot }, replacement, { upsert: true, runValidators: true }).exec();
       await write().catch((err: unknown) => {
-        // Two first-ever upserts of one slot: the server normally retries the
-        // loser as a replace itself; servers that do not report E11000 on _id.
-        if (isDuplicateKey(err, '_id')) return write();
+        // Two first-ever upserts of one slot: MongoDB 4.2+ retries the loser
+        // as a replace itself; older servers and FerretDB report E11000 on _id.
+        // The other unique index is on a 256-bit random hash: an E11000 that names no index is the slot.
+        if (isDuplicateKey(err, '_id', true)) return write();
         throw err;
       });
     },
@@ -50,7 +51,8 @@ export function createMongoOneTimeTokenStore(tokens: Model<OneTimeTokenDoc>): On
       // Atomic per document: of concurrent callers exactly one still matches
       // `consumedAt: null` and gets the document back.
       const doc = await tokens
-        .findOneAndUpdate(usable(hash, purpose, now), { $set: { consumedAt: now } }, { projection: { accountId: 1 } })
+        // No projection: FerretDB 1.x refuses findAndModify's `fields`, and the document is small.
+        .findOneAndUpdate(usable(hash, purpose, now), { $set: { consumedAt: now } })
         .lean<Pick<OneTimeTokenDoc, 'accountId'>>();
       return doc?.accountId;
     },

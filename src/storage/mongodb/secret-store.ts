@@ -26,7 +26,8 @@ export function createMongoSecretStore(secrets: Model<SecretDoc>): SecretStore {
         },
         { upsert: true, runValidators: true },
       ).catch((err: unknown) => {
-        if (isDuplicateKey(err, '_id')) return { upsertedCount: 0 };
+        // _id is the collection's only unique index.
+        if (isDuplicateKey(err, '_id', true)) return { upsertedCount: 0 };
         throw err;
       });
       return result.upsertedCount === 1;

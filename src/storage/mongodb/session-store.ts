@@ -64,7 +64,8 @@ export function createMongoSessionStore(models: { sessions: Model<SessionDoc>; a
           { upsert: true, runValidators: true },
         );
       } catch (err) {
-        if (!isDuplicateKey(err, '_id')) throw err;
+        // _id is the collection's only unique index.
+        if (!isDuplicateKey(err, '_id', true)) throw err;
       }
     },
 
