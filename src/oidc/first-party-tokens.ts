@@ -44,7 +44,7 @@ function unexpected(result: TokenEndpointResult): AppError {
   });
 }
 
-export function createFirstPartyTokens(deps: { tokenEndpoint: TokenEndpoint; accounts: Pick<AccountService, 'findById'> }): FirstPartyTokens {
+export function createFirstPartyTokens(deps: { tokenEndpoint: TokenEndpoint; accounts: Pick<AccountService, 'findById' | 'assertSignInCapacity'> }): FirstPartyTokens {
   async function issued(result: TokenEndpointResult, onMissingAccount: () => AppError): Promise<IssuedTokens> {
     const body = result.body as Omit<IssuedTokens, 'account'>;
     // Our own token, issued a moment ago in this process: reading it is enough.
@@ -57,6 +57,9 @@ export function createFirstPartyTokens(deps: { tokenEndpoint: TokenEndpoint; acc
 
   return {
     async login(ctx, { email, password, rememberMe }) {
+      // Shed at once when the hashing line is full: running the token
+      // endpoint only to be refused in its grant costs the event loop more.
+      deps.accounts.assertSignInCapacity();
       const result = await deps.tokenEndpoint(ctx, {
         grant_type: 'password',
         username: email,

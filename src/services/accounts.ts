@@ -26,6 +26,11 @@ export interface AccountService {
    */
   authenticate(email: string, password: string, source: SignInSource): Promise<AuthenticationResult>;
   /**
+   * ServerBusyError when a sign-in would be refused for a full hashing line
+   * right now: the JSON login sheds before the token endpoint's work.
+   */
+  assertSignInCapacity(): void;
+  /**
    * Check the password of a signed-in account (change password, delete
    * account), counted as a sign-in attempt: RateLimitedError past the limit,
    * ServerBusyError when the hashing line is full.
@@ -78,6 +83,8 @@ export function createAccountService(deps: {
         throw err;
       }
     },
+
+    assertSignInCapacity: () => hasher.assertRoom(),
 
     verifyPassword: (account, password, source) => hasher.admit(async (hashing) => {
       const reservation = await rateLimits.reserveLogin(account.email, await sources.limitSourceOf(account, source));

@@ -15,6 +15,8 @@ export interface HashingQueueSettings {
 }
 
 export interface HashingQueue {
+  /** ServerBusyError when admit would refuse now: lets a caller shed a request before costlier work than admit's. */
+  assertRoom(): void;
   /**
    * Hold a place in line for the whole of `work` (taken before any other
    * work, so a refused request costs nothing); ServerBusyError when full.
@@ -45,12 +47,15 @@ export function createHashingQueue({ concurrency, maxQueued }: HashingQueueSetti
     }
   }
 
+  function assertRoom(): void {
+    // The time for the line ahead to drain.
+    if (admitted >= concurrency + maxQueued) throw new ServerBusyError((admitted / concurrency) * averageMs / 1000);
+  }
+
   return {
+    assertRoom,
     async admit(work) {
-      if (admitted >= concurrency + maxQueued) {
-        // The time for the line ahead to drain.
-        throw new ServerBusyError((admitted / concurrency) * averageMs / 1000);
-      }
+      assertRoom();
       admitted += 1;
       try {
         return await work(slot);

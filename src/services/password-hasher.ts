@@ -30,6 +30,8 @@ export interface PasswordHasher extends Hashing {
    * full. The plain hash/verify methods take a place each on their own.
    */
   admit<T>(work: (hashing: Hashing) => Promise<T>): Promise<T>;
+  /** ServerBusyError when admit would refuse now. */
+  assertRoom(): void;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function createPasswordHasher(
 
   return {
     admit,
+    assertRoom: () => queue.assertRoom(),
     hash: (password) => admit((h) => h.hash(password)),
     verify: (stored, password) => admit((h) => h.verify(stored, password)),
     verifyDummy: (password) => admit((h) => h.verifyDummy(password)),

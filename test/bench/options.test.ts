@@ -46,6 +46,11 @@ describe('bench options', () => {
     assert.equal(options.output, DEFAULT_OUTPUT);
   });
 
+  it('runs the login burst only when BENCH_SCENARIOS names it', () => {
+    assert.ok(!readOptions({}).scenarios.includes('login-burst'));
+    assert.deepEqual(readOptions({ BENCH_SCENARIOS: 'login-burst,me' }).scenarios, ['me', 'login-burst']);
+  });
+
   const bad: Array<[string, string, RegExp]> = [
     ['BENCH_DURATION', 'ten', /BENCH_DURATION must be a number ≥ 0\.5, got "ten"/],
     ['BENCH_DURATION', '0.1', /BENCH_DURATION must be a number ≥ 0\.5/],
