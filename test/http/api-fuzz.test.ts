@@ -16,6 +16,7 @@ import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
 import { toOpenApiPath } from '../../src/http/api/openapi.ts';
 import type { ApiRoute } from '../../src/http/api/route.ts';
+import { cleanDisplayText } from '../../src/services/display-text.ts';
 import { createTestAccount, startTestServer, type TestServer } from '../support/server.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20260611);
@@ -436,11 +437,11 @@ describe('generated bad input on every /api/v1 route', function () {
     return hostileString;
   }
 
-  /** A 200 from PATCH /me stored exactly the (trimmed) name it answered with. */
+  /** A 200 from PATCH /me stored exactly the name it answered with: the one sent, trimmed, without controls and bidi marks. */
   async function checkNameStored(sent: unknown, answered: unknown): Promise<void> {
     const me = (await (await fetch(`${server.url}/api/v1/me`, { headers: bearer() })).json()) as Json;
     assert.equal(me.name, answered, 'GET /me disagrees with the PATCH answer');
-    if (typeof sent === 'string' && isWellFormedText(sent)) assert.equal(answered, sent.trim(), 'the stored name differs from the one sent');
+    if (typeof sent === 'string' && isWellFormedText(sent)) assert.equal(answered, cleanDisplayText(sent.trim()), 'the stored name differs from the one sent');
     expectedName = answered;
   }
 
