@@ -12,9 +12,9 @@ import { requestLog } from './http/middleware/request-log.ts';
 import { securityHeaders } from './http/middleware/security-headers.ts';
 import { apiNotFound } from './http/middleware/api-not-found.ts';
 import { createHealthRouter } from './http/routes/health.ts';
-import { createAssetsRouter } from './http/routes/assets.ts';
-import type { Renderer } from './http/render.ts';
-import { createInteractionRouter } from './oidc/interactions/router.ts';
+import { createAssetsRouter } from './pages/assets.ts';
+import type { Renderer } from './pages/render.ts';
+import { createInteractionRouter } from './pages/interaction/router.ts';
 
 export interface AppDeps {
   logger: Logger;

@@ -15,8 +15,8 @@ import { startExpiredPurge } from './services/purge-expired.ts';
 import { loadOrCreateSecrets } from './oidc/secrets.ts';
 import { createProvider } from './oidc/provider.ts';
 import { ClientsFileError, readClientsFile, upsertClients, type ClientMetadata } from './oidc/client-metadata.ts';
-import { createRenderer } from './http/render.ts';
-import { createProviderPages } from './oidc/pages.ts';
+import { createRenderer } from './pages/render.ts';
+import { createProviderPages } from './pages/provider-pages.ts';
 import { createTokenEndpoint, FIRST_PARTY_API_CLIENT } from './oidc/token-endpoint.ts';
 import { createFirstPartyTokens } from './oidc/first-party-tokens.ts';
 import { createAccessTokenVerifier } from './oidc/access-token-verifier.ts';
@@ -24,8 +24,8 @@ import { createBearerAuth } from './http/middleware/require-bearer.ts';
 import { createApiRouter } from './http/api/router.ts';
 import { authRoutes } from './http/api/auth-routes.ts';
 import { meRoutes } from './http/api/me-routes.ts';
-import { createAccountPagesRouter } from './http/routes/account-pages.ts';
-import { createDocsRouter } from './http/routes/docs.ts';
+import { createAccountPagesRouter } from './pages/account/account-pages.ts';
+import { createDocsRouter } from './pages/api-docs.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
 

@@ -6,7 +6,7 @@ import { CLAIMS_BY_SCOPE } from './find-account.ts';
 import { ID_TOKEN_ALG, type ServerSecrets } from './secrets.ts';
 import { API_SCOPE, ACCESS_TOKEN_TTL_SECONDS, type createResourceIndicators } from './resource-server.ts';
 import { loadFirstPartyGrant } from './first-party-consent.ts';
-import type { ProviderPages } from './pages.ts';
+import type { ProviderPages } from '../pages/provider-pages.ts';
 
 const MINUTE = 60;
 const DAY = 24 * 60 * MINUTE;

@@ -6,7 +6,7 @@
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
 import type { AccountService, AuthenticationResult } from '../services/accounts.ts';
 import type { SessionService } from '../services/sessions.ts';
-import { deviceInfoOf } from '../http/device-info.ts';
+import { deviceInfoOf } from './device-info.ts';
 import { API_SCOPE } from './resource-server.ts';
 import { accountClaims, rememberAccount } from './find-account.ts';
 import { REFRESH_TOKEN_TTL_SECONDS } from './configuration.ts';

@@ -7,7 +7,7 @@ import type { Store } from '../storage/ports.ts';
 import { createAdapterFactory } from './adapter.ts';
 import { cacheClients } from './client-cache.ts';
 import { createConfiguration } from './configuration.ts';
-import type { ProviderPages } from './pages.ts';
+import type { ProviderPages } from '../pages/provider-pages.ts';
 import { createFindAccount } from './find-account.ts';
 import { registerPasswordGrant } from './password-grant.ts';
 import { answerUnauthorizedGrantTypes } from './unauthorized-grant-type.ts';

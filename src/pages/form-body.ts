@@ -3,8 +3,8 @@
 // the project's AppErrors (413, 415) before any handler runs.
 import type { Context, Middleware } from 'koa';
 import getRawBody from 'raw-body';
-import { AppError, PayloadTooLargeError, UnsupportedMediaTypeError, unstorableTextError } from '../../errors.ts';
-import { findUnstorableText } from '../../services/storable-text.ts';
+import { AppError, PayloadTooLargeError, UnsupportedMediaTypeError, unstorableTextError } from '../errors.ts';
+import { findUnstorableText } from '../services/storable-text.ts';
 
 export type FormFields = Record<string, string>;
 

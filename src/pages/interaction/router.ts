@@ -2,8 +2,8 @@
 // (interactions.url defaults to /interaction/:uid). GET shows the pending
 // prompt; POST handles it and answers 303 to oidc-provider's resume endpoint.
 import { Router } from '@koa/router';
-import { csrfToken, requireCsrf } from '../../http/middleware/csrf.ts';
-import { formBody, formOf } from '../../http/middleware/form-body.ts';
+import { csrfToken, requireCsrf } from '../csrf.ts';
+import { formBody, formOf } from '../form-body.ts';
 import { showLogin, submitLogin } from './login.ts';
 import { showConsent, submitConsent } from './consent.ts';
 import { abortInteraction } from './finish.ts';

@@ -1,5 +1,5 @@
 import type Provider from 'oidc-provider';
-import type { Renderer } from '../../http/render.ts';
+import type { Renderer } from '../render.ts';
 import type { AccountService } from '../../services/accounts.ts';
 
 export interface InteractionDeps {

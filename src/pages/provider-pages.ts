@@ -2,7 +2,7 @@
 // looks the same and obeys the same CSP (its defaults carry inline styles and
 // a Google Fonts import).
 import type { Configuration, ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
-import type { Renderer } from '../http/render.ts';
+import type { Renderer } from './render.ts';
 
 type RpInitiatedLogout = NonNullable<NonNullable<Configuration['features']>['rpInitiatedLogout']>;
 

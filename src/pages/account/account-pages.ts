@@ -12,8 +12,8 @@ import { describeDuration } from '../../services/account-emails.ts';
 import { ONE_TIME_TOKEN_TTL_SECONDS } from '../../services/one-time-tokens.ts';
 import type { PasswordReset } from '../../services/password-reset.ts';
 import type { Registration } from '../../services/registration.ts';
-import { csrfToken, requireCsrf } from '../middleware/csrf.ts';
-import { formBody, formOf } from '../middleware/form-body.ts';
+import { csrfToken, requireCsrf } from '../csrf.ts';
+import { formBody, formOf } from '../form-body.ts';
 import type { Renderer } from '../render.ts';
 
 export interface AccountPagesDeps {

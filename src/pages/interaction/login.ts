@@ -2,7 +2,7 @@
 // never tells whether an address has an account (the accounts service also
 // spends the same time on both).
 import type { Context } from 'koa';
-import { formOf } from '../../http/middleware/form-body.ts';
+import { formOf } from '../form-body.ts';
 import { clientDisplayName } from './load.ts';
 import { finishInteraction } from './finish.ts';
 import type { InteractionDeps, InteractionDetails } from './types.ts';
