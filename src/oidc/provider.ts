@@ -6,8 +6,7 @@ import { createSessionHooks, endBrowserSessionsOnLogout } from './session-lifecy
 import type { Store } from '../storage/ports.ts';
 import { createAdapterFactory } from './adapter.ts';
 import { cacheClients } from './client-cache.ts';
-import { createConfiguration } from './configuration.ts';
-import type { ProviderPages } from '../pages/provider-pages.ts';
+import { createConfiguration, type ProviderPages } from './configuration.ts';
 import { createFindAccount } from './find-account.ts';
 import { registerPasswordGrant } from './password-grant.ts';
 import { answerUnauthorizedGrantTypes } from './unauthorized-grant-type.ts';
