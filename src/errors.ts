@@ -77,10 +77,13 @@ export class UnsupportedMediaTypeError extends AppError {
 }
 
 export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+
   constructor(retryAfterSeconds: number) {
     super('RATE_LIMITED', 429, 'Too many attempts; try again later.', {
       headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
     });
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
 }
 

@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { z } from 'zod';
+import { createSignInSteps } from '../../src/sign-in/steps.ts';
 import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
 import { toOpenApiPath } from '../../src/http/api/openapi.ts';
@@ -44,7 +45,8 @@ const OWNER = { email: 'fuzz-owner@example.com', password: 'owner passphrase for
 const THROWAWAY = { email: 'fuzz-throwaway@example.com', password: 'throwaway passphrase 4' };
 
 // The definitions server.ts mounts (handlers never run here; their schemas decide what "bad" means).
-const ROUTES: ApiRoute[] = [...authRoutes({} as never), ...meRoutes({} as never)];
+const signIn = createSignInSteps({ accounts: {} as never });
+const ROUTES: ApiRoute[] = [...authRoutes({ signIn } as never), ...meRoutes({} as never)];
 
 type Json = Record<string, unknown>;
 

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import request from 'supertest';
+import { createSignInSteps } from '../../src/sign-in/steps.ts';
 import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
 import { toOpenApiPath } from '../../src/http/api/openapi.ts';
@@ -43,7 +44,8 @@ const SESSION_FIELDS = ['id', 'current', 'device_name', 'device_type', 'user_age
 const SECRET_FIELD = /pass|hash|secret|salt/i;
 
 // The route definitions server.ts mounts; their handlers are never called here.
-const ROUTES: ApiRoute[] = [...authRoutes({} as never), ...meRoutes({} as never)];
+const signIn = createSignInSteps({ accounts: {} as never });
+const ROUTES: ApiRoute[] = [...authRoutes({ signIn } as never), ...meRoutes({} as never)];
 
 const operationKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
 

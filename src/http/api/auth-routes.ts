@@ -1,17 +1,40 @@
 // /api/v1/auth/*: sign-up, verification, sign-in, refresh, sign-out, reset.
 import { z } from 'zod';
-import type { FirstPartyTokens, IssuedTokens } from '../../oidc/first-party-tokens.ts';
+import type { Context } from 'koa';
+import type { Account } from '../../storage/ports.ts';
 import type { PasswordReset } from '../../services/password-reset.ts';
 import type { Registration } from '../../services/registration.ts';
 import type { SessionService } from '../../services/sessions.ts';
+import type { SignIn } from '../../sign-in/flow.ts';
 import { authedRoute, publicRoute, type ApiRoute } from './route.ts';
 import { emailField, nameField, passwordField, tokenField, tokenResponseSchema, toUser, userSchema } from './schemas.ts';
+
+/** Tokens of a sign-in or a refresh, with the account they were issued for. */
+export interface IssuedTokens {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+  id_token?: string;
+  scope: string;
+  account: Account;
+}
+
+/** The token endpoint's password and refresh grants for the built-in client (src/oidc/first-party-tokens.ts). */
+export interface FirstPartyTokens {
+  /** Throws the sign-in steps' refusal (InvalidCredentialsError, RateLimitedError…). */
+  login(ctx: Context, input: { email: string; password: string; rememberMe: boolean; fields?: Record<string, unknown> }): Promise<IssuedTokens>;
+  /** InvalidRefreshTokenError for anything the token endpoint refuses. */
+  refresh(ctx: Context, refreshToken: string): Promise<IssuedTokens>;
+}
 
 export interface AuthRouteDeps {
   registration: Registration;
   passwordReset: PasswordReset;
   tokens: FirstPartyTokens;
   sessions: SessionService;
+  /** The login body is the sign-in steps' fields (email, password, accept_terms…). */
+  signIn: Pick<SignIn, 'fields' | 'errors'>;
 }
 
 const TAG = 'auth';
@@ -69,12 +92,12 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       },
     }),
 
-    publicRoute<undefined, undefined, { email: string; password: string; remember_me?: boolean }>({
+    publicRoute<undefined, undefined, { email: string; password: string; remember_me?: boolean } & Record<string, unknown>>({
       method: 'post', path: '/api/v1/auth/login', tag: TAG, operationId: 'login',
       summary: 'Sign in with email and password',
       description: 'The password grant of the token endpoint, for the built-in first-party client. Starts a session '
         + '(X-Device-Name, X-Device-Type headers are recorded). remember_me: the session lasts 30 days instead of 24 hours.',
-      body: z.object({ email: emailField, password: passwordField, remember_me: z.boolean().optional() }),
+      body: z.object({ ...deps.signIn.fields, email: emailField, password: passwordField, remember_me: z.boolean().optional() }),
       responses: { 200: { description: 'Signed in', schema: tokenResponseSchema } },
       errors: [
         { status: 401, code: 'INVALID_CREDENTIALS', description: 'Unknown email or wrong password (indistinguishable).' },
@@ -82,7 +105,8 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
         rateLimited,
       ],
       async handle({ body, ctx }) {
-        const issued = await deps.tokens.login(ctx, { email: body.email, password: body.password, rememberMe: body.remember_me === true });
+        const { email, password, remember_me: rememberMe, ...fields } = body;
+        const issued = await deps.tokens.login(ctx, { email, password, rememberMe: rememberMe === true, fields });
         return { status: 200, body: tokenBody(issued) };
       },
     }),

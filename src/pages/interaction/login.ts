@@ -1,65 +1,76 @@
-// The login step. Every failure shows the same generic message so the page
-// never tells whether an address has an account (the accounts service also
-// spends the same time on both).
+// oidc-provider's login prompt: the sign-in steps (src/sign-in/), one page
+// each. Where a sign-in stands between pages is kept in the interaction
+// itself (server side, found by its cookie). A refusal shows on the step's
+// page; for the password step every failure reads the same, so the page never
+// tells whether an address has an account.
 import type { Context } from 'koa';
-import { formOf } from '../form-body.ts';
+import { EmailNotVerifiedError, RateLimitedError, type AppError } from '../../errors.ts';
+import type { SignInState, SignInStep, StepInput } from '../../sign-in/step.ts';
+import type { FormFields } from '../form-body.ts';
 import { clientDisplayName } from './load.ts';
-import { finishInteraction } from './finish.ts';
-import type { InteractionDeps, InteractionDetails } from './types.ts';
+import { finishInteraction, seeCurrentStep } from './finish.ts';
+import type { InteractionDeps, InteractionDetails, InteractionPrompt } from './types.ts';
 
-export const INVALID_CREDENTIALS_MESSAGE = 'Invalid email or password.';
-
-interface LoginView {
-  email?: string;
-  error?: string;
-  notVerified?: boolean;
+/** What the page says for a refusal; its status and headers (Retry-After) are the error's own. */
+function presentRefusal(err: AppError): Record<string, unknown> {
+  if (err instanceof EmailNotVerifiedError) return { notVerified: true };
+  if (err instanceof RateLimitedError) {
+    const minutes = Math.ceil(err.retryAfterSeconds / 60);
+    return { error: `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or reset your password.` };
+  }
+  return { error: err.message };
 }
 
-export async function showLogin(
+/** The sign-in state an earlier page stored in this interaction, or a fresh one. */
+function stateOf(deps: InteractionDeps, details: InteractionDetails): SignInState {
+  const saved = (details.result as { signIn?: Partial<SignInState> } | undefined)?.signIn;
+  if (!saved || !Array.isArray(saved.completed) || !Array.isArray(saved.amr)) return deps.signIn.start();
+  return { accountId: saved.accountId, completed: saved.completed, amr: saved.amr };
+}
+
+async function showStep(
   ctx: Context,
   deps: InteractionDeps,
   details: InteractionDetails,
-  view: LoginView = {},
-  status = 200,
+  page: { step: SignInStep; state: SignInState; input?: StepInput; refusal?: AppError },
 ): Promise<void> {
-  const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : '';
-  await deps.render(ctx, 'login', {
+  const { step, state, input, refusal } = page;
+  if (refusal && refusal.status >= 500) throw refusal;
+  const loginHint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
+  const { view, data } = step.show(state, { input, loginHint });
+  if (refusal) ctx.set(refusal.headers);
+  await deps.render(ctx, view, {
+    ...data,
     uid: details.uid,
+    step: step.id,
     clientName: await clientDisplayName(deps, details),
-    email: view.email ?? hint,
-    error: view.error,
-    notVerified: view.notVerified === true,
-  }, status);
+    ...(refusal && presentRefusal(refusal)),
+  }, refusal?.status);
 }
 
-export async function submitLogin(ctx: Context, deps: InteractionDeps, details: InteractionDetails): Promise<void> {
-  const { email = '', password = '' } = formOf(ctx);
-  if (!email.trim() || !password) {
-    await showLogin(ctx, deps, details, { email, error: 'Enter your email and password.' }, 400);
-    return;
-  }
-
-  const result = await deps.accounts.authenticate(email, password, ctx.ip);
-
-  if (!result.ok && result.reason === 'RATE_LIMITED') {
-    ctx.set('Retry-After', String(result.retryAfterSeconds));
-    const minutes = Math.ceil(result.retryAfterSeconds / 60);
-    await showLogin(ctx, deps, details, {
-      email,
-      error: `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or reset your password.`,
-    }, 429);
-    return;
-  }
-  if (!result.ok) {
-    const notVerified = result.reason === 'EMAIL_NOT_VERIFIED';
-    await showLogin(ctx, deps, details, {
-      email,
-      notVerified,
-      error: notVerified ? undefined : INVALID_CREDENTIALS_MESSAGE,
-    }, notVerified ? 403 : 401);
-    return;
-  }
-
-  // A fresh login replaces whatever an earlier submission carried.
-  await finishInteraction(ctx, deps.provider, { login: { accountId: result.account.id } }, false);
+async function showLogin(ctx: Context, deps: InteractionDeps, details: InteractionDetails): Promise<void> {
+  const state = stateOf(deps, details);
+  await showStep(ctx, deps, details, { step: deps.signIn.current(state), state });
 }
+
+async function submitLogin(ctx: Context, deps: InteractionDeps, details: InteractionDetails, form: FormFields): Promise<void> {
+  const state = stateOf(deps, details);
+  const step = deps.signIn.current(state);
+  // A form of another step (an older tab): show the pending one instead.
+  if (form.step !== undefined && form.step !== step.id) return seeCurrentStep(ctx, details.uid);
+  const result = await deps.signIn.submit(step, form, state, { ip: ctx.ip });
+  switch (result.kind) {
+    case 'refused':
+      return showStep(ctx, deps, details, { step, state, input: form, refusal: result.reason });
+    case 'next': {
+      const { accountId, completed, amr } = result.state;
+      await deps.provider.interactionResult(ctx.req, ctx.res, { signIn: { accountId, completed, amr } }, { mergeWithLastSubmission: false });
+      return seeCurrentStep(ctx, details.uid);
+    }
+    case 'done':
+      // A fresh login replaces whatever an earlier submission carried.
+      return finishInteraction(ctx, deps.provider, { login: { accountId: result.accountId, amr: result.amr } }, false);
+  }
+}
+
+export const loginPrompt: InteractionPrompt = { show: showLogin, submit: submitLogin };

@@ -1,0 +1,48 @@
+// The password step: email and password, checked by AccountService.authenticate
+// (the same work for an unknown email and a wrong password). It names the
+// account for the steps after it.
+import { EmailNotVerifiedError, InvalidCredentialsError, RateLimitedError, ValidationError, type AppError } from '../errors.ts';
+import { emailField, passwordField } from '../fields.ts';
+import type { AccountService, AuthenticationResult } from '../services/accounts.ts';
+import { passed, refused, type SignInStep } from './step.ts';
+
+type Failure = Extract<AuthenticationResult, { ok: false }>;
+
+/**
+ * The one translation of the account service's refusals; every surface shows
+ * the AppError it yields. A new reason there is a compile error here until
+ * it gets its line.
+ */
+const REFUSALS: { [R in Failure['reason']]: (failure: Extract<Failure, { reason: R }>) => AppError } = {
+  INVALID_CREDENTIALS: () => new InvalidCredentialsError(),
+  EMAIL_NOT_VERIFIED: () => new EmailNotVerifiedError(),
+  RATE_LIMITED: (failure) => new RateLimitedError(failure.retryAfterSeconds),
+};
+
+function refusalOf<F extends Failure>(failure: F): AppError {
+  return (REFUSALS[failure.reason] as (f: F) => AppError)(failure);
+}
+
+export function createPasswordStep(deps: { accounts: Pick<AccountService, 'authenticate'> }): SignInStep {
+  return {
+    id: 'password',
+    amr: 'pwd',
+    fields: { email: emailField, password: passwordField },
+    errors: [InvalidCredentialsError, EmailNotVerifiedError, RateLimitedError],
+
+    show(_state, { input, loginHint }) {
+      const typed = typeof input?.email === 'string' ? input.email : undefined;
+      return { view: 'login', data: { email: typed ?? loginHint ?? '' } };
+    },
+
+    async submit(input, state, source) {
+      const { email, password } = input;
+      if (typeof email !== 'string' || !email.trim() || typeof password !== 'string' || !password) {
+        return refused(new ValidationError([], 'Enter your email and password.'));
+      }
+      const result = await deps.accounts.authenticate(email, password, source.ip);
+      if (!result.ok) return refused(refusalOf(result));
+      return passed({ ...state, accountId: result.account.id, account: result.account });
+    },
+  };
+}
