@@ -8,6 +8,7 @@ import type { Logger } from './logger.ts';
 import type { Store } from './storage/ports.ts';
 import { errorHandler } from './http/middleware/error-handler.ts';
 import { requestLog } from './http/middleware/request-log.ts';
+import { requestId } from './http/middleware/request-id.ts';
 import { securityHeaders } from './http/middleware/security-headers.ts';
 import { apiNotFound } from './http/middleware/api-not-found.ts';
 import { createHealthRouter } from './http/routes/health.ts';
@@ -34,6 +35,7 @@ export function createApp(deps: AppDeps): Koa {
 
   const health = createHealthRouter(deps.store);
 
+  app.use(requestId());
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.logger));
   app.use(securityHeaders());

@@ -2,7 +2,7 @@
 // grants for the built-in client, answered in API.md's shape and codes.
 import type { Context } from 'koa';
 import { decodeJwt } from 'jose';
-import { AppError, InvalidCredentialsError, InvalidRefreshTokenError } from '../errors.ts';
+import { InternalError, InvalidCredentialsError, InvalidRefreshTokenError, type AppError } from '../errors.ts';
 import type { AccountService } from '../services/accounts.ts';
 import type { Account } from '../storage/ports.ts';
 import { accountLoadedBy } from './find-account.ts';
@@ -18,9 +18,7 @@ const SCOPE = 'openid offline_access';
 
 function unexpected(result: TokenEndpointResult): AppError {
   // Server errors were logged by oidc-provider's server_error listener.
-  return new AppError('INTERNAL', 500, 'Something went wrong on our side.', {
-    cause: new Error(`token endpoint answered ${result.status} ${String(result.body.error)}`),
-  });
+  return new InternalError(new Error(`token endpoint answered ${result.status} ${String(result.body.error)}`));
 }
 
 export function createFirstPartyTokens(deps: { tokenEndpoint: TokenEndpoint; accounts: Pick<AccountService, 'findById'> }) {

@@ -6,8 +6,12 @@ import { AppError } from '../errors.ts';
 import { passed, refused, type SignInStep } from './step.ts';
 
 export class TermsNotAcceptedError extends AppError {
+  static override readonly code = 'TERMS_NOT_ACCEPTED';
+  static override readonly status = 403;
+  static override readonly description = 'TERMS_URL is set and accept_terms was not true.';
+
   constructor() {
-    super('TERMS_NOT_ACCEPTED', 403, 'Accept the terms of service to sign in.');
+    super('Accept the terms of service to sign in.');
   }
 }
 

@@ -4,7 +4,7 @@
 // registry's order (steps.ts); the surfaces (the interaction pages, the
 // password grant, POST /api/v1/auth/login) only ever see a SignInResult.
 import type { z } from 'zod';
-import type { AppError } from '../errors.ts';
+import type { AppError, AppErrorClass } from '../errors.ts';
 import type { Account } from '../storage/ports.ts';
 
 /** Who is signing in, as far as the network can tell (rate limits key on it). */
@@ -57,7 +57,7 @@ export interface SignInStep {
   /** The JSON members it reads on /api/v1/auth/login; the password grant accepts the same names as parameters. */
   fields: Record<string, z.ZodType>;
   /** Refusals it can answer with, for the login route's declared errors. */
-  errors: ReadonlyArray<abstract new (...args: never[]) => AppError>;
+  errors: readonly AppErrorClass[];
   /** Whether this sign-in needs the step (default: always). */
   required?(state: SignInState): boolean;
   show(state: SignInState, context: { input?: StepInput; loginHint?: string }): StepView;

@@ -7,6 +7,7 @@ import { authRoutes } from '../http/api/auth-routes.ts';
 import { meRoutes } from '../http/api/me-routes.ts';
 import type { ApiRoute } from '../http/api/route.ts';
 import { createApiRouter } from '../http/api/router.ts';
+import { createAdminAuth } from '../http/middleware/require-admin.ts';
 import { createBearerAuth } from '../http/middleware/require-bearer.ts';
 import { createAccessTokenVerifier } from '../oidc/access-token-verifier.ts';
 import { createFirstPartyTokens } from '../oidc/first-party-tokens.ts';
@@ -43,5 +44,5 @@ export function createApiSurface(deps: {
     }),
     ...meRoutes({ settings: services.settings, sessions }),
   ];
-  return { routes, router: createApiRouter(routes, user) };
+  return { routes, router: createApiRouter(routes, { user, admin: createAdminAuth(user) }) };
 }

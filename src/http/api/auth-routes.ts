@@ -1,5 +1,12 @@
 // /api/v1/auth/*: sign-up, verification, sign-in, refresh, sign-out, reset.
 import { z } from 'zod';
+import {
+  EmailExistsError,
+  InvalidRefreshTokenError,
+  InvalidTokenError,
+  RateLimitedError,
+  WeakPasswordError,
+} from '../../errors.ts';
 import type { Context } from 'koa';
 import type { Account } from '../../storage/ports.ts';
 import type { PasswordReset } from '../../services/password-reset.ts';
@@ -43,7 +50,6 @@ const accepted = {
 };
 /** One body for known and unknown addresses alike. */
 const ACCEPTED_BODY = { message: 'If an account exists for this address, an email is on its way.' };
-const rateLimited = { status: 429, code: 'RATE_LIMITED', description: 'Too many requests; see Retry-After.' };
 
 function tokenBody({ account, ...tokens }: IssuedTokens) {
   return { ...tokens, user: toUser(account) };
@@ -58,9 +64,9 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       body: z.object({ email: emailField, password: passwordField, name: nameField.optional() }),
       responses: { 201: { description: 'Created', schema: z.object({ user: userSchema, verification_required: z.boolean() }) } },
       errors: [
-        { status: 409, code: 'EMAIL_EXISTS', description: 'An account has this email.' },
-        { status: 400, code: 'WEAK_PASSWORD', description: 'The password breaks the policy; the reason is in message.' },
-        rateLimited,
+        EmailExistsError,
+        WeakPasswordError,
+        RateLimitedError,
       ],
       async handle({ body, ctx }) {
         const { account, verificationRequired } = await deps.registration.register(body, ctx.ip);
@@ -73,7 +79,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       summary: 'Confirm an email address with the token from the mail',
       body: z.object({ token: tokenField }),
       responses: { 204: { description: 'Verified' } },
-      errors: [{ status: 400, code: 'INVALID_TOKEN', description: 'Unknown, used or expired token.' }],
+      errors: [InvalidTokenError],
       async handle({ body }) {
         await deps.registration.verifyEmail(body.token);
         return { status: 204 };
@@ -85,7 +91,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       summary: 'Send a new verification mail',
       body: z.object({ email: emailField }),
       responses: accepted,
-      errors: [rateLimited],
+      errors: [RateLimitedError],
       async handle({ body, ctx }) {
         await deps.registration.resendVerification(body.email, ctx.ip);
         return { status: 202, body: ACCEPTED_BODY };
@@ -99,11 +105,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
         + '(X-Device-Name, X-Device-Type headers are recorded). remember_me: the session lasts 30 days instead of 24 hours.',
       body: z.object({ ...deps.signIn.fields, email: emailField, password: passwordField, remember_me: z.boolean().optional() }),
       responses: { 200: { description: 'Signed in', schema: tokenResponseSchema } },
-      errors: [
-        { status: 401, code: 'INVALID_CREDENTIALS', description: 'Unknown email or wrong password (indistinguishable).' },
-        { status: 403, code: 'EMAIL_NOT_VERIFIED', description: 'The password is right but the email is not verified.' },
-        rateLimited,
-      ],
+      errors: deps.signIn.errors,
       async handle({ body, ctx }) {
         const { email, password, remember_me: rememberMe, ...fields } = body;
         const issued = await deps.tokens.login(ctx, { email, password, rememberMe: rememberMe === true, fields });
@@ -116,7 +118,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       summary: 'Exchange a refresh token for new tokens (the refresh token rotates)',
       body: z.object({ refresh_token: z.string().min(1).max(4096) }),
       responses: { 200: { description: 'New tokens', schema: tokenResponseSchema } },
-      errors: [{ status: 401, code: 'INVALID_REFRESH_TOKEN', description: 'Invalid, expired or revoked; reuse also ends the session.' }],
+      errors: [InvalidRefreshTokenError],
       async handle({ body, ctx }) {
         return { status: 200, body: tokenBody(await deps.tokens.refresh(ctx, body.refresh_token)) };
       },
@@ -140,7 +142,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       summary: 'Mail a password reset link',
       body: z.object({ email: emailField }),
       responses: accepted,
-      errors: [rateLimited],
+      errors: [RateLimitedError],
       async handle({ body, ctx }) {
         await deps.passwordReset.requestReset(body.email, ctx.ip);
         return { status: 202, body: ACCEPTED_BODY };
@@ -153,8 +155,8 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       body: z.object({ token: tokenField, new_password: passwordField }),
       responses: { 204: { description: 'Password changed' } },
       errors: [
-        { status: 400, code: 'INVALID_TOKEN', description: 'Unknown, used or expired token.' },
-        { status: 400, code: 'WEAK_PASSWORD', description: 'The password breaks the policy; the token stays usable.' },
+        InvalidTokenError,
+        { error: WeakPasswordError, description: 'The password breaks the policy; the token stays usable.' },
       ],
       async handle({ body }) {
         await deps.passwordReset.confirmReset(body.token, body.new_password);

@@ -1,5 +1,6 @@
 // /api/v1/me and /api/v1/me/sessions: the signed-in user's account and sign-ins.
 import { z } from 'zod';
+import { SessionNotFoundError, WeakPasswordError, WrongPasswordError } from '../../errors.ts';
 import type { AccountSettings } from '../../services/account-settings.ts';
 import type { SessionService } from '../../services/sessions.ts';
 import { authedRoute, type ApiRoute } from './route.ts';
@@ -9,8 +10,6 @@ export interface MeRouteDeps {
   settings: AccountSettings;
   sessions: SessionService;
 }
-
-const wrongPassword = { status: 403, code: 'WRONG_PASSWORD', description: 'The password given is not the account\'s.' };
 
 export function meRoutes(deps: MeRouteDeps): ApiRoute[] {
   return [
@@ -38,7 +37,7 @@ export function meRoutes(deps: MeRouteDeps): ApiRoute[] {
       summary: 'Delete the account with its sessions, grants and tokens',
       body: z.object({ password: passwordField }),
       responses: { 204: { description: 'Deleted' } },
-      errors: [wrongPassword],
+      errors: [WrongPasswordError],
       async handle({ body, auth }) {
         await deps.settings.deleteAccount(auth.account, body.password);
         return { status: 204 };
@@ -50,7 +49,7 @@ export function meRoutes(deps: MeRouteDeps): ApiRoute[] {
       summary: 'Change the password; ends every other session',
       body: z.object({ current_password: passwordField, new_password: passwordField }),
       responses: { 204: { description: 'Changed' } },
-      errors: [wrongPassword, { status: 400, code: 'WEAK_PASSWORD', description: 'The new password breaks the policy.' }],
+      errors: [WrongPasswordError, { error: WeakPasswordError, description: 'The new password breaks the policy.' }],
       async handle({ body, auth }) {
         await deps.settings.changePassword(auth.account, {
           currentPassword: body.current_password,
@@ -76,7 +75,7 @@ export function meRoutes(deps: MeRouteDeps): ApiRoute[] {
       summary: 'End one session',
       params: z.object({ id: z.string().min(1).max(128) }),
       responses: { 204: { description: 'Ended' } },
-      errors: [{ status: 404, code: 'SESSION_NOT_FOUND', description: 'No such live session of this account.' }],
+      errors: [SessionNotFoundError],
       async handle({ params, auth }) {
         await deps.sessions.revoke(auth.account.id, params.id);
         return { status: 204 };

@@ -53,6 +53,7 @@ export const errorEnvelopeSchema = z
       code: z.string(),
       message: z.string(),
       details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      request_id: z.string().meta({ description: 'The X-Request-Id of the request, also in the server\'s log line.' }),
     }),
   })
   .meta({ id: 'Error' });
