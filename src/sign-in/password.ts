@@ -4,7 +4,15 @@
 import { EmailNotVerifiedError, InvalidCredentialsError, RateLimitedError, ValidationError, type AppError } from '../errors.ts';
 import { emailField, passwordField } from '../fields.ts';
 import type { AccountService, AuthenticationResult } from '../services/accounts.ts';
+import { z } from 'zod';
 import { passed, refused, type SignInStep } from './step.ts';
+
+/**
+ * What the step needs from any surface: something in both fields. The rest
+ * (format, length) is the account service's business, which answers
+ * INVALID_CREDENTIALS for anything that is not an account's password.
+ */
+const credentials = z.object({ email: z.string().trim().min(1), password: z.string().min(1) });
 
 type Failure = Extract<AuthenticationResult, { ok: false }>;
 
@@ -36,11 +44,10 @@ export function createPasswordStep(deps: { accounts: Pick<AccountService, 'authe
     },
 
     async submit(input, state, source) {
-      const { email, password } = input;
-      if (typeof email !== 'string' || !email.trim() || typeof password !== 'string' || !password) {
-        return refused(new ValidationError([], 'Enter your email and password.'));
-      }
-      const result = await deps.accounts.authenticate(email, password, source.ip);
+      const parsed = credentials.safeParse(input);
+      if (!parsed.success) return refused(new ValidationError([], 'Enter your email and password.'));
+      // The address as typed: authenticate normalises it, and rate limits key on it.
+      const result = await deps.accounts.authenticate(input.email as string, parsed.data.password, source.ip);
       if (!result.ok) return refused(refusalOf(result));
       return passed({ ...state, accountId: result.account.id, account: result.account });
     },

@@ -152,6 +152,8 @@ describe('browser login (Chromium)', function () {
   });
 
   it('asks to accept the terms between the password and consent when TERMS_URL is set', async function () {
+    // A server of its own (the terms are configuration), started inside the test.
+    this.timeout(180_000);
     const server = await startGatehouse(callback!.url, { TERMS_URL: 'https://example.com/terms' });
     try {
       const { url, verifier, state } = authorization(server, callback!.url);

@@ -5,15 +5,17 @@
 // Answers for known and unknown addresses are the same page (the services
 // send mail after the response, so they also take the same time).
 import { Router } from '@koa/router';
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import { z } from 'zod';
-import { AppError, EmailExistsError, InvalidTokenError } from '../../errors.ts';
+import { InvalidTokenError } from '../../errors.ts';
+import { emailField, nameField, passwordField, tokenField } from '../../fields.ts';
 import { describeDuration } from '../../services/account-emails.ts';
 import { ONE_TIME_TOKEN_TTL_SECONDS } from '../../services/one-time-tokens.ts';
 import type { PasswordReset } from '../../services/password-reset.ts';
 import type { Registration } from '../../services/registration.ts';
-import { csrfToken, requireCsrf } from '../csrf.ts';
-import { formBody, formOf } from '../form-body.ts';
+import { csrfToken } from '../csrf.ts';
+import { createPageForm, type PageForm } from '../form.ts';
+import type { FormFields } from '../form-body.ts';
 import type { Renderer } from '../render.ts';
 
 export interface AccountPagesDeps {
@@ -22,41 +24,25 @@ export interface AccountPagesDeps {
   render: Renderer;
 }
 
-// Limits as in the JSON API (src/http/api/schemas.ts); the password policy
-// itself (8-256, common, equal to email) answers with its own reason.
-const email = z.string({ error: 'Enter your email address.' }).max(320, 'The email address is too long.')
-  .transform((v) => v.trim())
-  .pipe(z.string().min(1, 'Enter your email address.').pipe(z.email({ error: 'Enter a valid email address.' })));
-const password = z.string({ error: 'Enter a password.' }).min(1, 'Enter a password.').max(4096, 'The password must be at most 256 characters long.');
-const name = z.string().optional()
-  .transform((v) => v?.trim() || null)
-  .pipe(z.string().max(200, 'The name must be at most 200 characters long.').nullable());
-// Tokens are 43 base64url characters (one-time-tokens.ts); anything else is
-// refused before a database round trip.
-const token = z.string().regex(/^[A-Za-z0-9_-]{16,512}$/);
+// The API's fields (src/fields.ts). A form always sends `name`; empty means none.
+const name = nameField.optional().transform((v) => v || null);
+// Tokens are 43 base64url characters (one-time-tokens.ts); a link carrying
+// anything else is refused before a database round trip.
+const token = tokenField.regex(/^[A-Za-z0-9_-]{16,512}$/);
 // "Back to sign in" may only lead to one of our own interaction pages, never
 // to a URL a link in a mail or on another site chose.
 const returnTo = z.string().regex(/^\/interaction\/[A-Za-z0-9_-]{1,128}$/).optional().catch(undefined);
 
-const registerForm = z.object({ email, password, name, return_to: returnTo });
-const emailForm = z.object({ email, return_to: returnTo });
-const resetForm = z.object({ token, password });
+const registerForm = z.object({ email: emailField, password: passwordField, name, return_to: returnTo });
+const emailForm = z.object({ email: emailField, return_to: returnTo });
+const resetForm = z.object({ token, password: passwordField });
 const tokenForm = z.object({ token });
 
-type Parsed<T> = { ok: true; data: T } | { ok: false; message: string };
-
-function parse<T>(schema: z.ZodType<T>, input: unknown): Parsed<T> {
-  const result = schema.safeParse(input);
-  return result.success ? { ok: true, data: result.data } : { ok: false, message: result.error.issues[0]?.message ?? 'Check the form.' };
-}
+/** What an email form shows again: the address typed and where "back" leads. */
+const emailValues = (form: FormFields) => ({ email: form.email ?? '', returnTo: returnTo.parse(form.return_to) });
 
 const returnToOf = (ctx: Context) => returnTo.parse(ctx.query.return_to);
 const withReturnTo = (path: string, back: string | undefined) => (back ? `${path}?return_to=${encodeURIComponent(back)}` : path);
-
-function seeOther(ctx: Context, location: string): void {
-  ctx.status = 303;
-  ctx.redirect(location);
-}
 
 const VERIFY_LIFETIME = describeDuration(ONE_TIME_TOKEN_TTL_SECONDS['verify-email']);
 const RESET_LIFETIME = describeDuration(ONE_TIME_TOKEN_TTL_SECONDS['reset-password']);
@@ -73,28 +59,19 @@ const invalidLink = (kind: 'reset' | 'verify') => ({
     }),
 });
 
-/**
- * A service's client error (WeakPassword 400, EmailExists 409, RateLimited
- * 429 with Retry-After, …) re-renders the form with its message; anything
- * else is a bug for the error handler.
- */
-async function renderFailure(
-  ctx: Context,
-  render: Renderer,
-  err: unknown,
-  view: string,
-  data: Record<string, unknown>,
-): Promise<void> {
-  if (!(err instanceof AppError) || err.status < 400 || err.status >= 500) throw err;
-  ctx.set(err.headers);
-  await render(ctx, view, { ...data, error: err.message, emailExists: err instanceof EmailExistsError }, err.status);
+/** A link that does not work (a malformed, unknown, used or expired token) gets its own page, not the form again. */
+async function badLink(ctx: Context, refusal: unknown, kind: 'reset' | 'verify', message: PageKit['message']): Promise<boolean> {
+  const tokenIssue = refusal instanceof z.ZodError && refusal.issues.some((issue) => issue.path[0] === 'token');
+  if (!tokenIssue && !(refusal instanceof InvalidTokenError)) return false;
+  await message(ctx, invalidLink(kind), 400);
+  return true;
 }
 
 export function createAccountPagesRouter(deps: AccountPagesDeps): Router {
   const router = new Router({ prefix: '/account' });
   const kit: PageKit = {
     ...deps,
-    post: [formBody(), csrfToken(), requireCsrf(deps.render)],
+    pageForm: createPageForm(deps.render),
     message: (ctx, data, status) => deps.render(ctx, 'account-message', data, status),
   };
   signUpPages(router, kit);
@@ -104,30 +81,24 @@ export function createAccountPagesRouter(deps: AccountPagesDeps): Router {
 }
 
 interface PageKit extends AccountPagesDeps {
-  /** The steps before every form post handler: parse, token cookie, CSRF check. */
-  post: Middleware[];
+  pageForm: PageForm;
   message(ctx: Context, data: Record<string, unknown>, status?: number): Promise<void>;
 }
 
-function signUpPages(router: Router, { registration, render, post, message }: PageKit): void {
+function signUpPages(router: Router, { registration, render, pageForm, message }: PageKit): void {
   router.get('/register', csrfToken(), async function showRegister(ctx) {
     await render(ctx, 'register', { email: '', name: '', returnTo: returnToOf(ctx) });
   });
 
-  router.post('/register', ...post, async function submitRegister(ctx) {
-    const form = formOf(ctx);
-    const back = returnTo.parse(form.return_to);
-    const view = { email: form.email ?? '', name: form.name ?? '', returnTo: back };
-    const parsed = parse(registerForm, form);
-    if (!parsed.ok) return render(ctx, 'register', { ...view, error: parsed.message }, 400);
-    try {
-      const { email: address, password: secret, name: displayName } = parsed.data;
-      const { verificationRequired } = await registration.register({ email: address, password: secret, name: displayName }, ctx.ip);
-      seeOther(ctx, withReturnTo(verificationRequired ? '/account/register/check-email' : '/account/register/done', back));
-    } catch (err) {
-      await renderFailure(ctx, render, err, 'register', view);
-    }
-  });
+  router.post('/register', ...pageForm({
+    schema: registerForm,
+    view: 'register',
+    values: (form) => ({ ...emailValues(form), name: form.name ?? '' }),
+    async onSuccess(ctx, { email, password, name: displayName, return_to: back }) {
+      const { verificationRequired } = await registration.register({ email, password, name: displayName }, ctx.ip);
+      return withReturnTo(verificationRequired ? '/account/register/check-email' : '/account/register/done', back);
+    },
+  }));
 
   router.get('/register/check-email', async function registeredUnverified(ctx) {
     await message(ctx, {
@@ -144,23 +115,20 @@ function signUpPages(router: Router, { registration, render, post, message }: Pa
 
 }
 
-function forgotPasswordPages(router: Router, { passwordReset, render, post, message }: PageKit): void {
+function forgotPasswordPages(router: Router, { passwordReset, render, pageForm, message }: PageKit): void {
   router.get('/forgot-password', csrfToken(), async function showForgot(ctx) {
     await render(ctx, 'forgot-password', { email: '', returnTo: returnToOf(ctx) });
   });
 
-  router.post('/forgot-password', ...post, async function submitForgot(ctx) {
-    const form = formOf(ctx);
-    const view = { email: form.email ?? '', returnTo: returnTo.parse(form.return_to) };
-    const parsed = parse(emailForm, form);
-    if (!parsed.ok) return render(ctx, 'forgot-password', { ...view, error: parsed.message }, 400);
-    try {
-      await passwordReset.requestReset(parsed.data.email, ctx.ip);
-      seeOther(ctx, withReturnTo('/account/forgot-password/sent', parsed.data.return_to));
-    } catch (err) {
-      await renderFailure(ctx, render, err, 'forgot-password', view);
-    }
-  });
+  router.post('/forgot-password', ...pageForm({
+    schema: emailForm,
+    view: 'forgot-password',
+    values: emailValues,
+    async onSuccess(ctx, { email, return_to: back }) {
+      await passwordReset.requestReset(email, ctx.ip);
+      return withReturnTo('/account/forgot-password/sent', back);
+    },
+  }));
 
   router.get('/forgot-password/sent', async function resetRequested(ctx) {
     await message(ctx, {
@@ -174,25 +142,22 @@ function forgotPasswordPages(router: Router, { passwordReset, render, post, mess
   // The link in the mail.
   router.get('/reset-password', csrfToken(), async function showReset(ctx) {
     // Reading the link does not use the token up: only the POST does.
-    const parsed = parse(tokenForm, { token: ctx.query.token });
-    if (!parsed.ok) return message(ctx, invalidLink('reset'), 400);
+    const parsed = tokenForm.safeParse({ token: ctx.query.token });
+    if (!parsed.success) return message(ctx, invalidLink('reset'), 400);
     await render(ctx, 'reset-password', { token: parsed.data.token });
   });
 
-  router.post('/reset-password', ...post, async function submitReset(ctx) {
-    const form = formOf(ctx);
-    if (!tokenForm.safeParse(form).success) return message(ctx, invalidLink('reset'), 400);
-    const parsed = parse(resetForm, form);
-    if (!parsed.ok) return render(ctx, 'reset-password', { token: form.token, error: parsed.message }, 400);
-    try {
-      await passwordReset.confirmReset(parsed.data.token, parsed.data.password);
-      seeOther(ctx, '/account/reset-password/done');
-    } catch (err) {
-      if (err instanceof InvalidTokenError) return message(ctx, invalidLink('reset'), 400);
-      // A weak password leaves the token usable (PasswordReset): same form, same token.
-      await renderFailure(ctx, render, err, 'reset-password', { token: parsed.data.token });
-    }
-  });
+  router.post('/reset-password', ...pageForm({
+    schema: resetForm,
+    view: 'reset-password',
+    // A weak password leaves the token usable (PasswordReset): same form, same token.
+    values: (form) => ({ token: form.token }),
+    async onSuccess(_ctx, data) {
+      await passwordReset.confirmReset(data.token, data.password);
+      return '/account/reset-password/done';
+    },
+    onRefusal: async (ctx, refusal) => badLink(ctx, refusal, 'reset', message),
+  }));
 
   router.get('/reset-password/done', async function resetDone(ctx) {
     await message(ctx, {
@@ -204,25 +169,24 @@ function forgotPasswordPages(router: Router, { passwordReset, render, post, mess
 
 }
 
-function verificationPages(router: Router, { registration, render, post, message }: PageKit): void {
+function verificationPages(router: Router, { registration, render, pageForm, message }: PageKit): void {
   router.get('/verify-email', csrfToken(), async function showVerify(ctx) {
     // Mail scanners and link previews fetch links: a GET must not confirm.
-    const parsed = parse(tokenForm, { token: ctx.query.token });
-    if (!parsed.ok) return message(ctx, invalidLink('verify'), 400);
+    const parsed = tokenForm.safeParse({ token: ctx.query.token });
+    if (!parsed.success) return message(ctx, invalidLink('verify'), 400);
     await render(ctx, 'verify-email', { token: parsed.data.token });
   });
 
-  router.post('/verify-email', ...post, async function submitVerify(ctx) {
-    const parsed = parse(tokenForm, formOf(ctx));
-    if (!parsed.ok) return message(ctx, invalidLink('verify'), 400);
-    try {
-      await registration.verifyEmail(parsed.data.token);
-    } catch (err) {
-      if (err instanceof InvalidTokenError) return message(ctx, invalidLink('verify'), 400);
-      throw err;
-    }
-    seeOther(ctx, '/account/verify-email/done');
-  });
+  router.post('/verify-email', ...pageForm({
+    schema: tokenForm,
+    view: 'verify-email',
+    values: (form) => ({ token: form.token }),
+    async onSuccess(_ctx, data) {
+      await registration.verifyEmail(data.token);
+      return '/account/verify-email/done';
+    },
+    onRefusal: async (ctx, refusal) => badLink(ctx, refusal, 'verify', message),
+  }));
 
   router.get('/verify-email/done', async function verified(ctx) {
     await message(ctx, {
@@ -236,18 +200,15 @@ function verificationPages(router: Router, { registration, render, post, message
     await render(ctx, 'verify-email-resend', { email: '', returnTo: returnToOf(ctx) });
   });
 
-  router.post('/verify-email/resend', ...post, async function submitResend(ctx) {
-    const form = formOf(ctx);
-    const view = { email: form.email ?? '', returnTo: returnTo.parse(form.return_to) };
-    const parsed = parse(emailForm, form);
-    if (!parsed.ok) return render(ctx, 'verify-email-resend', { ...view, error: parsed.message }, 400);
-    try {
-      await registration.resendVerification(parsed.data.email, ctx.ip);
-      seeOther(ctx, withReturnTo('/account/verify-email/sent', parsed.data.return_to));
-    } catch (err) {
-      await renderFailure(ctx, render, err, 'verify-email-resend', view);
-    }
-  });
+  router.post('/verify-email/resend', ...pageForm({
+    schema: emailForm,
+    view: 'verify-email-resend',
+    values: emailValues,
+    async onSuccess(ctx, { email, return_to: back }) {
+      await registration.resendVerification(email, ctx.ip);
+      return withReturnTo('/account/verify-email/sent', back);
+    },
+  }));
 
   router.get('/verify-email/sent', async function resendDone(ctx) {
     await message(ctx, {
