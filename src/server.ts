@@ -94,22 +94,21 @@ async function serve(
     server.once('error', reject);
     server.listen(config.port, options.host, () => resolve());
   });
+  return { server, store, close: closeOnce(server, [() => purge.stop()], [() => mailer.close(), () => store.close()]) };
+}
 
+/** Shut down once: stop the timers, stop accepting and drain requests, then release what they used. */
+function closeOnce(server: Server, timers: Array<() => void>, resources: Array<() => unknown>): () => Promise<void> {
   let closing: Promise<void> | undefined;
-  return {
-    server,
-    store,
-    close() {
-      closing ??= (async () => {
-        purge.stop();
-        // Stop accepting, let in-flight requests finish, drop idle keep-alives.
-        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        await drained;
-        mailer.close();
-        await store.close();
-      })();
-      return closing;
-    },
+  return () => {
+    closing ??= (async () => {
+      for (const stop of timers) stop();
+      // Stop accepting, let in-flight requests finish, drop idle keep-alives.
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await drained;
+      for (const release of resources) await release();
+    })();
+    return closing;
   };
 }
