@@ -70,7 +70,8 @@ async function exchangeCode(server: TestServer, callbackUrl: string, code: strin
 }
 
 describe('browser login (Chromium)', function () {
-  this.timeout(60_000);
+  // Starting Gatehouse and Chromium takes most of this on a loaded 2-core machine.
+  this.timeout(120_000);
   let gatehouse: TestServer | undefined;
   let callback: Awaited<ReturnType<typeof startCallbackServer>> | undefined;
   let browser: Browser | undefined;
