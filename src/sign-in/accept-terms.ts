@@ -2,18 +2,10 @@
 // nothing about the person (no amr) and asks on every sign-in. It shows how a
 // step joins: this file and one line in steps.ts.
 import { z } from 'zod';
-import { AppError } from '../errors.ts';
+import { ForbiddenError } from '../errors.ts';
 import { passed, refused, type SignInStep } from './step.ts';
 
-export class TermsNotAcceptedError extends AppError {
-  static override readonly code = 'TERMS_NOT_ACCEPTED';
-  static override readonly status = 403;
-  static override readonly description = 'TERMS_URL is set and accept_terms was not true.';
-
-  constructor() {
-    super('Accept the terms of service to sign in.');
-  }
-}
+const NOT_ACCEPTED = 'Accept the terms of service to sign in.';
 
 // A checkbox posts "on"; the token endpoint's parameters are strings; JSON says true.
 const ACCEPTED = new Set<unknown>([true, 'true', 'on']);
@@ -24,10 +16,10 @@ export function createAcceptTermsStep(deps: { termsUrl?: string }): SignInStep |
   return {
     id: 'accept-terms',
     fields: { accept_terms: z.boolean().optional().meta({ description: `true: the user accepts ${termsUrl}.` }) },
-    errors: [TermsNotAcceptedError],
+    errors: [ForbiddenError],
     show: () => ({ view: 'accept-terms', data: { termsUrl } }),
     async submit(input, state) {
-      return ACCEPTED.has(input.accept_terms) ? passed(state) : refused(new TermsNotAcceptedError());
+      return ACCEPTED.has(input.accept_terms) ? passed(state) : refused(new ForbiddenError(NOT_ACCEPTED));
     },
   };
 }

@@ -19,9 +19,10 @@ describe('sign-in steps: accept the terms (TERMS_URL)', function () {
 
   const credentials = { email: USER.email, password: USER.password };
 
-  it('JSON login: 403 TERMS_NOT_ACCEPTED without accept_terms, tokens with it', async function () {
+  it('JSON login: 403 FORBIDDEN without accept_terms, tokens with it', async function () {
     const refused = await api(fx.server).post('/api/v1/auth/login').send(credentials);
-    assertError(refused, 403, 'TERMS_NOT_ACCEPTED');
+    assertError(refused, 403, 'FORBIDDEN');
+    assert.match(refused.body.error.message, /Accept the terms of service/);
     const accepted = await api(fx.server).post('/api/v1/auth/login').send({ ...credentials, accept_terms: true });
     assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
     assert.deepEqual(decodeJwt(String(accepted.body.id_token)).amr, ['pwd']);
@@ -42,11 +43,11 @@ describe('sign-in steps: accept the terms (TERMS_URL)', function () {
     assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
   });
 
-  it('OpenAPI: the login route takes accept_terms and lists TERMS_NOT_ACCEPTED', async function () {
+  it('OpenAPI: the login route takes accept_terms and lists its refusal', async function () {
     const doc = (await api(fx.server).get('/openapi.json')).body as { paths: Record<string, Record<string, { requestBody: unknown; responses: Record<string, { description: string }> }>> };
     const login = doc.paths['/api/v1/auth/login']!.post!;
     assert.match(JSON.stringify(login.requestBody), /accept_terms/);
-    assert.match(login.responses['403']!.description, /TERMS_NOT_ACCEPTED/);
+    assert.match(login.responses['403']!.description, /FORBIDDEN/);
   });
 
   it('pages: the password page, then the terms page, which refuses until accepted, then consent', async function () {

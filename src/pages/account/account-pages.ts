@@ -59,6 +59,22 @@ const invalidLink = (kind: 'reset' | 'verify') => ({
     }),
 });
 
+/**
+ * A form that takes an address and sends it a mail (reset, verification):
+ * the same answer, and the same page next, for known and unknown addresses.
+ */
+function mailRequestForm(pageForm: PageForm, view: string, send: (email: string, ip: string) => Promise<void>, sentPath: string) {
+  return pageForm({
+    schema: emailForm,
+    view,
+    values: emailValues,
+    async onSuccess(ctx, { email, return_to: back }) {
+      await send(email, ctx.ip);
+      return withReturnTo(sentPath, back);
+    },
+  });
+}
+
 /** A link that does not work (a malformed, unknown, used or expired token) gets its own page, not the form again. */
 async function badLink(ctx: Context, refusal: unknown, kind: 'reset' | 'verify', message: PageKit['message']): Promise<boolean> {
   const tokenIssue = refusal instanceof z.ZodError && refusal.issues.some((issue) => issue.path[0] === 'token');
@@ -120,15 +136,7 @@ function forgotPasswordPages(router: Router, { passwordReset, render, pageForm, 
     await render(ctx, 'forgot-password', { email: '', returnTo: returnToOf(ctx) });
   });
 
-  router.post('/forgot-password', ...pageForm({
-    schema: emailForm,
-    view: 'forgot-password',
-    values: emailValues,
-    async onSuccess(ctx, { email, return_to: back }) {
-      await passwordReset.requestReset(email, ctx.ip);
-      return withReturnTo('/account/forgot-password/sent', back);
-    },
-  }));
+  router.post('/forgot-password', ...mailRequestForm(pageForm, 'forgot-password', passwordReset.requestReset, '/account/forgot-password/sent'));
 
   router.get('/forgot-password/sent', async function resetRequested(ctx) {
     await message(ctx, {
@@ -200,15 +208,7 @@ function verificationPages(router: Router, { registration, render, pageForm, mes
     await render(ctx, 'verify-email-resend', { email: '', returnTo: returnToOf(ctx) });
   });
 
-  router.post('/verify-email/resend', ...pageForm({
-    schema: emailForm,
-    view: 'verify-email-resend',
-    values: emailValues,
-    async onSuccess(ctx, { email, return_to: back }) {
-      await registration.resendVerification(email, ctx.ip);
-      return withReturnTo('/account/verify-email/sent', back);
-    },
-  }));
+  router.post('/verify-email/resend', ...mailRequestForm(pageForm, 'verify-email-resend', registration.resendVerification, '/account/verify-email/sent'));
 
   router.get('/verify-email/sent', async function resendDone(ctx) {
     await message(ctx, {
