@@ -75,6 +75,34 @@ function mailRequestForm(pageForm: PageForm, view: string, send: (email: string,
   });
 }
 
+/**
+ * The page a link from a mail opens. The GET only shows the form: mail
+ * scanners and link previews fetch links, so reading one never uses it up.
+ * The POST uses the token, then leads to `<page>/done`.
+ */
+function linkForm<T extends { token: string }>(
+  router: Router,
+  { render, pageForm, message }: PageKit,
+  link: { page: string; kind: 'reset' | 'verify'; schema: z.ZodType<T>; use(data: T): Promise<unknown> },
+): void {
+  router.get(`/${link.page}`, csrfToken(), async function showLinkForm(ctx) {
+    const parsed = tokenForm.safeParse({ token: ctx.query.token });
+    if (!parsed.success) return message(ctx, invalidLink(link.kind), 400);
+    await render(ctx, link.page, { token: parsed.data.token });
+  });
+
+  router.post(`/${link.page}`, ...pageForm({
+    schema: link.schema,
+    view: link.page,
+    values: (form) => ({ token: form.token }),
+    async onSuccess(_ctx, data) {
+      await link.use(data);
+      return `/account/${link.page}/done`;
+    },
+    onRefusal: async (ctx, refusal) => badLink(ctx, refusal, link.kind, message),
+  }));
+}
+
 /** A link that does not work (a malformed, unknown, used or expired token) gets its own page, not the form again. */
 async function badLink(ctx: Context, refusal: unknown, kind: 'reset' | 'verify', message: PageKit['message']): Promise<boolean> {
   const tokenIssue = refusal instanceof z.ZodError && refusal.issues.some((issue) => issue.path[0] === 'token');
@@ -131,7 +159,8 @@ function signUpPages(router: Router, { registration, render, pageForm, message }
 
 }
 
-function forgotPasswordPages(router: Router, { passwordReset, render, pageForm, message }: PageKit): void {
+function forgotPasswordPages(router: Router, kit: PageKit): void {
+  const { passwordReset, render, pageForm, message } = kit;
   router.get('/forgot-password', csrfToken(), async function showForgot(ctx) {
     await render(ctx, 'forgot-password', { email: '', returnTo: returnToOf(ctx) });
   });
@@ -147,25 +176,9 @@ function forgotPasswordPages(router: Router, { passwordReset, render, pageForm, 
     });
   });
 
-  // The link in the mail.
-  router.get('/reset-password', csrfToken(), async function showReset(ctx) {
-    // Reading the link does not use the token up: only the POST does.
-    const parsed = tokenForm.safeParse({ token: ctx.query.token });
-    if (!parsed.success) return message(ctx, invalidLink('reset'), 400);
-    await render(ctx, 'reset-password', { token: parsed.data.token });
-  });
-
-  router.post('/reset-password', ...pageForm({
-    schema: resetForm,
-    view: 'reset-password',
-    // A weak password leaves the token usable (PasswordReset): same form, same token.
-    values: (form) => ({ token: form.token }),
-    async onSuccess(_ctx, data) {
-      await passwordReset.confirmReset(data.token, data.password);
-      return '/account/reset-password/done';
-    },
-    onRefusal: async (ctx, refusal) => badLink(ctx, refusal, 'reset', message),
-  }));
+  // The link in the mail. A weak password leaves the token usable
+  // (PasswordReset): the same form again, with the same token.
+  linkForm(router, kit, { page: 'reset-password', kind: 'reset', schema: resetForm, use: (data) => passwordReset.confirmReset(data.token, data.password) });
 
   router.get('/reset-password/done', async function resetDone(ctx) {
     await message(ctx, {
@@ -177,24 +190,9 @@ function forgotPasswordPages(router: Router, { passwordReset, render, pageForm, 
 
 }
 
-function verificationPages(router: Router, { registration, render, pageForm, message }: PageKit): void {
-  router.get('/verify-email', csrfToken(), async function showVerify(ctx) {
-    // Mail scanners and link previews fetch links: a GET must not confirm.
-    const parsed = tokenForm.safeParse({ token: ctx.query.token });
-    if (!parsed.success) return message(ctx, invalidLink('verify'), 400);
-    await render(ctx, 'verify-email', { token: parsed.data.token });
-  });
-
-  router.post('/verify-email', ...pageForm({
-    schema: tokenForm,
-    view: 'verify-email',
-    values: (form) => ({ token: form.token }),
-    async onSuccess(_ctx, data) {
-      await registration.verifyEmail(data.token);
-      return '/account/verify-email/done';
-    },
-    onRefusal: async (ctx, refusal) => badLink(ctx, refusal, 'verify', message),
-  }));
+function verificationPages(router: Router, kit: PageKit): void {
+  const { registration, render, pageForm, message } = kit;
+  linkForm(router, kit, { page: 'verify-email', kind: 'verify', schema: tokenForm, use: (data) => registration.verifyEmail(data.token) });
 
   router.get('/verify-email/done', async function verified(ctx) {
     await message(ctx, {
