@@ -63,16 +63,25 @@ const invalidLink = (kind: 'reset' | 'verify') => ({
  * A form that takes an address and sends it a mail (reset, verification):
  * the same answer, and the same page next, for known and unknown addresses.
  */
-function mailRequestForm(pageForm: PageForm, view: string, send: (email: string, ip: string) => Promise<void>, sentPath: string) {
-  return pageForm({
+function mailRequestForm(
+  router: Router,
+  { render, pageForm }: PageKit,
+  form: { page: string; view?: string; send(email: string, ip: string): Promise<void>; sent: string },
+): void {
+  const view = form.view ?? form.page;
+  router.get(`/${form.page}`, csrfToken(), async function showMailRequest(ctx) {
+    await render(ctx, view, { email: '', returnTo: returnToOf(ctx) });
+  });
+
+  router.post(`/${form.page}`, ...pageForm({
     schema: emailForm,
     view,
     values: emailValues,
     async onSuccess(ctx, { email, return_to: back }) {
-      await send(email, ctx.ip);
-      return withReturnTo(sentPath, back);
+      await form.send(email, ctx.ip);
+      return withReturnTo(form.sent, back);
     },
-  });
+  }));
 }
 
 /**
@@ -160,12 +169,8 @@ function signUpPages(router: Router, { registration, render, pageForm, message }
 }
 
 function forgotPasswordPages(router: Router, kit: PageKit): void {
-  const { passwordReset, render, pageForm, message } = kit;
-  router.get('/forgot-password', csrfToken(), async function showForgot(ctx) {
-    await render(ctx, 'forgot-password', { email: '', returnTo: returnToOf(ctx) });
-  });
-
-  router.post('/forgot-password', ...mailRequestForm(pageForm, 'forgot-password', passwordReset.requestReset, '/account/forgot-password/sent'));
+  const { passwordReset, message } = kit;
+  mailRequestForm(router, kit, { page: 'forgot-password', send: passwordReset.requestReset, sent: '/account/forgot-password/sent' });
 
   router.get('/forgot-password/sent', async function resetRequested(ctx) {
     await message(ctx, {
@@ -191,7 +196,7 @@ function forgotPasswordPages(router: Router, kit: PageKit): void {
 }
 
 function verificationPages(router: Router, kit: PageKit): void {
-  const { registration, render, pageForm, message } = kit;
+  const { registration, message } = kit;
   linkForm(router, kit, { page: 'verify-email', kind: 'verify', schema: tokenForm, use: (data) => registration.verifyEmail(data.token) });
 
   router.get('/verify-email/done', async function verified(ctx) {
@@ -202,11 +207,7 @@ function verificationPages(router: Router, kit: PageKit): void {
     });
   });
 
-  router.get('/verify-email/resend', csrfToken(), async function showResend(ctx) {
-    await render(ctx, 'verify-email-resend', { email: '', returnTo: returnToOf(ctx) });
-  });
-
-  router.post('/verify-email/resend', ...mailRequestForm(pageForm, 'verify-email-resend', registration.resendVerification, '/account/verify-email/sent'));
+  mailRequestForm(router, kit, { page: 'verify-email/resend', view: 'verify-email-resend', send: registration.resendVerification, sent: '/account/verify-email/sent' });
 
   router.get('/verify-email/sent', async function resendDone(ctx) {
     await message(ctx, {
