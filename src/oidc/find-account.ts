@@ -4,8 +4,6 @@ import type { Account } from '../storage/ports.ts';
 
 /** Standard claims each scope releases (OIDC Core §5.4), plus Gatehouse's `role`. */
 export const CLAIMS_BY_SCOPE = {
-  // The sign-in steps' methods (RFC 8176), in every ID token; null: tied to no scope.
-  amr: null,
   openid: ['sub'],
   email: ['email', 'email_verified'],
   profile: ['name'],
