@@ -5,34 +5,27 @@ import type { Router } from '@koa/router';
 import mount from 'koa-mount';
 import type { Provider } from 'oidc-provider';
 import type { Logger } from './logger.ts';
-import type { AccountService } from './services/accounts.ts';
 import type { Store } from './storage/ports.ts';
 import { errorHandler } from './http/middleware/error-handler.ts';
 import { requestLog } from './http/middleware/request-log.ts';
+import { requestId } from './http/middleware/request-id.ts';
 import { securityHeaders } from './http/middleware/security-headers.ts';
 import { apiNotFound } from './http/middleware/api-not-found.ts';
 import { createHealthRouter } from './http/routes/health.ts';
-import { createAssetsRouter } from './http/routes/assets.ts';
-import type { Renderer } from './http/render.ts';
-import { pinPublicOrigin, trustProxyHops } from './http/public-origin.ts';
-import { createInteractionRouter } from './oidc/interactions/router.ts';
+import { pinPublicOrigin, trustProxyHops } from './public-origin.ts';
 
 export interface AppDeps {
   logger: Logger;
   store: Store;
   provider: Provider;
-  accounts: AccountService;
-  render: Renderer;
   cookieKeys: string[];
   /** PUBLIC_URL: the only origin URLs are built from. */
   publicUrl: string;
   trustProxyHops: number;
   /** /api/v1 (src/http/api/). */
   apiRouter: Router;
-  /** /account/* pages. */
-  accountPages: Router;
-  /** GET /openapi.json and GET /docs (src/http/routes/docs.ts). */
-  docsRouter?: Router;
+  /** The server-rendered pages, in order (src/pages/, wired by src/surfaces/pages.ts). */
+  pages: Router[];
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -45,18 +38,14 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true;
 
   const health = createHealthRouter(deps.store);
-  const assets = createAssetsRouter();
-  const interactions = createInteractionRouter({ provider: deps.provider, accounts: deps.accounts, render: deps.render });
 
+  app.use(requestId());
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.logger));
   app.use(securityHeaders({ https: deps.publicUrl.startsWith('https:') }));
   app.use(health.routes()).use(health.allowedMethods());
-  app.use(assets.routes());
-  app.use(interactions.routes()).use(interactions.allowedMethods());
-  app.use(deps.accountPages.routes()).use(deps.accountPages.allowedMethods());
+  for (const pages of deps.pages) app.use(pages.routes()).use(pages.allowedMethods());
   app.use(deps.apiRouter.routes());
-  if (deps.docsRouter) app.use(deps.docsRouter.routes()).use(deps.docsRouter.allowedMethods());
   app.use(apiNotFound());
   app.use(mount('/oidc', deps.provider));
   return app;

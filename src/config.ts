@@ -48,6 +48,8 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().optional(),
   CLIENTS_FILE: z.string().min(1).optional(),
   REQUIRE_EMAIL_VERIFICATION: bool.default(true),
+  // Terms of service every sign-in must accept (the accept-terms sign-in step); unset: none asked.
+  TERMS_URL: httpUrl.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // argon2id cost. Defaults sit at the OWASP minimum for argon2id (19 MiB, t=2,
   // p=1); raising them makes sign-in rehash old hashes on the next success.
@@ -100,6 +102,7 @@ export interface Config {
   admin: { email: string; password: string } | undefined;
   clientsFile: string | undefined;
   requireEmailVerification: boolean;
+  termsUrl: string | undefined;
   logLevel: string;
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   purgeIntervalMs: number;
@@ -165,6 +168,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
     clientsFile: e.CLIENTS_FILE ?? (existsSync(DEFAULT_CLIENTS_FILE) ? DEFAULT_CLIENTS_FILE : undefined),
     requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION,
+    termsUrl: e.TERMS_URL,
     logLevel: e.LOG_LEVEL,
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
     purgeIntervalMs: e.PURGE_INTERVAL_SECONDS * 1000,

@@ -14,20 +14,14 @@ import { bootstrapAdmin } from './services/bootstrap-admin.ts';
 import { startExpiredPurge } from './services/purge-expired.ts';
 import { loadOrCreateSecrets } from './oidc/secrets.ts';
 import { protectAtRest } from './oidc/at-rest.ts';
-import { createProvider } from './oidc/provider.ts';
-import { ClientsFileError, readClientsFile, upsertClients, type ClientMetadata } from './oidc/client-metadata.ts';
-import { createRenderer } from './http/render.ts';
-import { createProviderPages } from './oidc/pages.ts';
-import { createTokenEndpoint, FIRST_PARTY_API_CLIENT } from './oidc/token-endpoint.ts';
-import { createFirstPartyTokens } from './oidc/first-party-tokens.ts';
-import { createAccessTokenVerifier } from './oidc/access-token-verifier.ts';
-import { createBearerAuth } from './http/middleware/require-bearer.ts';
-import { createDpopProofCheck, DPOP_REPLAY_RULE } from './http/middleware/dpop-proof.ts';
-import { createApiRouter } from './http/api/router.ts';
-import { authRoutes } from './http/api/auth-routes.ts';
-import { meRoutes } from './http/api/me-routes.ts';
-import { createAccountPagesRouter } from './http/routes/account-pages.ts';
-import { createDocsRouter } from './http/routes/docs.ts';
+import { cacheClients } from './oidc/client-cache.ts';
+import { readClientsFile, type ClientMetadata } from './oidc/client-metadata.ts';
+import { createRenderer } from './pages/render.ts';
+import { createProviderPages } from './pages/provider-pages.ts';
+import { createSignInSteps } from './sign-in/steps.ts';
+import { createProviderSurface } from './surfaces/provider.ts';
+import { createApiSurface } from './surfaces/api.ts';
+import { createPagesSurface } from './surfaces/pages.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
 
@@ -67,58 +61,29 @@ async function serve(
 ): Promise<RunningServer> {
   const mailer = createMailer({ smtpUrl: config.smtpUrl, logger, from: defaultMailFrom(config.publicUrl) });
   const services = await createServices({ config, store, mailer, logger, viewsDir: VIEWS_DIR });
-  const { accounts, sessions } = services;
+  const { accounts } = services;
   if (config.admin) await bootstrapAdmin(accounts, config.admin, logger);
 
   const secrets = await loadOrCreateSecrets(store.secrets);
   const render = createRenderer({ viewsDir: VIEWS_DIR });
-  const provider = createProvider({
-    issuer: config.issuer,
-    apiAudience: config.apiAudience,
-    store,
-    accounts,
-    sessions,
-    secrets,
+  const signIn = createSignInSteps({ accounts, termsUrl: config.termsUrl });
+  // One client cache per process, created here so that every write of a
+  // client (CLIENTS_FILE now, an admin API later) goes through it.
+  const clients = cacheClients(store.clients, { ttlMs: config.clientCacheMs });
+  const provider = await createProviderSurface({
+    config, logger, store, clients, services, secrets, signIn,
     pages: createProviderPages(render),
-    publicUrl: config.publicUrl,
-    trustProxyHops: config.trustProxyHops,
-    logger,
-    clientCacheMs: config.clientCacheMs,
+    fileClients,
+    extraClients: options.clients ?? [],
   });
-
-  const clients = [FIRST_PARTY_API_CLIENT as unknown as ClientMetadata, ...fileClients, ...(options.clients ?? [])];
-  // oidc-provider's own validation, at start, so a bad clients file fails
-  // here with its reason instead of at the first authorization request.
-  for (const client of clients) {
-    await provider.Client.validate(client as never).catch((err: Error & { error_description?: string }) => {
-      const source = fileClients.includes(client) ? `CLIENTS_FILE ${config.clientsFile}: ` : '';
-      throw new ClientsFileError(`${source}client ${client.client_id}: ${err.error_description ?? err.message}`);
-    });
-  }
-  await upsertClients(store.clients, clients);
-
-  const authenticate = createBearerAuth({
-    verifyAccessToken: createAccessTokenVerifier({ secrets, issuer: config.issuer, apiAudience: config.apiAudience }),
-    sessions,
-    checkDpopProof: createDpopProofCheck({ publicUrl: config.publicUrl, replay: store.createRateLimiter(DPOP_REPLAY_RULE) }),
-  });
-  const apiRoutes = [
-    ...authRoutes({
-      registration: services.registration,
-      passwordReset: services.passwordReset,
-      tokens: createFirstPartyTokens({ tokenEndpoint: createTokenEndpoint(provider), accounts }),
-      sessions,
-    }),
-    ...meRoutes({ settings: services.settings, sessions }),
-  ];
+  const api = createApiSurface({ config, services, provider, store, secrets, signIn });
   const app = createApp({
-    logger, store, provider, accounts, render,
+    logger, store, provider,
     cookieKeys: secrets.cookieKeys,
     publicUrl: config.publicUrl,
     trustProxyHops: config.trustProxyHops,
-    apiRouter: createApiRouter(apiRoutes, authenticate),
-    docsRouter: createDocsRouter({ routes: apiRoutes, serverUrl: config.publicUrl, render }),
-    accountPages: createAccountPagesRouter({ registration: services.registration, passwordReset: services.passwordReset, render }),
+    apiRouter: api.router,
+    pages: createPagesSurface({ config, services, provider, signIn, render, apiRoutes: api.routes }),
   });
   const purge = startExpiredPurge({
     oidc: store.oidc, sessions: store.sessions, oneTimeTokens: store.oneTimeTokens, intervalMs: config.purgeIntervalMs, logger,
@@ -131,22 +96,21 @@ async function serve(
     server.once('error', reject);
     server.listen(config.port, options.host, () => resolve());
   });
+  return { server, store, close: closeOnce(server, [() => purge.stop()], [() => mailer.close(), () => store.close()]) };
+}
 
+/** Shut down once: stop the timers, stop accepting and drain requests, then release what they used. */
+function closeOnce(server: Server, timers: Array<() => void>, resources: Array<() => unknown>): () => Promise<void> {
   let closing: Promise<void> | undefined;
-  return {
-    server,
-    store,
-    close() {
-      closing ??= (async () => {
-        purge.stop();
-        // Stop accepting, let in-flight requests finish, drop idle keep-alives.
-        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        await drained;
-        mailer.close();
-        await store.close();
-      })();
-      return closing;
-    },
+  return () => {
+    closing ??= (async () => {
+      for (const stop of timers) stop();
+      // Stop accepting, let in-flight requests finish, drop idle keep-alives.
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await drained;
+      for (const release of resources) await release();
+    })();
+    return closing;
   };
 }

@@ -8,11 +8,19 @@ import { CLAIMS_BY_SCOPE } from './find-account.ts';
 import { ID_TOKEN_ALG, type ServerSecrets } from './secrets.ts';
 import { API_SCOPE, ACCESS_TOKEN_TTL_SECONDS, type createResourceIndicators } from './resource-server.ts';
 import { loadFirstPartyGrant } from './first-party-consent.ts';
-import type { ProviderPages } from './pages.ts';
 
 const MINUTE = 60;
 const DAY = 24 * 60 * MINUTE;
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * DAY;
+
+type RpInitiatedLogout = NonNullable<NonNullable<Configuration['features']>['rpInitiatedLogout']>;
+
+/** The HTML oidc-provider renders itself; src/pages/provider-pages.ts draws it with our views. */
+export interface ProviderPages {
+  logoutSource: NonNullable<RpInitiatedLogout['logoutSource']>;
+  postLogoutSuccessSource: NonNullable<RpInitiatedLogout['postLogoutSuccessSource']>;
+  renderError: NonNullable<Configuration['renderError']>;
+}
 
 export interface ConfigurationDeps {
   secrets: ServerSecrets;

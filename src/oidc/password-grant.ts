@@ -4,9 +4,10 @@
 // refused with `unauthorized_client`, as API.md requires, because a password
 // typed into someone else's app is a password given away.
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
-import type { AccountService, AuthenticationResult } from '../services/accounts.ts';
+import { ServerBusyError, type AppError } from '../errors.ts';
+import type { SignIn } from '../sign-in/flow.ts';
 import type { SessionService } from '../services/sessions.ts';
-import { apiSignInSource, deviceInfoOf } from '../http/device-info.ts';
+import { apiSignInSource, deviceInfoOf } from './device-info.ts';
 import { API_SCOPE } from './resource-server.ts';
 import { accountClaims, rememberAccount } from './find-account.ts';
 import { REFRESH_TOKEN_TTL_SECONDS } from './configuration.ts';
@@ -17,20 +18,26 @@ const DEFAULT_SCOPE = 'openid offline_access';
 /** Without remember_me a sign-in lasts a day, like a browser session that ends with the day; with it, 30 days. */
 export const SHORT_SESSION_TTL_SECONDS = 24 * 3600;
 
-type Failure = Extract<AuthenticationResult, { ok: false }>['reason'];
-const failures = new WeakMap<object, Failure>();
-
 /**
- * Why the password grant refused this request, for /api/v1/auth/login, which
- * runs the grant on its own context and answers in API.md's codes.
+ * Why the sign-in steps refused this request, as the AppError they refused
+ * with, for /api/v1/auth/login: it runs the grant on a context of its own
+ * (token-endpoint.ts) and answers with that error as it is.
  */
-export function passwordGrantFailure(ctx: object): Failure | undefined {
-  return failures.get(ctx);
+export function signInRefusalOf(ctx: object): AppError | undefined {
+  return (ctx as { state?: { signInRefusal?: AppError } }).state?.signInRefusal;
 }
+
+/** The OAuth error_description of the refusals a client of the token endpoint may be told about. */
+const DESCRIPTIONS: Readonly<Record<string, string>> = {
+  INVALID_CREDENTIALS: 'invalid email or password',
+  // Safe to tell: "not verified" comes only after a correct password.
+  EMAIL_NOT_VERIFIED: 'email address is not verified',
+  RATE_LIMITED: 'too many failed sign-ins; try again later or reset the password',
+};
 
 interface Deps {
   provider: Provider;
-  accounts: AccountService;
+  signIn: SignIn;
   sessions: SessionService;
   apiAudience: string;
   apiServerInfo: ConstructorParameters<Provider['ResourceServer']>[1];
@@ -47,31 +54,26 @@ function requestedScopes(ctx: KoaContextWithOIDC): string[] {
   return scopes;
 }
 
-function refuse(ctx: KoaContextWithOIDC, failure: Exclude<AuthenticationResult, { ok: true }>): never {
-  failures.set(ctx, failure.reason);
-  if (failure.reason === 'RATE_LIMITED') {
-    ctx.set('Retry-After', String(failure.retryAfterSeconds));
-    const err = new errors.CustomOIDCProviderError('invalid_grant', 'too many failed sign-ins; try again later or reset the password');
-    // RFC 6585 §4: the lock is temporary, and Retry-After says for how long.
-    Object.assign(err, { status: 429, statusCode: 429 });
-    throw err;
-  }
-  if (failure.reason === 'UNAVAILABLE') {
-    ctx.set('Retry-After', String(failure.retryAfterSeconds));
+function refuse(ctx: KoaContextWithOIDC, reason: AppError): never {
+  ctx.state.signInRefusal = reason;
+  if (reason instanceof ServerBusyError) {
+    ctx.set(reason.headers);
     // RFC 6749 §5.2 has no code for overload; temporarily_unavailable is the
     // one §4.1.2.1 defines for the authorization endpoint, with RFC 9110's 503.
     const err = new errors.CustomOIDCProviderError('temporarily_unavailable', 'the server is busy; try again shortly');
     Object.assign(err, { status: 503, statusCode: 503 });
     throw err;
   }
-  // The reason is safe to tell: "not verified" comes only after a correct password.
-  throw new errors.CustomOIDCProviderError(
-    'invalid_grant',
-    failure.reason === 'EMAIL_NOT_VERIFIED' ? 'email address is not verified' : 'invalid email or password',
-  );
+  // An outage is not the client's doing: oidc-provider answers server_error.
+  if (reason.status >= 500) throw reason;
+  ctx.set(reason.headers);
+  const err = new errors.CustomOIDCProviderError('invalid_grant', DESCRIPTIONS[reason.code] ?? reason.message);
+  // RFC 6585 §4: a lock is temporary, and Retry-After says for how long.
+  if (reason.status === 429) Object.assign(err, { status: 429, statusCode: 429 });
+  throw err;
 }
 
-export function registerPasswordGrant({ provider, accounts, sessions, apiAudience, apiServerInfo }: Deps): void {
+export function registerPasswordGrant({ provider, signIn, sessions, apiAudience, apiServerInfo }: Deps): void {
   async function passwordGrant(ctx: KoaContextWithOIDC): Promise<void> {
     const client = ctx.oidc.client!;
     if (client.metadata().first_party !== true) {
@@ -82,9 +84,10 @@ export function registerPasswordGrant({ provider, accounts, sessions, apiAudienc
       throw new errors.InvalidRequest('missing required parameter(s) (username, password)');
     }
     const scopes = requestedScopes(ctx);
-    const result = await accounts.authenticate(username, password, apiSignInSource(ctx));
-    if (!result.ok) refuse(ctx, result);
-    const { account } = result;
+    const result = await signIn.run({ ...ctx.oidc.params, email: username, password }, apiSignInSource(ctx));
+    if (result.kind === 'refused') refuse(ctx, result.reason);
+    const { account, amr } = result;
+    if (!account) throw new Error('the sign-in steps ran in one request but did not load the account');
     rememberAccount(ctx, account);
     ctx.oidc.entity('Account', { accountId: account.id, role: account.role, claims: async () => accountClaims(account) });
     // One sign-in on one device (API.md's session): every token of this grant
@@ -123,6 +126,7 @@ export function registerPasswordGrant({ provider, accounts, sessions, apiAudienc
       // IdToken.issue() releases only the claims of these scopes (missing from @types/oidc-provider).
       (token as unknown as { scope: string }).scope = scopes.join(' ');
       token.set('sid', sessionUid);
+      token.set('amr', amr);
       idToken = await token.issue({ use: 'idtoken' });
     }
 
@@ -136,5 +140,8 @@ export function registerPasswordGrant({ provider, accounts, sessions, apiAudienc
     };
   }
 
-  provider.registerGrantType(PASSWORD_GRANT, passwordGrant, ['username', 'password', 'scope', 'remember_me']);
+  // The steps' own fields (accept_terms…) are parameters of this grant too; `email` is `username` here.
+  const parameters = new Set(['username', 'password', 'scope', 'remember_me', ...Object.keys(signIn.fields)]);
+  parameters.delete('email');
+  provider.registerGrantType(PASSWORD_GRANT, passwordGrant, [...parameters]);
 }

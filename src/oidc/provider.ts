@@ -1,26 +1,32 @@
 import { Provider } from 'oidc-provider';
 import type { Logger } from '../logger.ts';
 import type { AccountService } from '../services/accounts.ts';
+import type { SignIn } from '../sign-in/flow.ts';
 import type { SessionService } from '../services/sessions.ts';
 import { createSessionHooks } from './session-lifecycle.ts';
-import type { Store } from '../storage/ports.ts';
+import type { ClientStore, Store } from '../storage/ports.ts';
 import { createAdapterFactory } from './adapter.ts';
-import { cacheClients } from './client-cache.ts';
 import { installCompareClientSecret } from './client-secrets.ts';
-import { createConfiguration } from './configuration.ts';
-import type { ProviderPages } from './pages.ts';
+import { createConfiguration, type ProviderPages } from './configuration.ts';
 import { createFindAccount } from './find-account.ts';
 import { registerPasswordGrant } from './password-grant.ts';
 import { answerUnauthorizedGrantTypes } from './unauthorized-grant-type.ts';
 import { createResourceIndicators } from './resource-server.ts';
 import type { ServerSecrets } from './secrets.ts';
-import { pinPublicOrigin, trustProxyHops } from '../http/public-origin.ts';
+import { pinPublicOrigin, trustProxyHops } from '../public-origin.ts';
 
 export interface ProviderDeps {
   issuer: string;
   apiAudience: string;
   store: Store;
+  /**
+   * The client store oidc-provider reads, usually the process's client cache
+   * (client-cache.ts), created by the caller so that writes made elsewhere
+   * in the process (CLIENTS_FILE, an admin API) go through the same cache.
+   */
+  clients: ClientStore;
   accounts: AccountService;
+  signIn: SignIn;
   sessions: SessionService;
   secrets: ServerSecrets;
   pages: ProviderPages;
@@ -28,8 +34,6 @@ export interface ProviderDeps {
   publicUrl: string;
   trustProxyHops: number;
   logger: Logger;
-  /** How long a found client is reused without reading the store again (client-cache.ts); 0: never. */
-  clientCacheMs: number;
 }
 
 function isLoopbackHttp(url: string): boolean {
@@ -44,7 +48,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     createConfiguration({
       secrets: deps.secrets,
       adapter: createAdapterFactory(
-        { oidc: deps.store.oidc, clients: cacheClients(deps.store.clients, { ttlMs: deps.clientCacheMs }) },
+        { oidc: deps.store.oidc, clients: deps.clients },
         createSessionHooks(deps.sessions),
       ),
       findAccount: createFindAccount(deps.accounts),
@@ -60,7 +64,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   installCompareClientSecret(provider);
   registerPasswordGrant({
     provider,
-    accounts: deps.accounts,
+    signIn: deps.signIn,
     sessions: deps.sessions,
     apiAudience: deps.apiAudience,
     apiServerInfo: resourceIndicators.apiServerInfo,

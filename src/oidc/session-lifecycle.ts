@@ -21,7 +21,7 @@
 // call oidc-provider awaits, so the session is over before the response goes
 // out (an event listener would run after it).
 import { Provider, type KoaContextWithOIDC } from 'oidc-provider';
-import { deviceInfoOf } from '../http/device-info.ts';
+import { deviceInfoOf } from './device-info.ts';
 import type { SessionService } from '../services/sessions.ts';
 import type { AdapterHooks } from './adapter.ts';
 import { SESSION_IDLE_SECONDS } from './session-ttl.ts';

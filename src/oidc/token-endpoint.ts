@@ -29,7 +29,7 @@ export interface TokenEndpointResult {
   status: number;
   body: Record<string, unknown>;
   headers: Record<string, string>;
-  /** The provider-side context, for what the grant recorded on it (passwordGrantFailure). */
+  /** The provider-side context, for what the grant recorded on it (signInRefusalOf). */
   context: object;
 }
 

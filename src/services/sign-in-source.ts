@@ -1,7 +1,7 @@
 // Which source a sign-in attempt counts against (API.md: a stranger's
 // failures never lock the owner out from the owner's own devices). A device
 // the account signed in from before is recognised and counted on its own:
-// - a browser proves one with its device cookie (http/device-cookie.ts), set
+// - a browser proves one with its device cookie (pages/device-cookie.ts), set
 //   after a successful sign-in on the login page and bound to the account;
 // - an API client is recognised when one of the account's live API sessions
 //   has the same IP and the same X-Device-Name: a stranger elsewhere cannot

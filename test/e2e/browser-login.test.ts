@@ -28,8 +28,50 @@ async function startCallbackServer(): Promise<{ url: string; hits: URL[]; server
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`, hits, server };
 }
 
+/** A Gatehouse with the client and the account, on this callback server. */
+async function startGatehouse(callbackUrl: string, env: Record<string, string> = {}): Promise<TestServer> {
+  const server = await startTestServer({
+    env,
+    clients: [{
+      client_id: CLIENT.id, client_secret: CLIENT.secret, client_name: CLIENT.name,
+      redirect_uris: [callbackUrl], grant_types: ['authorization_code'], response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    }],
+  });
+  await createTestAccount(server, ACCOUNT);
+  return server;
+}
+
+/** The authorization request of a code flow with PKCE, and what the client keeps to finish it. */
+function authorization(server: TestServer, callbackUrl: string) {
+  const verifier = randomBytes(32).toString('base64url');
+  const state = randomBytes(8).toString('hex');
+  const nonce = randomBytes(8).toString('hex');
+  const url = new URL(`${server.issuer}/auth`);
+  url.search = new URLSearchParams({
+    client_id: CLIENT.id, response_type: 'code', redirect_uri: callbackUrl, scope: 'openid email', state, nonce,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+  }).toString();
+  return { url: url.toString(), verifier, state, nonce };
+}
+
+/** The client's side of the code exchange; the ID token's claims. */
+async function exchangeCode(server: TestServer, callbackUrl: string, code: string, verifier: string): Promise<Record<string, unknown>> {
+  const token = await fetch(`${server.issuer}/token`, {
+    method: 'POST',
+    headers: { Authorization: `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: callbackUrl, code_verifier: verifier }),
+  });
+  const body = await token.json() as { id_token?: string; access_token?: string };
+  assert.equal(token.status, 200, JSON.stringify(body));
+  assert.ok(body.access_token);
+  const idToken = body.id_token ?? assert.fail('no id_token');
+  return JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+}
+
 describe('browser login (Chromium)', function () {
-  this.timeout(60_000);
+  // Starting Gatehouse and Chromium takes most of this on a loaded 2-core machine.
+  this.timeout(120_000);
   let gatehouse: TestServer | undefined;
   let callback: Awaited<ReturnType<typeof startCallbackServer>> | undefined;
   let browser: Browser | undefined;
@@ -44,14 +86,7 @@ describe('browser login (Chromium)', function () {
     }
     mkdirSync(ARTIFACTS, { recursive: true });
     callback = await startCallbackServer();
-    gatehouse = await startTestServer({
-      clients: [{
-        client_id: CLIENT.id, client_secret: CLIENT.secret, client_name: CLIENT.name,
-        redirect_uris: [callback.url], grant_types: ['authorization_code'], response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_basic',
-      }],
-    });
-    await createTestAccount(gatehouse, ACCOUNT);
+    gatehouse = await startGatehouse(callback.url);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -74,21 +109,14 @@ describe('browser login (Chromium)', function () {
 
   it('signs in, consents, and the client exchanges the code for an id_token', async function () {
     const server = gatehouse!;
-    const verifier = randomBytes(32).toString('base64url');
-    const state = randomBytes(8).toString('hex');
-    const nonce = randomBytes(8).toString('hex');
-    const authorize = new URL(`${server.issuer}/auth`);
-    authorize.search = new URLSearchParams({
-      client_id: CLIENT.id, response_type: 'code', redirect_uri: callback!.url, scope: 'openid email', state, nonce,
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
-    }).toString();
+    const { url: authorize, verifier, state, nonce } = authorization(server, callback!.url);
 
     const context = await browser!.newContext({ javaScriptEnabled: false });
     page = await context.newPage();
     const violations: string[] = [];
     page.on('console', (msg) => { if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text()); });
 
-    await page.goto(authorize.toString());
+    await page.goto(authorize);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     assert.match(await page.locator('.lead').innerText(), /Photo Print & Co/);
     // The stylesheet arrived and applied (CSP allows 'self' only).
@@ -117,19 +145,43 @@ describe('browser login (Chromium)', function () {
     assert.deepEqual(violations, []);
     await context.close();
 
-    const token = await fetch(`${server.issuer}/token`, {
-      method: 'POST',
-      headers: { Authorization: `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}` },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: callback!.url, code_verifier: verifier }),
-    });
-    const body = await token.json() as { id_token?: string; access_token?: string };
-    assert.equal(token.status, 200, JSON.stringify(body));
-    assert.ok(body.access_token);
-    const idToken = body.id_token ?? assert.fail('no id_token');
-    const claims = JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    const claims = await exchangeCode(server, callback!.url, code, verifier);
     assert.equal(claims.iss, server.issuer);
     assert.equal(claims.aud, CLIENT.id);
     assert.equal(claims.nonce, nonce);
     assert.ok(claims.sub);
+  });
+
+  it('asks to accept the terms between the password and consent when TERMS_URL is set', async function () {
+    // A server of its own (the terms are configuration), started inside the test.
+    this.timeout(180_000);
+    const server = await startGatehouse(callback!.url, { TERMS_URL: 'https://example.com/terms' });
+    try {
+      const { url, verifier, state } = authorization(server, callback!.url);
+      const context = await browser!.newContext({ javaScriptEnabled: false });
+      page = await context.newPage();
+      await page.goto(url);
+      await page.getByLabel('Email').fill(ACCOUNT.email);
+      await page.getByLabel('Password').fill(ACCOUNT.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+
+      await page.getByRole('heading', { name: 'Accept the terms' }).waitFor();
+      assert.equal(await page.getByRole('link', { name: 'terms of service' }).getAttribute('href'), 'https://example.com/terms');
+      await page.screenshot({ path: new URL('accept-terms.png', ARTIFACTS).pathname, fullPage: true });
+      await page.getByLabel('I accept the terms of service').check();
+      await page.getByRole('button', { name: 'Continue' }).click();
+
+      await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
+      await page.getByRole('button', { name: 'Allow' }).click();
+      await page.waitForURL((landed) => landed.toString().startsWith(callback!.url));
+      const landed = new URL(page.url());
+      assert.equal(landed.searchParams.get('state'), state);
+      await context.close();
+
+      const claims = await exchangeCode(server, callback!.url, landed.searchParams.get('code') ?? assert.fail('no code'), verifier);
+      assert.equal(claims.iss, server.issuer);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { z } from 'zod';
+import { createSignInSteps } from '../../src/sign-in/steps.ts';
 import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
 import { toOpenApiPath } from '../../src/http/api/openapi.ts';
@@ -45,7 +46,8 @@ const OWNER = { email: 'fuzz-owner@example.com', password: 'owner passphrase for
 const THROWAWAY = { email: 'fuzz-throwaway@example.com', password: 'throwaway passphrase 4' };
 
 // The definitions server.ts mounts (handlers never run here; their schemas decide what "bad" means).
-const ROUTES: ApiRoute[] = [...authRoutes({} as never), ...meRoutes({} as never)];
+const signIn = createSignInSteps({ accounts: {} as never });
+const ROUTES: ApiRoute[] = [...authRoutes({ signIn } as never), ...meRoutes({} as never)];
 
 type Json = Record<string, unknown>;
 
@@ -324,7 +326,7 @@ describe('generated bad input on every /api/v1 route', function () {
   });
 
   const withBody = ROUTES.filter((r) => r.body);
-  const withAuth = ROUTES.filter((r) => r.auth);
+  const withAuth = ROUTES.filter((r) => r.auth !== 'none');
   const pathOf = (route: ApiRoute) => route.path.replace(':id', 'no-such-session');
 
   withBody.forEach((route, index) => {
@@ -332,7 +334,7 @@ describe('generated bad input on every /api/v1 route', function () {
       const bad = jsonBody(propertiesOf(route)).filter((c) => !accepts(route, c));
       await fc.assert(
         fc.asyncProperty(bad, async (bodyCase) => {
-          const sent: Sent = { route, path: pathOf(route), label: bodyCase.label, headers: { ...(route.auth ? bearer() : {}), 'content-type': bodyCase.contentType! }, body: bodyCase.text };
+          const sent: Sent = { route, path: pathOf(route), label: bodyCase.label, headers: { ...(route.auth !== 'none' ? bearer() : {}), 'content-type': bodyCase.contentType! }, body: bodyCase.text };
           check(sent, await send(sent));
         }),
         { seed: SEED + index, numRuns: BAD_BODY_RUNS },
@@ -342,7 +344,7 @@ describe('generated bad input on every /api/v1 route', function () {
     it(`${route.method.toUpperCase()} ${route.path}: malformed JSON, wrong content types, oversized bodies → 4xx`, async function () {
       for (const bodyCase of BODY_CASES) {
         if (accepts(route, bodyCase)) continue;
-        const headers: Record<string, string> = { ...(route.auth ? bearer() : {}) };
+        const headers: Record<string, string> = { ...(route.auth !== 'none' ? bearer() : {}) };
         if (bodyCase.contentType) headers['content-type'] = bodyCase.contentType;
         const sent: Sent = { route, path: pathOf(route), label: bodyCase.label, headers, body: bodyCase.stream ? bodyCase.stream() : bodyCase.text };
         check(sent, await send(sent));
@@ -394,7 +396,7 @@ describe('generated bad input on every /api/v1 route', function () {
       await fc.assert(
         fc.asyncProperty(arbitrary, async (value) => {
           const text = JSON.stringify(value);
-          const sent: Sent = { route, path: pathOf(route), label: `body ${text.slice(0, 300)}`, headers: { ...(route.auth ? bearer() : {}), 'content-type': 'application/json' }, body: text };
+          const sent: Sent = { route, path: pathOf(route), label: `body ${text.slice(0, 300)}`, headers: { ...(route.auth !== 'none' ? bearer() : {}), 'content-type': 'application/json' }, body: text };
           const answer = await send(sent);
           const body = check(sent, answer, { success: true });
           if (route.operationId === 'updateMe' && answer.status === 200) await checkNameStored(value.name, body.name);

@@ -1,17 +1,47 @@
 // /api/v1/auth/*: sign-up, verification, sign-in, refresh, sign-out, reset.
 import { z } from 'zod';
-import type { FirstPartyTokens, IssuedTokens } from '../../oidc/first-party-tokens.ts';
+import {
+  EmailExistsError,
+  InvalidRefreshTokenError,
+  InvalidTokenError,
+  RateLimitedError,
+  WeakPasswordError,
+} from '../../errors.ts';
+import type { Context } from 'koa';
+import type { Account } from '../../storage/ports.ts';
 import type { PasswordReset } from '../../services/password-reset.ts';
 import type { Registration } from '../../services/registration.ts';
 import type { SessionService } from '../../services/sessions.ts';
+import type { SignIn } from '../../sign-in/flow.ts';
 import { authedRoute, publicRoute, type ApiRoute } from './route.ts';
 import { emailField, nameField, passwordField, tokenField, tokenResponseSchema, toUser, userSchema } from './schemas.ts';
+
+/** Tokens of a sign-in or a refresh, with the account they were issued for. */
+export interface IssuedTokens {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+  id_token?: string;
+  scope: string;
+  account: Account;
+}
+
+/** The token endpoint's password and refresh grants for the built-in client (src/oidc/first-party-tokens.ts). */
+export interface FirstPartyTokens {
+  /** Throws the sign-in steps' refusal (InvalidCredentialsError, RateLimitedError…). */
+  login(ctx: Context, input: { email: string; password: string; rememberMe: boolean; fields?: Record<string, unknown> }): Promise<IssuedTokens>;
+  /** InvalidRefreshTokenError for anything the token endpoint refuses. */
+  refresh(ctx: Context, refreshToken: string): Promise<IssuedTokens>;
+}
 
 export interface AuthRouteDeps {
   registration: Registration;
   passwordReset: PasswordReset;
   tokens: FirstPartyTokens;
   sessions: SessionService;
+  /** The login body is the sign-in steps' fields (email, password, accept_terms…). */
+  signIn: Pick<SignIn, 'fields' | 'errors'>;
 }
 
 const TAG = 'auth';
@@ -20,7 +50,6 @@ const accepted = {
 };
 /** One body for known and unknown addresses alike. */
 const ACCEPTED_BODY = { message: 'If an account exists for this address, an email is on its way.' };
-const rateLimited = { status: 429, code: 'RATE_LIMITED', description: 'Too many requests; see Retry-After.' };
 
 function tokenBody({ account, ...tokens }: IssuedTokens) {
   return { ...tokens, user: toUser(account) };
@@ -35,9 +64,9 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       body: z.object({ email: emailField, password: passwordField, name: nameField.optional() }),
       responses: { 201: { description: 'Created', schema: z.object({ user: userSchema, verification_required: z.boolean() }) } },
       errors: [
-        { status: 409, code: 'EMAIL_EXISTS', description: 'An account has this email.' },
-        { status: 400, code: 'WEAK_PASSWORD', description: 'The password breaks the policy; the reason is in message.' },
-        rateLimited,
+        EmailExistsError,
+        WeakPasswordError,
+        RateLimitedError,
       ],
       async handle({ body, ctx }) {
         const { account, verificationRequired } = await deps.registration.register(body, ctx.ip);
@@ -50,7 +79,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       summary: 'Confirm an email address with the token from the mail',
       body: z.object({ token: tokenField }),
       responses: { 204: { description: 'Verified' } },
-      errors: [{ status: 400, code: 'INVALID_TOKEN', description: 'Unknown, used or expired token.' }],
+      errors: [InvalidTokenError],
       async handle({ body }) {
         await deps.registration.verifyEmail(body.token);
         return { status: 204 };
@@ -62,28 +91,24 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       summary: 'Send a new verification mail',
       body: z.object({ email: emailField }),
       responses: accepted,
-      errors: [rateLimited],
+      errors: [RateLimitedError],
       async handle({ body, ctx }) {
         await deps.registration.resendVerification(body.email, ctx.ip);
         return { status: 202, body: ACCEPTED_BODY };
       },
     }),
 
-    publicRoute<undefined, undefined, { email: string; password: string; remember_me?: boolean }>({
+    publicRoute<undefined, undefined, { email: string; password: string; remember_me?: boolean } & Record<string, unknown>>({
       method: 'post', path: '/api/v1/auth/login', tag: TAG, operationId: 'login',
       summary: 'Sign in with email and password',
       description: 'The password grant of the token endpoint, for the built-in first-party client. Starts a session '
         + '(X-Device-Name, X-Device-Type headers are recorded). remember_me: the session lasts 30 days instead of 24 hours.',
-      body: z.object({ email: emailField, password: passwordField, remember_me: z.boolean().optional() }),
+      body: z.object({ ...deps.signIn.fields, email: emailField, password: passwordField, remember_me: z.boolean().optional() }),
       responses: { 200: { description: 'Signed in', schema: tokenResponseSchema } },
-      errors: [
-        { status: 401, code: 'INVALID_CREDENTIALS', description: 'Unknown email or wrong password (indistinguishable).' },
-        { status: 403, code: 'EMAIL_NOT_VERIFIED', description: 'The password is right but the email is not verified.' },
-        rateLimited,
-        { status: 503, code: 'UNAVAILABLE', description: 'Password hashing is saturated; see Retry-After.' },
-      ],
+      errors: deps.signIn.errors,
       async handle({ body, ctx }) {
-        const issued = await deps.tokens.login(ctx, { email: body.email, password: body.password, rememberMe: body.remember_me === true });
+        const { email, password, remember_me: rememberMe, ...fields } = body;
+        const issued = await deps.tokens.login(ctx, { email, password, rememberMe: rememberMe === true, fields });
         return { status: 200, body: tokenBody(issued) };
       },
     }),
@@ -93,7 +118,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       summary: 'Exchange a refresh token for new tokens (the refresh token rotates)',
       body: z.object({ refresh_token: z.string().min(1).max(4096) }),
       responses: { 200: { description: 'New tokens', schema: tokenResponseSchema } },
-      errors: [{ status: 401, code: 'INVALID_REFRESH_TOKEN', description: 'Invalid, expired or revoked; reuse also ends the session.' }],
+      errors: [InvalidRefreshTokenError],
       async handle({ body, ctx }) {
         return { status: 200, body: tokenBody(await deps.tokens.refresh(ctx, body.refresh_token)) };
       },
@@ -117,7 +142,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       summary: 'Mail a password reset link',
       body: z.object({ email: emailField }),
       responses: accepted,
-      errors: [rateLimited],
+      errors: [RateLimitedError],
       async handle({ body, ctx }) {
         await deps.passwordReset.requestReset(body.email, ctx.ip);
         return { status: 202, body: ACCEPTED_BODY };
@@ -130,8 +155,8 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       body: z.object({ token: tokenField, new_password: passwordField }),
       responses: { 204: { description: 'Password changed' } },
       errors: [
-        { status: 400, code: 'INVALID_TOKEN', description: 'Unknown, used or expired token.' },
-        { status: 400, code: 'WEAK_PASSWORD', description: 'The password breaks the policy; the token stays usable.' },
+        InvalidTokenError,
+        { error: WeakPasswordError, description: 'The password breaks the policy; the token stays usable.' },
       ],
       async handle({ body }) {
         await deps.passwordReset.confirmReset(body.token, body.new_password);

@@ -1,8 +1,9 @@
 // /api/v1/me and /api/v1/me/sessions: the signed-in user's account and sign-ins.
 import { z } from 'zod';
+import { RateLimitedError, ServerBusyError, SessionNotFoundError, WeakPasswordError, WrongPasswordError } from '../../errors.ts';
 import type { AccountSettings } from '../../services/account-settings.ts';
 import type { SessionService } from '../../services/sessions.ts';
-import { apiSignInSource } from '../device-info.ts';
+import { apiSignInSource } from '../../oidc/device-info.ts';
 import { authedRoute, type ApiRoute } from './route.ts';
 import { nameField, passwordField, sessionSchema, toSession, toUser, userSchema } from './schemas.ts';
 
@@ -11,10 +12,8 @@ export interface MeRouteDeps {
   sessions: SessionService;
 }
 
-const wrongPassword = { status: 403, code: 'WRONG_PASSWORD', description: 'The password given is not the account\'s.' };
 // A password check is a sign-in attempt (API.md), under the same limits.
-const rateLimited = { status: 429, code: 'RATE_LIMITED', description: 'Too many failed password checks or sign-ins; see Retry-After.' };
-const busy = { status: 503, code: 'UNAVAILABLE', description: 'Password hashing is saturated; see Retry-After.' };
+const passwordCheckErrors = [RateLimitedError, ServerBusyError];
 
 export function meRoutes(deps: MeRouteDeps): ApiRoute[] {
   return [
@@ -42,7 +41,7 @@ export function meRoutes(deps: MeRouteDeps): ApiRoute[] {
       summary: 'Delete the account with its sessions, grants and tokens',
       body: z.object({ password: passwordField }),
       responses: { 204: { description: 'Deleted' } },
-      errors: [wrongPassword, rateLimited, busy],
+      errors: [WrongPasswordError, ...passwordCheckErrors],
       async handle({ body, auth, ctx }) {
         await deps.settings.deleteAccount(auth.account, body.password, apiSignInSource(ctx));
         return { status: 204 };
@@ -54,7 +53,7 @@ export function meRoutes(deps: MeRouteDeps): ApiRoute[] {
       summary: 'Change the password; ends every other session',
       body: z.object({ current_password: passwordField, new_password: passwordField }),
       responses: { 204: { description: 'Changed' } },
-      errors: [wrongPassword, { status: 400, code: 'WEAK_PASSWORD', description: 'The new password breaks the policy.' }, rateLimited, busy],
+      errors: [WrongPasswordError, { error: WeakPasswordError, description: 'The new password breaks the policy.' }, ...passwordCheckErrors],
       async handle({ body, auth, ctx }) {
         await deps.settings.changePassword(auth.account, {
           currentPassword: body.current_password,
@@ -80,7 +79,7 @@ export function meRoutes(deps: MeRouteDeps): ApiRoute[] {
       summary: 'End one session',
       params: z.object({ id: z.string().min(1).max(128) }),
       responses: { 204: { description: 'Ended' } },
-      errors: [{ status: 404, code: 'SESSION_NOT_FOUND', description: 'No such live session of this account.' }],
+      errors: [SessionNotFoundError],
       async handle({ params, auth }) {
         await deps.sessions.revoke(auth.account.id, params.id);
         return { status: 204 };

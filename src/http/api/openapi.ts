@@ -9,8 +9,27 @@
 // server answers after the response schema has stripped unknown keys).
 // Schemas named with `.meta({ id })` become components/schemas entries.
 import { z } from 'zod';
+import {
+  ForbiddenError,
+  InternalError,
+  MalformedJsonError,
+  PayloadTooLargeError,
+  UnauthenticatedError,
+  UnavailableError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  type AppErrorClass,
+} from '../../errors.ts';
 import { errorEnvelopeSchema } from './schemas.ts';
-import type { ApiRoute, ErrorSpec } from './route.ts';
+import type { ApiRoute } from './route.ts';
+
+/** An error as the document lists it: the class's code and status, and the route's or the class's description. */
+export interface ErrorSpec {
+  status: number;
+  code: string;
+  description: string;
+  type: AppErrorClass;
+}
 
 type Json = Record<string, unknown>;
 type Io = 'input' | 'output';
@@ -33,26 +52,22 @@ export interface OpenApiDocument {
 
 export const SECURITY_SCHEME = 'bearerAuth';
 const ERROR_SCHEMA_ID = 'Error';
+const EXAMPLE_REQUEST_ID = '3f2c8a61-5d0e-4b7a-9c1e-2a6f0d9b8e47';
 
-/** The refusals every route can give besides its own ErrorSpecs (API.md "Errors"), and when. */
-const GENERIC_ERRORS: Record<string, { status: number; description: string; when: (r: ApiRoute) => boolean }> = {
-  VALIDATION_FAILED: {
-    status: 400, description: 'The path, query or body does not match the schema; details name each field.',
-    when: (r) => Boolean(r.params ?? r.query ?? r.body),
-  },
-  MALFORMED_JSON: { status: 400, description: 'The body is not JSON.', when: (r) => Boolean(r.body) },
-  UNAUTHENTICATED: { status: 401, description: 'Missing, invalid, expired or revoked bearer token.', when: (r) => r.auth },
-  PAYLOAD_TOO_LARGE: { status: 413, description: 'The body is over the limit (64 KiB).', when: (r) => Boolean(r.body) },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The body is not application/json.', when: (r) => Boolean(r.body) },
-  INTERNAL: { status: 500, description: 'A bug on our side; never with internal detail.', when: () => true },
-  UNAVAILABLE: { status: 503, description: 'The database is unreachable.', when: () => true },
-};
+const hasInput = (r: ApiRoute) => Boolean(r.params ?? r.query ?? r.body);
+const hasBody = (r: ApiRoute) => Boolean(r.body);
 
-/** Headers that go with an error code wherever it appears (API.md "Errors"). */
-const ERROR_HEADERS: Record<string, Record<string, Json>> = {
-  UNAUTHENTICATED: { 'WWW-Authenticate': { description: 'Bearer', schema: { type: 'string' } } },
-  RATE_LIMITED: { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } } },
-};
+/** The refusals every route can give besides its own (API.md "Errors"), and when. */
+const GENERIC_ERRORS: ReadonlyArray<[AppErrorClass, (r: ApiRoute) => boolean]> = [
+  [ValidationError, hasInput],
+  [MalformedJsonError, hasBody],
+  [UnauthenticatedError, (r) => r.auth !== 'none'],
+  [ForbiddenError, (r) => r.auth.startsWith('admin:')],
+  [PayloadTooLargeError, hasBody],
+  [UnsupportedMediaTypeError, hasBody],
+  [InternalError, () => true],
+  [UnavailableError, () => true],
+];
 
 /**
  * Collects components/schemas across every z.toJSONSchema call. Each call
@@ -152,10 +167,13 @@ function objectProperties(schema: Json, route: ApiRoute, where: string): { prope
 
 /** Every error the route can answer with: its own, then the generic ones that apply. */
 export function errorsOf(route: ApiRoute): ErrorSpec[] {
-  const own = route.errors ?? [];
-  const generic = Object.entries(GENERIC_ERRORS)
-    .filter(([code, spec]) => spec.when(route) && !own.some((e) => e.code === code))
-    .map(([code, spec]) => ({ status: spec.status, code, description: spec.description }));
+  const own = (route.errors ?? []).map((declared) => {
+    const [type, description] = 'error' in declared ? [declared.error, declared.description] : [declared, declared.description];
+    return { status: type.status, code: type.code, description, type };
+  });
+  const generic = GENERIC_ERRORS
+    .filter(([type, applies]) => applies(route) && !own.some((e) => e.code === type.code))
+    .map(([type]) => ({ status: type.status, code: type.code, description: type.description, type }));
   return [...own, ...generic];
 }
 
@@ -164,14 +182,14 @@ function errorResponses(route: ApiRoute, errorRef: Json): Record<string, Json> {
   for (const error of errorsOf(route)) byStatus.set(error.status, [...(byStatus.get(error.status) ?? []), error]);
   const responses: Record<string, Json> = {};
   for (const [status, errors] of [...byStatus].sort(([a], [b]) => a - b)) {
-    const headers = Object.assign({}, ...errors.map((e) => ERROR_HEADERS[e.code] ?? {})) as Record<string, Json>;
+    const headers = Object.assign({}, ...errors.map((e) => e.type.documentedHeaders ?? {})) as Record<string, Json>;
     responses[String(status)] = {
       description: errors.map((e) => `\`${e.code}\`: ${e.description}`).join('\n\n'),
       ...(Object.keys(headers).length ? { headers } : {}),
       content: {
         'application/json': {
           schema: errorRef,
-          examples: Object.fromEntries(errors.map((e) => [e.code, { summary: e.description, value: { error: { code: e.code, message: e.description } } }])),
+          examples: Object.fromEntries(errors.map((e) => [e.code, { summary: e.description, value: { error: { code: e.code, message: e.description, request_id: EXAMPLE_REQUEST_ID } } }])),
         },
       },
     };
@@ -208,7 +226,8 @@ function operationOf(route: ApiRoute, pathNames: string[], convert: (s: z.ZodTyp
       }
       : {}),
     responses,
-    ...(route.auth ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
+    ...(route.auth === 'none' ? {} : { security: [{ [SECURITY_SCHEME]: [] }] }),
+    ...(route.auth.startsWith('admin:') ? { 'x-permission': route.auth.slice('admin:'.length) } : {}),
   };
 }
 
@@ -233,7 +252,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], { serverUrl, v
     info: {
       title: 'Gatehouse API',
       version,
-      description: 'The first-party account API. Errors are JSON: `{"error": {"code", "message", "details?"}}`; '
+      description: 'The first-party account API. Errors are JSON: `{"error": {"code", "message", "details?", "request_id"}}`; '
         + 'each response lists the codes it can carry. OAuth 2.0 and OpenID Connect endpoints live under /oidc and are '
         + 'described by /oidc/.well-known/openid-configuration.',
     },

@@ -5,6 +5,7 @@
 // record), and the OpenAPI document is generated from the same definitions.
 import type { Context } from 'koa';
 import type { z } from 'zod';
+import type { AppErrorClass } from '../../errors.ts';
 import type { Auth } from '../middleware/require-bearer.ts';
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
@@ -15,12 +16,19 @@ export interface ResponseSpec {
   schema?: z.ZodType;
 }
 
-/** An error a route can answer with besides the generic ones (API.md's "notable failures"). */
-export interface ErrorSpec {
-  status: number;
-  code: string;
-  description: string;
-}
+/**
+ * An error a route can answer with besides the generic ones (API.md's
+ * "notable failures"): its AppError class, with a description of its own
+ * where the class's says less than this route means.
+ */
+export type ErrorDeclaration = AppErrorClass | { error: AppErrorClass; description: string };
+
+/**
+ * Who may call a route: anyone, a signed-in user (a bearer token of a live
+ * session), or an account whose role grants the named permission. The
+ * router runs one authenticator per level (router.ts).
+ */
+export type AuthLevel = 'none' | 'user' | `admin:${string}`;
 
 export interface HandlerResult {
   status: number;
@@ -46,16 +54,16 @@ interface RouteBase<P, Q, B> {
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
   responses: Record<number, ResponseSpec>;
-  errors?: ErrorSpec[];
+  errors?: readonly ErrorDeclaration[];
 }
 
 export interface PublicRoute<P = unknown, Q = unknown, B = unknown> extends RouteBase<P, Q, B> {
-  auth: false;
+  auth: 'none';
   handle(input: Input<P, Q, B>): Promise<HandlerResult>;
 }
 
 export interface AuthedRoute<P = unknown, Q = unknown, B = unknown> extends RouteBase<P, Q, B> {
-  auth: true;
+  auth: Exclude<AuthLevel, 'none'>;
   handle(input: Input<P, Q, B> & { auth: Auth }): Promise<HandlerResult>;
 }
 
@@ -63,9 +71,17 @@ export type ApiRoute = PublicRoute<never, never, never> | AuthedRoute<never, nev
 
 /** Identity functions that only pin the generic types, so handlers see parsed input typed from the schemas. */
 export function publicRoute<P = undefined, Q = undefined, B = undefined>(route: Omit<PublicRoute<P, Q, B>, 'auth'>): ApiRoute {
-  return { ...route, auth: false } as unknown as ApiRoute;
+  return { ...route, auth: 'none' } as unknown as ApiRoute;
 }
 
 export function authedRoute<P = undefined, Q = undefined, B = undefined>(route: Omit<AuthedRoute<P, Q, B>, 'auth'>): ApiRoute {
-  return { ...route, auth: true } as unknown as ApiRoute;
+  return { ...route, auth: 'user' } as unknown as ApiRoute;
+}
+
+/** A route for accounts whose role grants `permission` (`users:read`, `clients:write`…). */
+export function adminRoute<P = undefined, Q = undefined, B = undefined>(
+  permission: string,
+  route: Omit<AuthedRoute<P, Q, B>, 'auth'>,
+): ApiRoute {
+  return { ...route, auth: `admin:${permission}` } as unknown as ApiRoute;
 }

@@ -3,11 +3,22 @@
 import { Router } from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
-import { AppError, ValidationError, unstorableTextError, type ErrorDetail } from '../../errors.ts';
+import { InternalError, ValidationError, unstorableTextError, type ErrorDetail } from '../../errors.ts';
 import { findUnstorableText } from '../../services/storable-text.ts';
 import { jsonBody } from '../middleware/json-body.ts';
+import type { AuthenticateAdmin } from '../middleware/require-admin.ts';
 import type { Auth, Authenticate } from '../middleware/require-bearer.ts';
-import type { ApiRoute } from './route.ts';
+import type { ApiRoute, AuthLevel } from './route.ts';
+
+/** One authenticator per auth level above 'none'. */
+export interface Authenticators {
+  user: Authenticate;
+  admin: AuthenticateAdmin;
+}
+
+function authenticatorOf(level: Exclude<AuthLevel, 'none'>, authenticators: Authenticators): Authenticate {
+  return level === 'user' ? authenticators.user : authenticators.admin(level.slice('admin:'.length));
+}
 
 function detailsOf(error: z.ZodError): ErrorDetail[] {
   return error.issues.slice(0, 20).map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
@@ -25,19 +36,20 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: strin
 
 function respond(ctx: Context, route: ApiRoute, status: number, body: unknown): void {
   const spec = route.responses[status];
-  if (!spec) throw new AppError('INTERNAL', 500, `${route.operationId} answered an undeclared status ${status}`);
+  if (!spec) throw new InternalError(new Error(`${route.operationId} answered an undeclared status ${status}`));
   ctx.status = status;
   // Declared shape only: unknown keys are stripped, a mismatch is our bug (500).
   if (spec.schema) ctx.body = spec.schema.parse(body);
 }
 
-export function createApiRouter(routes: readonly ApiRoute[], authenticate: Authenticate): Router {
+export function createApiRouter(routes: readonly ApiRoute[], authenticators: Authenticators): Router {
   const router = new Router();
   for (const route of routes) {
     const middleware: Middleware[] = [];
-    // The bearer first: without a valid token, nothing about the body matters.
-    if (route.auth) {
-      middleware.push(async function requireBearer(ctx, next) {
+    // The caller first: without a valid token, nothing about the body matters.
+    if (route.auth !== 'none') {
+      const authenticate = authenticatorOf(route.auth, authenticators);
+      middleware.push(async function requireAuthLevel(ctx, next) {
         ctx.state.auth = await authenticate(ctx as Context);
         return next();
       });
@@ -51,7 +63,7 @@ export function createApiRouter(routes: readonly ApiRoute[], authenticate: Authe
         body: parse(route.body, ctx.request.body, 'body'),
         ctx,
       };
-      const result = route.auth ? await route.handle({ ...input, auth: auth! }) : await route.handle(input);
+      const result = route.auth === 'none' ? await route.handle(input) : await route.handle({ ...input, auth: auth! });
       respond(ctx, route, result.status, result.body);
     });
   }

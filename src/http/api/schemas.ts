@@ -5,24 +5,8 @@
 import { z } from 'zod';
 import type { Account } from '../../storage/ports.ts';
 import type { SessionView } from '../../services/session-views.ts';
-import { normalizeEmail } from '../../services/email.ts';
 
-// Long enough for any real address (RFC 5321 caps a path at 256 octets).
-export const emailField = z
-  .string()
-  .max(320)
-  // Normalised before the format check, so `Ａda@Example.com ` is accepted as ada@example.com.
-  .transform(normalizeEmail)
-  .pipe(z.email({ error: 'must be an email address' }))
-  .meta({ description: 'Trimmed, NFKC-normalised and lower-cased before use.', example: 'ada@example.com' });
-
-// The policy (8-256 characters, not common, not the email) answers
-// WEAK_PASSWORD with its reason; this bound only keeps huge strings away from argon2.
-export const passwordField = z.string().min(1, 'must not be empty').max(4096).meta({ format: 'password' });
-
-export const nameField = z.string().trim().max(200).nullable();
-
-export const tokenField = z.string().min(1).max(512).meta({ description: 'The token from the link in the mail.' });
+export { emailField, nameField, passwordField, tokenField } from '../../fields.ts';
 
 const timestamp = z.iso.datetime();
 
@@ -73,6 +57,7 @@ export const errorEnvelopeSchema = z
       code: z.string(),
       message: z.string(),
       details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      request_id: z.string().meta({ description: 'The X-Request-Id of the request, also in the server\'s log line.' }),
     }),
   })
   .meta({ id: 'Error' });

@@ -26,8 +26,12 @@ const WWW_AUTHENTICATE = `DPoP error="invalid_dpop_proof", algs="${DPOP_ALGS.joi
 
 /** RFC 9449 §7.1: 401 with a DPoP challenge naming the error. */
 export class InvalidDpopProofError extends AppError {
+  static override readonly code = 'UNAUTHENTICATED';
+  static override readonly status = 401;
+  static override readonly description = 'A DPoP-bound token without a valid DPoP proof (RFC 9449 §7.1).';
+
   constructor(message: string) {
-    super('UNAUTHENTICATED', 401, message, { headers: { 'WWW-Authenticate': WWW_AUTHENTICATE } });
+    super(message, { headers: { 'WWW-Authenticate': WWW_AUTHENTICATE } });
   }
 }
 

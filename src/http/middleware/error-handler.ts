@@ -4,11 +4,19 @@
 // logged in full, answered with a bare INTERNAL so no stack trace or driver
 // detail ever reaches a client.
 import type { Middleware } from 'koa';
-import { AppError } from '../../errors.ts';
+import { AppError, BadRequestError, InternalError, NotFoundError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
+import { requestIdOf } from './request-id.ts';
 
-export function errorEnvelope(err: AppError) {
-  return { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
+export function errorEnvelope(err: AppError, requestId: string | undefined) {
+  return {
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err.details?.length ? { details: err.details } : {}),
+      ...(requestId ? { request_id: requestId } : {}),
+    },
+  };
 }
 
 /** Koa and its parsers mark client errors with `expose` and a 4xx status. */
@@ -26,16 +34,16 @@ export function errorHandler(logger: Logger): Middleware {
       if (err instanceof AppError) {
         appError = err;
         // An outage (503 UNAVAILABLE) is the operator's business, not the client's.
-        if (appError.status >= 500) logger.error({ err, method: ctx.method, path: ctx.path }, appError.message);
+        if (appError.status >= 500) logger.error({ err, requestId: requestIdOf(ctx), method: ctx.method, path: ctx.path }, appError.message);
       } else if (isHttpClientError(err)) {
-        appError = new AppError(err.status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', err.status, err.message);
+        appError = err.status === 404 ? new NotFoundError(err.message) : new BadRequestError(err.message, err.status);
       } else {
-        logger.error({ err, method: ctx.method, path: ctx.path }, 'unhandled error');
-        appError = new AppError('INTERNAL', 500, 'Something went wrong on our side.');
+        logger.error({ err, requestId: requestIdOf(ctx), method: ctx.method, path: ctx.path }, 'unhandled error');
+        appError = new InternalError();
       }
       ctx.status = appError.status;
       ctx.set(appError.headers);
-      ctx.body = errorEnvelope(appError);
+      ctx.body = errorEnvelope(appError, requestIdOf(ctx));
     }
   };
 }

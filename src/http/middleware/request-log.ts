@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Logger } from '../../logger.ts';
+import { requestIdOf } from './request-id.ts';
 
 /** One line per request. The path only: query strings carry codes and tokens. */
 export function requestLog(logger: Logger): Middleware {
@@ -9,7 +10,7 @@ export function requestLog(logger: Logger): Middleware {
       await next();
     } finally {
       logger.info(
-        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) },
+        { requestId: requestIdOf(ctx), method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) },
         'request',
       );
     }

@@ -3,7 +3,6 @@
 // session on every request is what makes revocation take effect at once.
 import type { Context } from 'koa';
 import { UnauthenticatedError } from '../../errors.ts';
-import type { AccessTokenVerifier } from '../../oidc/access-token-verifier.ts';
 import { InvalidDpopProofError, type DpopProofCheck } from './dpop-proof.ts';
 import type { SessionService } from '../../services/sessions.ts';
 import type { Account, SessionRecord } from '../../storage/ports.ts';
@@ -12,6 +11,9 @@ export interface Auth {
   account: Account;
   session: SessionRecord;
 }
+
+/** Resolves the claims of a valid API access token; undefined for anything else (src/oidc/access-token-verifier.ts). */
+export type AccessTokenVerifier = (token: string) => Promise<{ accountId: string; sessionId: string; jkt?: string } | undefined>;
 
 export type Authenticate = (ctx: Context) => Promise<Auth>;
 

@@ -5,7 +5,7 @@
 // field; SameSite=Lax additionally keeps the cookie off cross-site posts.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
-import type { Renderer } from '../render.ts';
+import type { Renderer } from './render.ts';
 import { formOf } from './form-body.ts';
 
 export const CSRF_COOKIE = 'gatehouse.csrf';

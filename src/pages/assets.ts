@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import Router from '@koa/router';
 
-const ASSETS_DIR = new URL('../../../views/assets/', import.meta.url);
+const ASSETS_DIR = new URL('../../views/assets/', import.meta.url);
 const TYPES: Record<string, string> = { css: 'text/css; charset=utf-8', svg: 'image/svg+xml' };
 
 /**

@@ -11,6 +11,9 @@ import type { Context } from 'koa';
 import type { SignInSource } from '../services/accounts.ts';
 
 export const DEVICE_COOKIE = 'gatehouse.device';
+// Under https (ctx.secure follows PUBLIC_URL) the __Host- prefix pins it to
+// this origin: Secure, Path=/, no Domain (RFC 6265bis §4.1.3.2).
+const deviceCookieName = (ctx: Context) => (ctx.secure ? `__Host-${DEVICE_COOKIE}` : DEVICE_COOKIE);
 /** Chromium caps cookie lifetimes at 400 days (RFC 6265bis §5.5). */
 const MAX_AGE_MS = 400 * 24 * 3600 * 1000;
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -18,7 +21,7 @@ const VALUE = new RegExp(`^(${UUID})\\.([\\w-]{1,128})$`);
 
 /** The device the request's signed cookie proves, if any. */
 export function deviceOf(ctx: Context): SignInSource['device'] {
-  const match = VALUE.exec(ctx.cookies.get(DEVICE_COOKIE, { signed: true }) ?? '');
+  const match = VALUE.exec(ctx.cookies.get(deviceCookieName(ctx), { signed: true }) ?? '');
   return match ? { id: match[1]!, accountId: match[2]! } : undefined;
 }
 
@@ -26,7 +29,7 @@ export function deviceOf(ctx: Context): SignInSource['device'] {
 export function rememberDevice(ctx: Context, accountId: string): void {
   const previous = deviceOf(ctx);
   const id = previous?.accountId === accountId ? previous.id : randomUUID();
-  ctx.cookies.set(DEVICE_COOKIE, `${id}.${accountId}`, {
+  ctx.cookies.set(deviceCookieName(ctx), `${id}.${accountId}`, {
     signed: true,
     httpOnly: true,
     sameSite: 'lax',

@@ -4,7 +4,7 @@
 import type { Context } from 'koa';
 import { clientDisplayName, renderInteractionError } from './load.ts';
 import { finishInteraction } from './finish.ts';
-import type { InteractionDeps, InteractionDetails } from './types.ts';
+import type { InteractionDeps, InteractionDetails, InteractionPrompt } from './types.ts';
 
 /** The shape of prompt.details for oidc-provider's default consent checks. */
 interface ConsentPromptDetails {
@@ -29,7 +29,7 @@ function consentDetails(details: InteractionDetails): ConsentPromptDetails {
   return details.prompt.details as ConsentPromptDetails;
 }
 
-export async function showConsent(ctx: Context, deps: InteractionDeps, details: InteractionDetails): Promise<void> {
+async function showConsent(ctx: Context, deps: InteractionDeps, details: InteractionDetails): Promise<void> {
   const missing = consentDetails(details);
   await deps.render(ctx, 'consent', {
     uid: details.uid,
@@ -41,7 +41,7 @@ export async function showConsent(ctx: Context, deps: InteractionDeps, details: 
   });
 }
 
-export async function submitConsent(ctx: Context, deps: InteractionDeps, details: InteractionDetails): Promise<void> {
+async function submitConsent(ctx: Context, deps: InteractionDeps, details: InteractionDetails): Promise<void> {
   const accountId = details.session?.accountId;
   const clientId = String(details.params.client_id ?? '');
   if (!accountId || !clientId) {
@@ -67,3 +67,5 @@ export async function submitConsent(ctx: Context, deps: InteractionDeps, details
   // Merge keeps the login result of this same authorization request.
   await finishInteraction(ctx, deps.provider, { consent: { grantId } }, true);
 }
+
+export const consentPrompt: InteractionPrompt = { show: showConsent, submit: submitConsent };

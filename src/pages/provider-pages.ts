@@ -1,16 +1,9 @@
 // The HTML oidc-provider renders itself, drawn with our views so every page
 // looks the same and obeys the same CSP (its defaults carry inline styles and
 // a Google Fonts import).
-import type { Configuration, ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
-import type { Renderer } from '../http/render.ts';
-
-type RpInitiatedLogout = NonNullable<NonNullable<Configuration['features']>['rpInitiatedLogout']>;
-
-export interface ProviderPages {
-  logoutSource: NonNullable<RpInitiatedLogout['logoutSource']>;
-  postLogoutSuccessSource: NonNullable<RpInitiatedLogout['postLogoutSuccessSource']>;
-  renderError: NonNullable<Configuration['renderError']>;
-}
+import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
+import type { ProviderPages } from '../oidc/configuration.ts';
+import type { Renderer } from './render.ts';
 
 function clientName(ctx: KoaContextWithOIDC): string | undefined {
   const client = ctx.oidc?.client;

@@ -2,15 +2,18 @@
 // (interactions.url defaults to /interaction/:uid). GET shows the pending
 // prompt; POST handles it and answers 303 to oidc-provider's resume endpoint.
 import { Router } from '@koa/router';
-import { csrfToken, requireCsrf } from '../../http/middleware/csrf.ts';
-import { formBody, formOf } from '../../http/middleware/form-body.ts';
-import { showLogin, submitLogin } from './login.ts';
-import { showConsent, submitConsent } from './consent.ts';
-import { abortInteraction } from './finish.ts';
+import { csrfToken, requireCsrf } from '../csrf.ts';
+import { formBody, formOf } from '../form-body.ts';
+import { loginPrompt } from './login.ts';
+import { consentPrompt } from './consent.ts';
+import { abortInteraction, seeCurrentStep } from './finish.ts';
 import { loadInteraction, renderInteractionError } from './load.ts';
-import type { InteractionDeps } from './types.ts';
+import type { InteractionDeps, InteractionPrompt } from './types.ts';
 
 export type { InteractionDeps } from './types.ts';
+
+/** The prompts of oidc-provider's default policy that the pages answer, by name. */
+const PROMPTS: Readonly<Record<string, InteractionPrompt>> = { login: loginPrompt, consent: consentPrompt };
 
 const UNSUPPORTED_PROMPT = 'This sign-in step is not supported.';
 
@@ -20,11 +23,9 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
   router.get('/interaction/:uid', csrfToken(), async function showInteraction(ctx) {
     const details = await loadInteraction(ctx, deps, ctx.params.uid!);
     if (!details) return;
-    switch (details.prompt.name) {
-      case 'login': return showLogin(ctx, deps, details);
-      case 'consent': return showConsent(ctx, deps, details);
-      default: return renderInteractionError(ctx, deps, UNSUPPORTED_PROMPT);
-    }
+    const prompt = PROMPTS[details.prompt.name];
+    if (!prompt) return renderInteractionError(ctx, deps, UNSUPPORTED_PROMPT);
+    return prompt.show(ctx, deps, details);
   });
 
   router.post(
@@ -40,16 +41,10 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
       // A form left open in another tab may belong to a step that is over (a
       // login form once consent is pending): show the current step instead of
       // reading a password post as an approval.
-      if (form.prompt !== details.prompt.name) {
-        ctx.status = 303;
-        ctx.redirect(`/interaction/${encodeURIComponent(details.uid)}`);
-        return;
-      }
-      switch (details.prompt.name) {
-        case 'login': return submitLogin(ctx, deps, details);
-        case 'consent': return submitConsent(ctx, deps, details);
-        default: return renderInteractionError(ctx, deps, UNSUPPORTED_PROMPT);
-      }
+      if (form.prompt !== details.prompt.name) return seeCurrentStep(ctx, details.uid);
+      const prompt = PROMPTS[details.prompt.name];
+      if (!prompt) return renderInteractionError(ctx, deps, UNSUPPORTED_PROMPT);
+      return prompt.submit(ctx, deps, details, form);
     },
   );
 

@@ -3,10 +3,10 @@
 // server-rendered page (no JavaScript, so it works under the pages' CSP).
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
-import packageJson from '../../../package.json' with { type: 'json' };
-import { buildOpenApiDocument, SECURITY_SCHEME, type OpenApiDocument } from '../api/openapi.ts';
-import type { ApiRoute } from '../api/route.ts';
-import type { Renderer } from '../render.ts';
+import packageJson from '../../package.json' with { type: 'json' };
+import { buildOpenApiDocument, SECURITY_SCHEME, type OpenApiDocument } from '../http/api/openapi.ts';
+import type { ApiRoute } from '../http/api/route.ts';
+import type { Renderer } from './render.ts';
 
 export interface DocsRouterDeps {
   routes: readonly ApiRoute[];

@@ -25,3 +25,9 @@ export async function abortInteraction(ctx: Context, provider: Provider): Promis
     error_description: 'End-User aborted interaction',
   }, false);
 }
+
+/** Post/redirect/get back to the interaction page, which shows whatever step is pending now. */
+export function seeCurrentStep(ctx: Context, uid: string): void {
+  ctx.status = 303;
+  ctx.redirect(`/interaction/${encodeURIComponent(uid)}`);
+}

@@ -1,6 +1,6 @@
 // What a session records about the device that signed in (API.md: session).
 // `ctx.ip` reads X-Forwarded-For only as many hops from the right as
-// TRUST_PROXY_HOPS says (http/public-origin.ts sets app.proxy and
+// TRUST_PROXY_HOPS says (public-origin.ts sets app.proxy and
 // maxIpsCount on both Koa apps), so a client cannot choose the address it is
 // recorded under.
 import { headerText } from '../services/display-text.ts';

@@ -3,8 +3,8 @@
 // the project's AppErrors (413, 415) before any handler runs.
 import type { Context, Middleware } from 'koa';
 import getRawBody from 'raw-body';
-import { AppError, PayloadTooLargeError, UnsupportedMediaTypeError, unstorableTextError } from '../../errors.ts';
-import { findUnstorableText } from '../../services/storable-text.ts';
+import { PayloadTooLargeError, ValidationError, UnsupportedMediaTypeError, unstorableTextError } from '../errors.ts';
+import { findUnstorableText } from '../services/storable-text.ts';
 
 export type FormFields = Record<string, string>;
 
@@ -42,7 +42,7 @@ async function readBody(ctx: Context, limit: number): Promise<string> {
   } catch (err) {
     const type = (err as { type?: string }).type;
     if (type === 'entity.too.large') throw new PayloadTooLargeError(limit);
-    throw new AppError('VALIDATION_FAILED', 400, 'The request body could not be read.', { cause: err });
+    throw new ValidationError([], 'The request body could not be read.', err);
   }
 }
 

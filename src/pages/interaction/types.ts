@@ -1,0 +1,23 @@
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { SignIn } from '../../sign-in/flow.ts';
+import type { FormFields } from '../form-body.ts';
+import type { Renderer } from '../render.ts';
+
+export interface InteractionDeps {
+  provider: Provider;
+  signIn: SignIn;
+  render: Renderer;
+}
+
+export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/**
+ * One of oidc-provider's prompts as the pages handle it (prompts as data,
+ * after oidc-provider's interaction policy): the page that asks, and the
+ * handling of its form.
+ */
+export interface InteractionPrompt {
+  show(ctx: Context, deps: InteractionDeps, details: InteractionDetails): Promise<void>;
+  submit(ctx: Context, deps: InteractionDeps, details: InteractionDetails, form: FormFields): Promise<void>;
+}

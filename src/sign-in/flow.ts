@@ -1,0 +1,56 @@
+// Running the steps: the one loop every surface shares. It never learns which
+// methods exist (Kratos's login handler loops over strategies the same way);
+// the registry's order decides.
+import type { SignInResult, SignInSource, SignInState, SignInStep, StepInput } from './step.ts';
+
+export interface SignIn {
+  steps: readonly SignInStep[];
+  /** Every step's JSON members, for the login route's body schema. */
+  fields: SignInStep['fields'];
+  errors: SignInStep['errors'];
+  start(): SignInState;
+  /** The step this sign-in waits for. */
+  current(state: SignInState): SignInStep;
+  /** Pass `step` with `input`, then say what comes next. */
+  submit(step: SignInStep, input: StepInput, state: SignInState, source: SignInSource): Promise<SignInResult>;
+  /** Every step in one go with the same input (the password grant and the JSON login: one request, no pages). */
+  run(input: StepInput, source: SignInSource): Promise<Exclude<SignInResult, { kind: 'next' }>>;
+}
+
+export function createSignIn(steps: readonly SignInStep[]): SignIn {
+  if (steps.length === 0) throw new Error('sign-in needs at least one step');
+  const pending = (state: SignInState) =>
+    steps.find((step) => !state.completed.includes(step.id) && (step.required?.(state) ?? true));
+
+  async function submit(step: SignInStep, input: StepInput, state: SignInState, source: SignInSource): Promise<SignInResult> {
+    const outcome = await step.submit(input, state, source);
+    if (outcome.kind === 'refused') return outcome;
+    const after: SignInState = {
+      ...outcome.state,
+      completed: [...state.completed, step.id],
+      amr: step.amr ? [...new Set([...state.amr, step.amr])] : state.amr,
+    };
+    const next = pending(after);
+    if (next) return { kind: 'next', step: next, state: after };
+    if (!after.accountId) throw new Error('sign-in ended without a step that names the account');
+    return { kind: 'done', accountId: after.accountId, account: after.account, amr: after.amr };
+  }
+
+  return {
+    steps,
+    fields: Object.assign({}, ...steps.map((step) => step.fields)),
+    errors: [...new Set(steps.flatMap((step) => step.errors))],
+    start: () => ({ completed: [], amr: [] }),
+    current: (state) => pending(state) ?? steps[0]!,
+    submit,
+    async run(input, source) {
+      let state: SignInState = { completed: [], amr: [] };
+      let step = pending(state)!;
+      for (;;) {
+        const result = await submit(step, input, state, source);
+        if (result.kind !== 'next') return result;
+        ({ step, state } = result);
+      }
+    },
+  };
+}

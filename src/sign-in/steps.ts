@@ -1,0 +1,22 @@
+// The registry: the steps of signing in, in order. A step that its
+// configuration leaves off answers undefined and is not part of the sign-in.
+import type { AccountService } from '../services/accounts.ts';
+import { createAcceptTermsStep } from './accept-terms.ts';
+import { createSignIn, type SignIn } from './flow.ts';
+import { createPasswordStep } from './password.ts';
+import type { SignInStep } from './step.ts';
+
+export interface SignInDeps {
+  accounts: Pick<AccountService, 'authenticate'>;
+  /** TERMS_URL: ask to accept these terms after the password. */
+  termsUrl?: string;
+}
+
+const STEPS: ReadonlyArray<(deps: SignInDeps) => SignInStep | undefined> = [
+  createPasswordStep,
+  createAcceptTermsStep,
+];
+
+export function createSignInSteps(deps: SignInDeps): SignIn {
+  return createSignIn(STEPS.map((create) => create(deps)).filter((step) => step !== undefined));
+}

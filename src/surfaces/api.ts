@@ -1,0 +1,53 @@
+// The JSON surface: /api/v1's routes, their authenticators by auth level,
+// and the router that mounts them.
+import type { Router } from '@koa/router';
+import type { Provider } from 'oidc-provider';
+import type { Config } from '../config.ts';
+import { authRoutes } from '../http/api/auth-routes.ts';
+import { meRoutes } from '../http/api/me-routes.ts';
+import type { ApiRoute } from '../http/api/route.ts';
+import { createApiRouter } from '../http/api/router.ts';
+import { createAdminAuth } from '../http/middleware/require-admin.ts';
+import { createBearerAuth } from '../http/middleware/require-bearer.ts';
+import { createDpopProofCheck, DPOP_REPLAY_RULE } from '../http/middleware/dpop-proof.ts';
+import { createAccessTokenVerifier } from '../oidc/access-token-verifier.ts';
+import { createFirstPartyTokens } from '../oidc/first-party-tokens.ts';
+import type { ServerSecrets } from '../oidc/secrets.ts';
+import { createTokenEndpoint } from '../oidc/token-endpoint.ts';
+import type { Services } from '../services/create-services.ts';
+import type { SignIn } from '../sign-in/flow.ts';
+import type { Store } from '../storage/ports.ts';
+
+export interface ApiSurface {
+  routes: ApiRoute[];
+  router: Router;
+}
+
+export function createApiSurface(deps: {
+  config: Readonly<Config>;
+  services: Services;
+  provider: Provider;
+  /** For the DPoP proof replay cache, shared by every instance on the database. */
+  store: Store;
+  secrets: ServerSecrets;
+  signIn: SignIn;
+}): ApiSurface {
+  const { config, services, signIn } = deps;
+  const { accounts, sessions } = services;
+  const user = createBearerAuth({
+    verifyAccessToken: createAccessTokenVerifier({ secrets: deps.secrets, issuer: config.issuer, apiAudience: config.apiAudience }),
+    sessions,
+    checkDpopProof: createDpopProofCheck({ publicUrl: config.publicUrl, replay: deps.store.createRateLimiter(DPOP_REPLAY_RULE) }),
+  });
+  const routes = [
+    ...authRoutes({
+      registration: services.registration,
+      passwordReset: services.passwordReset,
+      tokens: createFirstPartyTokens({ tokenEndpoint: createTokenEndpoint(deps.provider), accounts }),
+      sessions,
+      signIn,
+    }),
+    ...meRoutes({ settings: services.settings, sessions }),
+  ];
+  return { routes, router: createApiRouter(routes, { user, admin: createAdminAuth(user) }) };
+}
