@@ -143,20 +143,28 @@ export class UnsupportedMediaTypeError extends AppError {
   }
 }
 
-export class RateLimitedError extends AppError {
-  static override readonly code = 'RATE_LIMITED';
-  static override readonly status = 429;
-  static override readonly description = 'Too many requests; see Retry-After.';
+/** A refusal that will pass with time: both carry Retry-After (RFC 9110 §10.2.3). */
+abstract class RetryLaterError extends AppError {
   static readonly documentedHeaders = {
     'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } },
   };
 
   readonly retryAfterSeconds: number;
 
-  constructor(retryAfterSeconds: number) {
+  constructor(message: string, retryAfterSeconds: number) {
     const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
-    super('Too many attempts; try again later.', { headers: { 'Retry-After': String(seconds) } });
+    super(message, { headers: { 'Retry-After': String(seconds) } });
     this.retryAfterSeconds = seconds;
+  }
+}
+
+export class RateLimitedError extends RetryLaterError {
+  static override readonly code = 'RATE_LIMITED';
+  static override readonly status = 429;
+  static override readonly description = 'Too many requests; see Retry-After.';
+
+  constructor(retryAfterSeconds: number) {
+    super('Too many attempts; try again later.', retryAfterSeconds);
   }
 }
 
@@ -182,18 +190,13 @@ export class UnavailableError extends AppError {
 }
 
 /** Too much work queued (password hashing): shed the request rather than queue it without bound. */
-export class ServerBusyError extends AppError {
+export class ServerBusyError extends RetryLaterError {
   static override readonly code = 'UNAVAILABLE';
   static override readonly status = 503;
   static override readonly description = 'Password hashing is saturated; see Retry-After.';
-  static readonly documentedHeaders = RateLimitedError.documentedHeaders;
-
-  readonly retryAfterSeconds: number;
 
   constructor(retryAfterSeconds: number) {
-    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
-    super('The server is busy; try again shortly.', { headers: { 'Retry-After': String(seconds) } });
-    this.retryAfterSeconds = seconds;
+    super('The server is busy; try again shortly.', retryAfterSeconds);
   }
 }
 

@@ -147,8 +147,10 @@ describe('/api/v1/auth', function () {
     });
 
     it('answers unknown email and wrong password with the same 401 INVALID_CREDENTIALS body', async () => {
-      const wrong = await api(server).post('/api/v1/auth/login').send({ email, password: 'not the password' });
-      const unknown = await api(server).post('/api/v1/auth/login').send({ email: uniqueEmail('unknown'), password: 'not the password' });
+      // One request id for both, so the whole bodies can be compared.
+      const id = { 'X-Request-Id': 'same-for-both' };
+      const wrong = await api(server).post('/api/v1/auth/login').set(id).send({ email, password: 'not the password' });
+      const unknown = await api(server).post('/api/v1/auth/login').set(id).send({ email: uniqueEmail('unknown'), password: 'not the password' });
       assertError(wrong, 401, 'INVALID_CREDENTIALS');
       assert.deepEqual(unknown.body, wrong.body);
       assert.equal(unknown.status, wrong.status);

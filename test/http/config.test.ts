@@ -1,6 +1,7 @@
 // parseConfig: API.md's defaults, and one ConfigError naming the variable for
 // each value the server must refuse at start.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,7 +113,7 @@ describe('parseConfig', function () {
     });
 
     it('accepts production with an https PUBLIC_URL, or http on loopback', function () {
-      const production = { NODE_ENV: 'production', SMTP_URL: 'smtp://m:25' };
+      const production = { NODE_ENV: 'production', SMTP_URL: 'smtp://m:25', ENCRYPTION_KEY: randomBytes(32).toString('base64url') };
       assert.equal(parseConfig({ ...production, PUBLIC_URL: 'https://id.example.com' }).publicUrl, 'https://id.example.com');
       assert.equal(parseConfig({ ...production, PUBLIC_URL: 'http://127.0.0.1:3000' }).publicUrl, 'http://127.0.0.1:3000');
       assert.equal(parseConfig({ ...production, PUBLIC_URL: 'http://localhost:3000' }).publicUrl, 'http://localhost:3000');

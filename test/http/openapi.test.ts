@@ -40,7 +40,7 @@ const API_MD_ROUTES = [
 
 // API.md's `user` and `session` objects, field for field.
 const USER_FIELDS = ['id', 'email', 'email_verified', 'name', 'role', 'created_at', 'updated_at'];
-const SESSION_FIELDS = ['id', 'current', 'device_name', 'device_type', 'user_agent', 'ip_address', 'created_at', 'last_active_at', 'expires_at'];
+const SESSION_FIELDS = ['id', 'current', 'device_name', 'device_type', 'user_agent', 'ip_address', 'created_at', 'last_active_at', 'expires_at', 'clients'];
 const SECRET_FIELD = /pass|hash|secret|salt/i;
 
 // The route definitions server.ts mounts; their handlers are never called here.

@@ -9,7 +9,13 @@ import * as oidc from 'openid-client';
 import { startTestServer, createTestAccount, type TestServer } from '../support/server.ts';
 import { PageSession, type PageResponse } from '../support/page-session.ts';
 import { api, bearer, login } from '../support/api.ts';
-import { CALLBACK, CLIENTS, USER } from '../oidc/fixtures.ts';
+import { CLIENTS, USER } from '../oidc/fixtures.ts';
+
+// An https server takes no plain-http redirect URI (client-policies.ts), so
+// the first-party client here calls back to an https address; nothing listens
+// there, the tests read the redirect.
+const CALLBACK = 'https://app.example.test/callback';
+const FIRST_PARTY = { ...CLIENTS.firstParty, redirect_uris: [CALLBACK] };
 
 const DISCOVERY = '/oidc/.well-known/openid-configuration';
 const FORGED = { Host: 'evil.example', 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'http', 'X-Forwarded-For': '203.0.113.1' };
@@ -36,7 +42,7 @@ for (const hops of ['0', '1']) {
     let server: TestServer;
     const PUBLIC = 'https://id.example.test';
     before(async () => {
-      server = await startTestServer({ env: { PUBLIC_URL: PUBLIC, TRUST_PROXY_HOPS: hops }, clients: [CLIENTS.firstParty] });
+      server = await startTestServer({ env: { PUBLIC_URL: PUBLIC, TRUST_PROXY_HOPS: hops }, clients: [FIRST_PARTY] });
     });
     after(async () => server?.close());
 
@@ -118,7 +124,7 @@ describe('an https PUBLIC_URL', function () {
   const PUBLIC = 'https://id.example.test';
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ env: { PUBLIC_URL: PUBLIC }, clients: [CLIENTS.firstParty] });
+    server = await startTestServer({ env: { PUBLIC_URL: PUBLIC }, clients: [FIRST_PARTY] });
     await createTestAccount(server, { ...USER, emailVerified: true });
   });
   after(async () => server?.close());

@@ -29,7 +29,7 @@ describe('sign-in limits under concurrent guessing', function () {
   before(async () => {
     server = await startTestServer({
       env: {
-        TRUST_PROXY: 'true',
+        TRUST_PROXY_HOPS: '1',
         RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: String(PER_ACCOUNT),
         RATE_LIMIT_LOGIN_FAILURES_PER_IP: '100000',
         RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_UNRECOGNISED: '100000',
@@ -97,7 +97,7 @@ describe('sign-in limits under concurrent guessing', function () {
     const perIp = 20;
     const ipLimited = await startTestServer({
       env: {
-        TRUST_PROXY: 'true',
+        TRUST_PROXY_HOPS: '1',
         RATE_LIMIT_LOGIN_FAILURES_PER_IP: String(perIp),
         RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '100000',
         RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_UNRECOGNISED: '100000',

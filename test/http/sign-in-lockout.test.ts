@@ -24,7 +24,7 @@ describe('sign-in lockout per (account, source)', function () {
   before(async () => {
     server = await startTestServer({
       env: {
-        TRUST_PROXY: 'true',
+        TRUST_PROXY_HOPS: '1',
         RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: String(PER_PAIR),
         RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_UNRECOGNISED: String(CEILING),
         RATE_LIMIT_LOGIN_FAILURES_PER_IP: '100000',

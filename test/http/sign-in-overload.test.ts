@@ -23,7 +23,7 @@ describe('sign-in under a burst past the hashing line', function () {
   before(async () => {
     server = await startTestServer({
       env: {
-        TRUST_PROXY: 'true',
+        TRUST_PROXY_HOPS: '1',
         PASSWORD_HASH_CONCURRENCY: '2',
         PASSWORD_HASH_QUEUE: '8',
         // The limits are not under test: every attempt should reach the line.
