@@ -97,12 +97,21 @@ async function consumeOrRefuse(limiter: RateLimiterAbstract, k: string): Promise
   }
 }
 
-/** Run consumes side by side; when one is refused give the others back and refuse. */
+/**
+ * Run consumes side by side; when one is refused, give back every point the
+ * attempt took and refuse. A refused consume has taken its point too (the
+ * store counts first, then compares), so it is given back as well: an
+ * attempt that was never evaluated must not fill the IP's or the account's
+ * count. The one exception is a limiter that blocks, whose block has just
+ * set its count (rate-limiter-flexible's _block): giving back there could
+ * take the count under the limit while the burst is still arriving.
+ */
 async function consumeAll(takes: Array<[RateLimiterAbstract, string]>): Promise<void> {
   const results = await Promise.allSettled(takes.map(([limiter, k]) => limiter.consume(k)));
   const refused = results.find((r) => r.status === 'rejected');
   if (!refused) return;
-  await Promise.all(takes.filter((_, i) => results[i]!.status === 'fulfilled').map(([limiter, k]) => limiter.reward(k)));
+  const taken = takes.filter(([limiter], i) => results[i]!.status === 'fulfilled' || limiter.blockDuration === 0);
+  await Promise.all(taken.map(([limiter, k]) => limiter.reward(k)));
   const err: unknown = refused.reason;
   if (err instanceof RateLimiterRes) throw new RateLimitedError(retryAfterSeconds(err));
   throw err;
@@ -134,7 +143,16 @@ export function createRateLimits(createLimiter: (rule: RateLimitRule) => RateLim
       const unrecognised: Array<[RateLimiterAbstract, string]> = source.deviceId === undefined
         ? [[loginIp, key(source.ip)], [loginAccount, emailKey(email)]]
         : [];
-      await consumeAll([[loginPair, pair], ...unrecognised]);
+      // The pair first: an attempt its lock refuses never touches the IP's or
+      // the account's count, so a stranger's burst from one place cannot fill
+      // the account-wide ceiling that the owner elsewhere is held to.
+      await consumeAll([[loginPair, pair]]);
+      if (unrecognised.length > 0) {
+        await consumeAll(unrecognised).catch(async (err: unknown) => {
+          await loginPair.reward(pair);
+          throw err;
+        });
+      }
       return {
         async succeeded() {
           // A success resets its pair, and never counts against the IP or the account (API.md).
