@@ -1,7 +1,7 @@
 // Building the declared indexes at open, on MongoDB and on FerretDB.
 //
 // MongoDB gets every index exactly as declared on the schemas (syncIndexes()).
-// FerretDB 1.x answers "not implemented" to two index options, so there each
+// FerretDB 1.x refuses two index options (its NotImplemented error), so there each
 // index is created without them:
 // - expireAfterSeconds (TTL): the index stays as a plain one. Nothing depends
 //   on TTL deletion: every query compares expiry dates with the current time,
