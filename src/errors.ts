@@ -280,3 +280,73 @@ export class SessionNotFoundError extends NotFoundError {
     super('No such session.');
   }
 }
+
+// ---- Administration: accounts and roles ------------------------------------
+
+export class AccountDisabledError extends AppError {
+  static override readonly code = 'ACCOUNT_DISABLED';
+  static override readonly status = 403;
+  static override readonly description = 'The password is right but an administrator disabled the account.';
+
+  constructor() {
+    super('This account is disabled.');
+  }
+}
+
+export class UserNotFoundError extends NotFoundError {
+  static override readonly code = 'USER_NOT_FOUND';
+  static override readonly description = 'No account with this id.';
+
+  constructor() {
+    super('No such user.');
+  }
+}
+
+export class RoleNotFoundError extends NotFoundError {
+  static override readonly code = 'ROLE_NOT_FOUND';
+  static override readonly description = 'No role with this name.';
+
+  constructor() {
+    super('No such role.');
+  }
+}
+
+export class RoleExistsError extends AppError {
+  static override readonly code = 'ROLE_EXISTS';
+  static override readonly status = 409;
+  static override readonly description = 'A role has this name.';
+
+  constructor() {
+    super('A role with this name already exists.');
+  }
+}
+
+export class RoleBuiltInError extends AppError {
+  static override readonly code = 'ROLE_BUILT_IN';
+  static override readonly status = 409;
+  static override readonly description = 'The built-in roles (user, admin) cannot be changed or deleted.';
+
+  constructor() {
+    super('Built-in roles cannot be changed or deleted.');
+  }
+}
+
+export class RoleInUseError extends AppError {
+  static override readonly code = 'ROLE_IN_USE';
+  static override readonly status = 409;
+  static override readonly description = 'Accounts or clients still hold the role.';
+
+  constructor() {
+    super('Accounts or clients still hold this role.');
+  }
+}
+
+export class LastAdminError extends AppError {
+  static override readonly code = 'LAST_ADMIN';
+  static override readonly status = 409;
+  static override readonly description = 'The change would leave no enabled account with the admin role.';
+
+  constructor() {
+    super('This would leave no enabled administrator.');
+  }
+}

@@ -6,13 +6,26 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { ACCESS_TOKEN_ALG, type ServerSecrets } from './secrets.ts';
 import { API_SCOPE } from './resource-server.ts';
 
-export interface ApiTokenClaims {
-  accountId: string;
-  sessionId: string;
+interface TokenClaimsBase {
   scope: string[];
   /** RFC 9449 `cnf.jkt`: the token is DPoP-bound to the key with this thumbprint. */
   jkt?: string;
 }
+
+/** A token acting for an account, from one of its sessions. */
+export interface UserTokenClaims extends TokenClaimsBase {
+  kind: 'user';
+  accountId: string;
+  sessionId: string;
+}
+
+/** A client_credentials token: the client acts for itself (RFC 9068 §2.2: `sub` is its client_id). */
+export interface ClientTokenClaims extends TokenClaimsBase {
+  kind: 'client';
+  clientId: string;
+}
+
+export type ApiTokenClaims = UserTokenClaims | ClientTokenClaims;
 
 /** Resolves the claims of a valid API token; undefined for anything else. */
 export type AccessTokenVerifier = (token: string) => Promise<ApiTokenClaims | undefined>;
@@ -58,15 +71,18 @@ export function createAccessTokenVerifier(deps: {
         requiredClaims: ['sub', 'exp'],
       });
       const scope = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
-      // Tokens without a session (client_credentials) act for no user.
-      if (typeof payload.sid !== 'string' || !payload.sub || !scope.includes(API_SCOPE)) return undefined;
+      if (!payload.sub || !scope.includes(API_SCOPE)) return undefined;
       const jkt = (payload.cnf as { jkt?: unknown } | undefined)?.jkt;
-      const claims: ApiTokenClaims = Object.freeze({
-        accountId: payload.sub,
-        sessionId: payload.sid,
-        scope: Object.freeze(scope) as string[],
-        ...(typeof jkt === 'string' ? { jkt } : {}),
-      });
+      const common = { scope: Object.freeze(scope) as string[], ...(typeof jkt === 'string' ? { jkt } : {}) };
+      let claims: ApiTokenClaims;
+      if (typeof payload.sid === 'string') {
+        claims = Object.freeze({ kind: 'user', accountId: payload.sub, sessionId: payload.sid, ...common });
+      } else if (payload.client_id === payload.sub) {
+        // No session: a client_credentials token, which acts for no user.
+        claims = Object.freeze({ kind: 'client', clientId: payload.sub, ...common });
+      } else {
+        return undefined;
+      }
       if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
       verified.set(token, { claims, expiresAtMs: payload.exp! * 1000 });
       return claims;

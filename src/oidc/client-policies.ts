@@ -6,11 +6,15 @@
 //   API (PUBLIC_URL/api, scope `api`); first-party clients always may.
 // - `resource_server`: the client is an API that introspects other clients'
 //   tokens (RFC 7662 §4: the server decides which protected resources may ask).
+// - `role`: the role its client_credentials tokens act with (API.md, "Roles
+//   and permissions"): a service client automating the admin API.
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
 
 type Client = InstanceType<Provider['Client']>;
 
-export const EXTRA_CLIENT_PROPERTIES = ['first_party', 'default_resource', 'api_access', 'resource_server'] as const;
+export const EXTRA_CLIENT_PROPERTIES = ['first_party', 'default_resource', 'api_access', 'resource_server', 'role'] as const;
+
+const ROLE_NAME = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
 
 const BOOLEAN_FLAGS = new Set<string>(['first_party', 'api_access', 'resource_server']);
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -54,6 +58,9 @@ export function extraClientMetadata(options: { loopbackWebAllowed: boolean }) {
       }
       if (key === 'default_resource' && value !== undefined && typeof value !== 'string') {
         throw new errors.InvalidClientMetadata('default_resource must be a string');
+      }
+      if (key === 'role' && value !== undefined && (typeof value !== 'string' || value.length > 64 || !ROLE_NAME.test(value))) {
+        throw new errors.InvalidClientMetadata('role must be a role name (a lower-case slug)');
       }
       if (key === EXTRA_CLIENT_PROPERTIES[0]) checkRedirectUris(metadata, options.loopbackWebAllowed);
     },

@@ -27,6 +27,8 @@ export interface ConfigurationDeps {
   adapter: Configuration['adapter'];
   findAccount: Configuration['findAccount'];
   findAccountRecord: (id: string) => Promise<Account | undefined>;
+  /** A role's permissions (services/roles.ts), for the tokens' `permissions` claim. */
+  permissionsOf: (role: string) => Promise<string[]>;
   resourceIndicators: ReturnType<typeof createResourceIndicators>;
   pages: ProviderPages;
   secureCookies: boolean;
@@ -74,14 +76,25 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || client.metadata().first_party === true),
+    // `role` and `permissions` (API.md) say what the token's holder was
+    // allowed when it was issued; the admin API reads the stored role on
+    // every request instead, so they inform and never authorise there.
     extraTokenClaims: async (ctx: KoaContextWithOIDC, token) => {
       const accountId = 'accountId' in token ? token.accountId : undefined;
-      if (!accountId) return undefined;
+      if (!accountId) {
+        // client_credentials: the client's own role, when it has one.
+        const role = token.kind === 'ClientCredentials' ? ctx.oidc.client?.metadata().role : undefined;
+        return typeof role === 'string' ? { role, permissions: await deps.permissionsOf(role) } : undefined;
+      }
       // The grants load the account already (findAccount); reuse it rather
       // than a second query on every token issued.
       const loaded = ctx.oidc.account as { accountId?: string; role?: string } | undefined;
       const role = loaded?.accountId === accountId && loaded.role ? loaded.role : (await deps.findAccountRecord(accountId))?.role;
-      return { sid: 'sessionUid' in token ? token.sessionUid : undefined, role };
+      return {
+        sid: 'sessionUid' in token ? token.sessionUid : undefined,
+        role,
+        permissions: role === undefined ? undefined : await deps.permissionsOf(role),
+      };
     },
     ttl: {
       AccessToken: ACCESS_TOKEN_TTL_SECONDS,

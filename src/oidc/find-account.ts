@@ -30,7 +30,8 @@ export function accountLoadedBy(ctx: object): Account | undefined {
 export function createFindAccount(accounts: AccountService): FindAccount {
   return async (ctx: KoaContextWithOIDC, sub: string) => {
     const account = await accounts.findById(sub);
-    if (!account) return undefined;
+    // A disabled account's grants were revoked; this refuses whatever raced that (a refresh, a code exchange).
+    if (!account || account.disabled) return undefined;
     rememberAccount(ctx, account);
     return {
       accountId: account.id,

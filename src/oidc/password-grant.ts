@@ -32,6 +32,7 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   INVALID_CREDENTIALS: 'invalid email or password',
   // Safe to tell: "not verified" comes only after a correct password.
   EMAIL_NOT_VERIFIED: 'email address is not verified',
+  ACCOUNT_DISABLED: 'account is disabled',
   RATE_LIMITED: 'too many failed sign-ins; try again later or reset the password',
 };
 

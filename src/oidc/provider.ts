@@ -1,6 +1,7 @@
 import { Provider } from 'oidc-provider';
 import type { Logger } from '../logger.ts';
 import type { AccountService } from '../services/accounts.ts';
+import type { RoleService } from '../services/roles.ts';
 import type { SignIn } from '../sign-in/flow.ts';
 import type { SessionService } from '../services/sessions.ts';
 import { createSessionHooks } from './session-lifecycle.ts';
@@ -26,6 +27,7 @@ export interface ProviderDeps {
    */
   clients: ClientStore;
   accounts: AccountService;
+  roles: Pick<RoleService, 'permissionsOf'>;
   signIn: SignIn;
   sessions: SessionService;
   secrets: ServerSecrets;
@@ -53,6 +55,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       ),
       findAccount: createFindAccount(deps.accounts),
       findAccountRecord: (id) => deps.accounts.findById(id),
+      permissionsOf: (role) => deps.roles.permissionsOf(role),
       resourceIndicators,
       pages: deps.pages,
       secureCookies: deps.issuer.startsWith('https:'),

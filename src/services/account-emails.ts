@@ -5,13 +5,15 @@
 import { Eta } from 'eta';
 import type { Account } from '../storage/ports.ts';
 import type { Mailer } from './mailer.ts';
-import { ONE_TIME_TOKEN_TTL_SECONDS } from './one-time-tokens.ts';
+import { INVITATION_TTL_SECONDS, ONE_TIME_TOKEN_TTL_SECONDS } from './one-time-tokens.ts';
 
 export interface AccountEmails {
   /** Send the verification link (`/account/verify-email?token=…`). */
   sendVerification(account: Account, token: string): Promise<void>;
   /** Send the reset link (`/account/reset-password?token=…`). */
   sendPasswordReset(account: Account, token: string): Promise<void>;
+  /** Invite the owner of an account an administrator created to set a password (the reset page, link valid 7 days). */
+  sendInvitation(account: Account, token: string): Promise<void>;
   /** Tell the owner the password changed (`changed`: by the owner signed in; `reset`: through a reset link). */
   sendPasswordChanged(account: Account, how: 'changed' | 'reset'): Promise<void>;
 }
@@ -28,6 +30,7 @@ export const EMAIL_SUBJECTS = {
   verification: 'Confirm your email address',
   passwordReset: 'Reset your password',
   passwordChanged: 'Your password was changed',
+  invitation: 'Your Gatehouse account is ready',
 } as const;
 
 /** "24 hours", "30 minutes": how long a link lasts, in the words of the mail. */
@@ -84,6 +87,10 @@ export function createAccountEmails({ mailer, publicUrl, viewsDir }: AccountEmai
     sendVerification: (account, token) => send(
       account, 'verify-email', EMAIL_SUBJECTS.verification,
       accountLink(publicUrl, '/account/verify-email', token), ONE_TIME_TOKEN_TTL_SECONDS['verify-email'],
+    ),
+    sendInvitation: (account, token) => send(
+      account, 'invitation', EMAIL_SUBJECTS.invitation,
+      accountLink(publicUrl, '/account/reset-password', token), INVITATION_TTL_SECONDS,
     ),
     sendPasswordReset: (account, token) => send(
       account, 'reset-password', EMAIL_SUBJECTS.passwordReset,

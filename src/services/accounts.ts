@@ -13,7 +13,7 @@ export type { SignInSource } from './sign-in-source.ts';
 
 export type AuthenticationResult =
   | { ok: true; account: Account }
-  | { ok: false; reason: 'INVALID_CREDENTIALS' | 'EMAIL_NOT_VERIFIED' }
+  | { ok: false; reason: 'INVALID_CREDENTIALS' | 'EMAIL_NOT_VERIFIED' | 'ACCOUNT_DISABLED' }
   | { ok: false; reason: 'RATE_LIMITED' | 'UNAVAILABLE'; retryAfterSeconds: number };
 
 export interface AccountService {
@@ -36,6 +36,7 @@ export interface AccountService {
    * ServerBusyError when the hashing line is full.
    */
   verifyPassword(account: Account, password: string, source: SignInSource): Promise<boolean>;
+  /** RoleNotFoundError for a role that is not stored; EmailExistsError. */
   create(input: { email: string; password: string; name?: string | null; role?: Role; emailVerified?: boolean }): Promise<Account>;
   findById(id: string): Promise<Account | undefined>;
   findByEmail(email: string): Promise<Account | undefined>;
@@ -61,16 +62,22 @@ export function createAccountService(deps: {
     // Keyed by the address typed, known or not, so a lock says nothing about existence.
     const reservation = await rateLimits.reserveLogin(email, await sources.limitSourceOf(account, source));
     const valid = account ? await hashing.verify(account.passwordHash, password) : await hashing.verifyDummy(password);
-    if (!account || !valid) return { ok: false, reason: 'INVALID_CREDENTIALS' };
+    if (!account || !valid) {
+      await reservation.failed();
+      return { ok: false, reason: 'INVALID_CREDENTIALS' };
+    }
     await reservation.succeeded();
-    // Checked only after the password, so this answer never reveals that an
-    // address is registered to someone who does not know its password.
+    // Both checked only after the password, so these answers never reveal
+    // that an address is registered to someone who does not know its password.
+    if (account.disabled) return { ok: false, reason: 'ACCOUNT_DISABLED' };
     if (deps.requireEmailVerification && !account.emailVerified) return { ok: false, reason: 'EMAIL_NOT_VERIFIED' };
+    const now = new Date();
+    await accounts.recordSignIn(account.id, now);
     if (hasher.needsRehash(account.passwordHash)) {
       const updated = await accounts.update(account.id, { passwordHash: await hashing.hash(password) });
-      return { ok: true, account: updated ?? account };
+      return { ok: true, account: { ...(updated ?? account), lastSignInAt: now } };
     }
-    return { ok: true, account };
+    return { ok: true, account: { ...account, lastSignInAt: now } };
   }
 
   return {
@@ -89,7 +96,7 @@ export function createAccountService(deps: {
     verifyPassword: (account, password, source) => hasher.admit(async (hashing) => {
       const reservation = await rateLimits.reserveLogin(account.email, await sources.limitSourceOf(account, source));
       const valid = await hashing.verify(account.passwordHash, password);
-      if (valid) await reservation.succeeded();
+      await (valid ? reservation.succeeded() : reservation.failed());
       return valid;
     }),
 

@@ -6,6 +6,7 @@ import type { Store } from '../storage/ports.ts';
 import { createAccountEmails } from './account-emails.ts';
 import { createAccountSettings, type AccountSettings } from './account-settings.ts';
 import { createAccountService, type AccountService } from './accounts.ts';
+import { createAdminUsers, type AdminUsers } from './admin-users.ts';
 import type { Mailer } from './mailer.ts';
 import { createOneTimeTokens } from './one-time-tokens.ts';
 import { createPasswordHasher } from './password-hasher.ts';
@@ -14,6 +15,7 @@ import { createPasswordReset, type PasswordReset } from './password-reset.ts';
 import { createRateLimits } from './rate-limits.ts';
 import { createSignInSources } from './sign-in-source.ts';
 import { createRegistration, type Registration } from './registration.ts';
+import { createRoleService, type RoleService } from './roles.ts';
 import { createSessionService, type SessionService } from './sessions.ts';
 
 export interface Services {
@@ -22,6 +24,8 @@ export interface Services {
   registration: Registration;
   passwordReset: PasswordReset;
   settings: AccountSettings;
+  roles: RoleService;
+  adminUsers: AdminUsers;
 }
 
 export async function createServices(deps: {
@@ -38,7 +42,7 @@ export async function createServices(deps: {
     hasher: await createPasswordHasher(config.argon2, config.passwordHashing),
     requireEmailVerification: config.requireEmailVerification,
     rateLimits,
-    sources: createSignInSources(store.sessions),
+    sources: createSignInSources(store.sessions, store.accounts),
   });
   const passwordPolicy = createPasswordPolicy({ minLength: config.passwordMinLength });
   const sessions = createSessionService({ sessions: store.sessions, oidc: store.oidc, clients: store.clients });
@@ -46,9 +50,14 @@ export async function createServices(deps: {
   const emails = createAccountEmails({ mailer: deps.mailer, publicUrl: config.publicUrl, viewsDir: deps.viewsDir });
   // Mail leaves after the answer; a failure is the operator's to see.
   const onMailError = (err: unknown) => logger.error({ err }, 'sending mail failed');
+  const roles = createRoleService(store.roles);
   return {
     accounts,
     sessions,
+    roles,
+    adminUsers: createAdminUsers({
+      store: store.accounts, accounts, roles, sessions, tokens, emails, rateLimits, passwordPolicy, onMailError,
+    }),
     registration: createRegistration({
       accounts, tokens, emails, rateLimits, onMailError, passwordPolicy,
       requireEmailVerification: config.requireEmailVerification,

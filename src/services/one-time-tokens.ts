@@ -12,9 +12,16 @@ export const ONE_TIME_TOKEN_TTL_SECONDS: Readonly<Record<OneTimeTokenPurpose, nu
   'reset-password': 30 * 60,
 };
 
+/**
+ * An administrator's invitation (POST /admin/users without a password) is a
+ * reset-password token that lasts longer: the reset page sets the first
+ * password, and a later reset request replaces it like any reset link.
+ */
+export const INVITATION_TTL_SECONDS = 7 * 24 * 3600;
+
 export interface OneTimeTokens {
   /** A new token for the account, voiding its older tokens of the same purpose. */
-  issue(accountId: string, purpose: OneTimeTokenPurpose): Promise<string>;
+  issue(accountId: string, purpose: OneTimeTokenPurpose, ttlSeconds?: number): Promise<string>;
   /** The account the token belongs to, without using it up; undefined when unusable. */
   peek(token: string, purpose: OneTimeTokenPurpose): Promise<string | undefined>;
   /** Use the token up: the accountId for exactly one caller, undefined otherwise. */
@@ -29,9 +36,9 @@ export function hashToken(token: string): string {
 
 export function createOneTimeTokens(store: OneTimeTokenStore): OneTimeTokens {
   return {
-    async issue(accountId, purpose) {
+    async issue(accountId, purpose, ttlSeconds = ONE_TIME_TOKEN_TTL_SECONDS[purpose]) {
       const token = randomBytes(32).toString('base64url');
-      const expiresAt = new Date(Date.now() + ONE_TIME_TOKEN_TTL_SECONDS[purpose] * 1000);
+      const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
       await store.insertReplacing({ hash: hashToken(token), accountId, purpose, expiresAt });
       return token;
     },

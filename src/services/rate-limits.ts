@@ -52,11 +52,19 @@ export interface LoginSource {
    * addresses.
    */
   epoch: string;
+  /**
+   * Told when this attempt finds the account locked for this source, or
+   * leaves it locked (its failure spent the last point), with when the lock
+   * ends at the earliest: the account records it for the admin API.
+   */
+  onLock?: (until: Date) => Promise<void>;
 }
 
 /** A reserved attempt: a failure keeps the points it took, a success gives them back. */
 export interface LoginReservation {
   succeeded(): Promise<void>;
+  /** The password was wrong: the points stay taken, and a spent limit is reported as a lock (LoginSource.onLock). */
+  failed(): Promise<void>;
 }
 
 export interface RateLimits {
@@ -106,10 +114,10 @@ async function consumeOrRefuse(limiter: RateLimiterAbstract, k: string): Promise
  * set its count (rate-limiter-flexible's _block): giving back there could
  * take the count under the limit while the burst is still arriving.
  */
-async function consumeAll(takes: Array<[RateLimiterAbstract, string]>): Promise<void> {
+async function consumeAll(takes: Array<[RateLimiterAbstract, string]>): Promise<RateLimiterRes[]> {
   const results = await Promise.allSettled(takes.map(([limiter, k]) => limiter.consume(k)));
   const refused = results.find((r) => r.status === 'rejected');
-  if (!refused) return;
+  if (!refused) return results.map((r) => (r as PromiseFulfilledResult<RateLimiterRes>).value);
   const taken = takes.filter(([limiter], i) => results[i]!.status === 'fulfilled' || limiter.blockDuration === 0);
   await Promise.all(taken.map(([limiter, k]) => limiter.reward(k)));
   const err: unknown = refused.reason;
@@ -146,14 +154,27 @@ export function createRateLimits(createLimiter: (rule: RateLimitRule) => RateLim
       // The pair first: an attempt its lock refuses never touches the IP's or
       // the account's count, so a stranger's burst from one place cannot fill
       // the account-wide ceiling that the owner elsewhere is held to.
-      await consumeAll([[loginPair, pair]]);
+      const lockedFor = async (err: unknown) => {
+        if (err instanceof RateLimitedError) await source.onLock?.(new Date(Date.now() + err.retryAfterSeconds * 1000));
+        throw err;
+      };
+      const taken = await consumeAll([[loginPair, pair]]).catch(lockedFor);
       if (unrecognised.length > 0) {
-        await consumeAll(unrecognised).catch(async (err: unknown) => {
+        const results = await consumeAll(unrecognised).catch(async (err: unknown) => {
           await loginPair.reward(pair);
+          // Only the account-wide ceiling locks the account; the IP's is the IP's.
+          if (err instanceof RateLimitedError && (await loginAccount.get(emailKey(email)))?.remainingPoints === 0) return lockedFor(err);
           throw err;
         });
+        taken.push(results[1]!);
       }
       return {
+        async failed() {
+          const spent = taken.filter((res) => res.remainingPoints === 0);
+          if (spent.length === 0 || !source.onLock) return;
+          const until = Math.max(...spent.map((res) => res.msBeforeNext));
+          await source.onLock(new Date(Date.now() + until));
+        },
         async succeeded() {
           // A success resets its pair, and never counts against the IP or the account (API.md).
           await Promise.all([loginPair.delete(pair), ...unrecognised.map(([limiter, k]) => limiter.reward(k))]);

@@ -8,7 +8,7 @@
 //   take the owner's address, and device names are what first-party apps send.
 // Anything else counts as its IP, under the per-IP and account-wide limits too.
 import { createHash } from 'node:crypto';
-import type { Account, SessionStore } from '../storage/ports.ts';
+import type { Account, AccountStore, SessionStore } from '../storage/ports.ts';
 import type { LoginSource } from './rate-limits.ts';
 
 export interface SignInSource {
@@ -19,11 +19,18 @@ export interface SignInSource {
   deviceName?: string;
 }
 
-/** Changes with the password hash, so a new password (reset, change) starts the pair counts afresh. */
-const passwordEpoch = (account: Account | undefined) =>
-  account ? createHash('sha256').update(account.passwordHash).digest('base64url').slice(0, 16) : '';
+/**
+ * Changes with the password hash, so a new password (reset, change) starts
+ * the pair counts afresh, and with the lock generation, so an administrator's
+ * unlock (AccountStore.unlock) lifts the locks of every source at once.
+ */
+const limitEpoch = (account: Account | undefined) =>
+  account ? `${createHash('sha256').update(account.passwordHash).digest('base64url').slice(0, 16)}.${account.lockGeneration}` : '';
 
-export function createSignInSources(sessions: Pick<SessionStore, 'findLiveByAccount'>) {
+export function createSignInSources(
+  sessions: Pick<SessionStore, 'findLiveByAccount'>,
+  accounts: Pick<AccountStore, 'markLocked'>,
+) {
   async function recognisedDevice(account: Account | undefined, source: SignInSource): Promise<string | undefined> {
     if (!account) return undefined;
     if (source.device?.accountId === account.id) return `cookie:${source.device.id}`;
@@ -37,7 +44,13 @@ export function createSignInSources(sessions: Pick<SessionStore, 'findLiveByAcco
   return {
     /** The rate-limit source of an attempt on `account` (undefined: an unknown address). */
     async limitSourceOf(account: Account | undefined, source: SignInSource): Promise<LoginSource> {
-      return { ip: source.ip, deviceId: await recognisedDevice(account, source), epoch: passwordEpoch(account) };
+      return {
+        ip: source.ip,
+        deviceId: await recognisedDevice(account, source),
+        epoch: limitEpoch(account),
+        // Recorded for the admin API (`locked`); an unknown address has no account to mark.
+        ...(account && { onLock: (until: Date) => accounts.markLocked(account.id, account.lockGeneration, until) }),
+      };
     },
   };
 }

@@ -1,7 +1,7 @@
 // The password step: email and password, checked by AccountService.authenticate
 // (the same work for an unknown email and a wrong password). It names the
 // account for the steps after it.
-import { EmailNotVerifiedError, InvalidCredentialsError, RateLimitedError, ServerBusyError, ValidationError, type AppError } from '../errors.ts';
+import { AccountDisabledError, EmailNotVerifiedError, InvalidCredentialsError, RateLimitedError, ServerBusyError, ValidationError, type AppError } from '../errors.ts';
 import { emailField, passwordField } from '../fields.ts';
 import type { AccountService, AuthenticationResult } from '../services/accounts.ts';
 import { z } from 'zod';
@@ -24,6 +24,7 @@ type Failure = Extract<AuthenticationResult, { ok: false }>;
 const REFUSALS: { [R in Failure['reason']]: (failure: Failure & { reason: R }) => AppError } = {
   INVALID_CREDENTIALS: () => new InvalidCredentialsError(),
   EMAIL_NOT_VERIFIED: () => new EmailNotVerifiedError(),
+  ACCOUNT_DISABLED: () => new AccountDisabledError(),
   RATE_LIMITED: (failure) => new RateLimitedError(failure.retryAfterSeconds),
   UNAVAILABLE: (failure) => new ServerBusyError(failure.retryAfterSeconds),
 };
@@ -37,7 +38,7 @@ export function createPasswordStep(deps: { accounts: Pick<AccountService, 'authe
     id: 'password',
     amr: 'pwd',
     fields: { email: emailField, password: passwordField },
-    errors: [InvalidCredentialsError, EmailNotVerifiedError, RateLimitedError, ServerBusyError],
+    errors: [InvalidCredentialsError, EmailNotVerifiedError, AccountDisabledError, RateLimitedError, ServerBusyError],
 
     show(_state, { input, loginHint }) {
       const typed = typeof input?.email === 'string' ? input.email : undefined;

@@ -59,7 +59,8 @@ export interface SessionHolding {
   clientIds: string[];
 }
 
-export type Role = 'user' | 'admin';
+/** A role's name: any stored role (see RoleStore); `user` and `admin` are built in. */
+export type Role = string;
 
 export interface Account {
   id: string;
@@ -69,6 +70,13 @@ export interface Account {
   name: string | null;
   role: Role;
   passwordHash: string;
+  /** A disabled account cannot sign in by any route; its sessions were revoked when it was disabled. */
+  disabled: boolean;
+  lastSignInAt: Date | null;
+  /** Until when some sign-in source is locked out of the account (rate limits); null or past: not locked. */
+  lockedUntil: Date | null;
+  /** Part of every rate-limit key of the account: raising it (unlock) lifts every lock at once. */
+  lockGeneration: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -80,6 +88,7 @@ export interface NewAccount {
   name: string | null;
   role: Role;
   passwordHash: string;
+  disabled?: boolean;
 }
 
 export interface AccountPatch {
@@ -87,6 +96,30 @@ export interface AccountPatch {
   emailVerified?: boolean;
   role?: Role;
   passwordHash?: string;
+  disabled?: boolean;
+}
+
+export type AccountStatus = 'active' | 'disabled' | 'locked';
+
+export interface AccountListQuery {
+  /** Email or name contains this, case-insensitively. */
+  q?: string;
+  role?: Role;
+  /** disabled: disabled; locked: lockedUntil > now; active: neither. */
+  status?: AccountStatus;
+  now: Date;
+  limit: number;
+  /** Continue after this account (order: createdAt descending, then id descending). */
+  after?: { createdAt: Date; id: string };
+}
+
+export interface AccountWriteOptions {
+  /**
+   * Refuse with LastAdminError when, after this write, no enabled account
+   * would have the `admin` role; decided atomically with the write, so two
+   * admins demoting each other at once cannot both succeed.
+   */
+  keepAnAdmin?: boolean;
 }
 
 export interface AccountStore {
@@ -96,11 +129,66 @@ export interface AccountStore {
   findById(id: string): Promise<Account | undefined>;
   /** The account with this already-normalised email, or undefined. */
   findByEmail(email: string): Promise<Account | undefined>;
-  /** Apply the patch and bump updatedAt; undefined when the account does not exist. */
-  update(id: string, patch: AccountPatch): Promise<Account | undefined>;
-  /** Delete the account with its sessions and one-time tokens (not its OIDC records: see OidcStore.revokeByAccountId); true when something was deleted. */
-  delete(id: string): Promise<boolean>;
+  /** A page of accounts, newest first. */
+  list(query: AccountListQuery): Promise<Account[]>;
+  /** Apply the patch and bump updatedAt; undefined when the account does not exist. LastAdminError: see options. */
+  update(id: string, patch: AccountPatch, options?: AccountWriteOptions): Promise<Account | undefined>;
+  /** Set lastSignInAt (no updatedAt bump). */
+  recordSignIn(id: string, at: Date): Promise<void>;
+  /** Move lockedUntil to `until` when later, unless the lock generation has moved on (an unlock raced the lock). */
+  markLocked(id: string, lockGeneration: number, until: Date): Promise<void>;
+  /** Raise lockGeneration and clear lockedUntil in one write; undefined when the account does not exist. */
+  unlock(id: string): Promise<Account | undefined>;
+  /** Delete the account with its sessions and one-time tokens (not its OIDC records: see OidcStore.revokeByAccountId); true when something was deleted. LastAdminError: see options. */
+  delete(id: string, options?: AccountWriteOptions): Promise<boolean>;
 }
+
+// ---- Roles (administration) -------------------------------------------------
+
+/** Every admin:* permission (API.md, "Roles and permissions"): what the built-in `admin` role holds. */
+export const ADMIN_PERMISSIONS = [
+  'admin:users:read',
+  'admin:users:write',
+  'admin:clients:read',
+  'admin:clients:write',
+  'admin:roles:write',
+  'admin:audit:read',
+  'admin:keys:write',
+  'admin:organizations:read',
+  'admin:organizations:write',
+] as const;
+
+/** Seeded by every backend at open; they can be neither changed nor deleted. */
+export const BUILT_IN_ROLES: readonly RoleRecord[] = [
+  { name: 'user', description: 'Every account\'s default: no permissions.', permissions: [] },
+  { name: 'admin', description: 'Administers Gatehouse: every admin:* permission.', permissions: [...ADMIN_PERMISSIONS] },
+];
+
+export interface RoleRecord {
+  name: string;
+  description: string;
+  permissions: string[];
+}
+
+export interface RoleStore {
+  /** The role, or undefined. */
+  find(name: string): Promise<RoleRecord | undefined>;
+  /** Every role, ordered by name. */
+  list(): Promise<RoleRecord[]>;
+  /** Insert; RoleExistsError when the name is taken (built-in names included), also under concurrency. */
+  insert(role: RoleRecord): Promise<RoleRecord>;
+  /** Change description and/or permissions; undefined when missing. */
+  update(name: string, patch: { description?: string; permissions?: string[] }): Promise<RoleRecord | undefined>;
+  /**
+   * Delete; false when missing. RoleInUseError when an account or a client
+   * (metadata `role`) holds it; for accounts that check is atomic with the delete.
+   */
+  delete(name: string): Promise<boolean>;
+  /** How many accounts and clients hold the role. */
+  countHolders(name: string): Promise<{ accounts: number; clients: number }>;
+}
+
+// ---- end of roles -----------------------------------------------------------
 
 export interface ClientRecord {
   clientId: string;
@@ -229,6 +317,7 @@ export interface RateLimitRule {
 export interface Store {
   oidc: OidcStore;
   accounts: AccountStore;
+  roles: RoleStore;
   clients: ClientStore;
   secrets: SecretStore;
   sessions: SessionStore;

@@ -3,12 +3,14 @@
 import type { Router } from '@koa/router';
 import type { Provider } from 'oidc-provider';
 import type { Config } from '../config.ts';
+import { adminRolesRoutes } from '../http/api/admin/roles-routes.ts';
+import { adminUsersRoutes } from '../http/api/admin/users-routes.ts';
 import { authRoutes } from '../http/api/auth-routes.ts';
 import { meRoutes } from '../http/api/me-routes.ts';
 import type { ApiRoute } from '../http/api/route.ts';
 import { createApiRouter } from '../http/api/router.ts';
 import { createAdminAuth } from '../http/middleware/require-admin.ts';
-import { createBearerAuth } from '../http/middleware/require-bearer.ts';
+import { createRequestTokenCheck, createSessionCheck, createUserAuth } from '../http/middleware/require-bearer.ts';
 import { createDpopProofCheck, DPOP_REPLAY_RULE } from '../http/middleware/dpop-proof.ts';
 import { createAccessTokenVerifier } from '../oidc/access-token-verifier.ts';
 import { createFirstPartyTokens } from '../oidc/first-party-tokens.ts';
@@ -34,11 +36,14 @@ export function createApiSurface(deps: {
 }): ApiSurface {
   const { config, services, signIn } = deps;
   const { accounts, sessions } = services;
-  const user = createBearerAuth({
+  const verify = createRequestTokenCheck({
     verifyAccessToken: createAccessTokenVerifier({ secrets: deps.secrets, issuer: config.issuer, apiAudience: config.apiAudience }),
-    sessions,
     checkDpopProof: createDpopProofCheck({ publicUrl: config.publicUrl, replay: deps.store.createRateLimiter(DPOP_REPLAY_RULE) }),
   });
+  const liveSession = createSessionCheck(sessions);
+  const user = createUserAuth(verify, liveSession);
+  // Clients as stored now (not the provider's cache): a client's role taken away holds at its next request.
+  const admin = createAdminAuth({ verify, liveSession, clients: deps.store.clients, roles: services.roles });
   const routes = [
     ...authRoutes({
       registration: services.registration,
@@ -46,8 +51,11 @@ export function createApiSurface(deps: {
       tokens: createFirstPartyTokens({ tokenEndpoint: createTokenEndpoint(deps.provider), accounts }),
       sessions,
       signIn,
+      roles: services.roles,
     }),
-    ...meRoutes({ settings: services.settings, sessions }),
+    ...meRoutes({ settings: services.settings, sessions, roles: services.roles }),
+    ...adminUsersRoutes({ adminUsers: services.adminUsers }),
+    ...adminRolesRoutes({ roles: services.roles }),
   ];
-  return { routes, router: createApiRouter(routes, { user, admin: createAdminAuth(user) }) };
+  return { routes, router: createApiRouter(routes, { user, admin }) };
 }

@@ -36,6 +36,7 @@ export async function createProviderSurface(deps: ProviderSurfaceDeps): Promise<
     store: deps.store,
     clients: deps.clients,
     accounts: services.accounts,
+    roles: services.roles,
     sessions: services.sessions,
     signIn: deps.signIn,
     secrets: deps.secrets,

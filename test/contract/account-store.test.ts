@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { EmailExistsError } from '../../src/errors.ts';
+import { EmailExistsError, LastAdminError, RoleNotFoundError } from '../../src/errors.ts';
 import type { NewAccount } from '../../src/storage/ports.ts';
 import { forEachBackend } from './backends.ts';
 
@@ -22,7 +22,10 @@ forEachBackend('AccountStore', (getStore) => {
   it('inserts and returns the account with Date timestamps', async () => {
     const input = newAccount({ role: 'admin', emailVerified: true, name: null });
     const created = await accounts().insert(input);
-    assert.deepEqual({ ...created, createdAt: undefined, updatedAt: undefined }, { ...input, createdAt: undefined, updatedAt: undefined });
+    assert.deepEqual(
+      { ...created, createdAt: undefined, updatedAt: undefined },
+      { ...input, disabled: false, lastSignInAt: null, lockedUntil: null, lockGeneration: 0, createdAt: undefined, updatedAt: undefined },
+    );
     assert.ok(created.createdAt instanceof Date);
     assert.ok(created.updatedAt instanceof Date);
     assert.ok(Math.abs(created.createdAt.getTime() - Date.now()) < 60_000);
@@ -102,8 +105,109 @@ forEachBackend('AccountStore', (getStore) => {
     await assert.rejects(accounts().insert(newAccount({ id: first.id })), (err) => !(err instanceof EmailExistsError));
   });
 
-  it('refuses a role outside user/admin', async () => {
-    await assert.rejects(accounts().insert(newAccount({ role: 'root' as 'user' })));
+  it('refuses a role that is not stored with RoleNotFoundError, on insert and update', async () => {
+    await assert.rejects(accounts().insert(newAccount({ role: 'root' })), RoleNotFoundError);
+    const created = await accounts().insert(newAccount());
+    await assert.rejects(accounts().update(created.id, { role: 'root' }), RoleNotFoundError);
+    assert.equal((await accounts().findById(created.id))?.role, 'user');
+  });
+
+  it('takes any stored role, and disabled', async () => {
+    await getStore().roles.insert({ name: 'auditor', description: '', permissions: ['admin:audit:read'] });
+    const created = await accounts().insert(newAccount({ role: 'auditor' }));
+    assert.equal(created.role, 'auditor');
+    const disabled = await accounts().update(created.id, { disabled: true });
+    assert.equal(disabled?.disabled, true);
+  });
+
+  it('records the last sign-in without bumping updatedAt', async () => {
+    const created = await accounts().insert(newAccount());
+    const at = new Date(Date.now() + 1000);
+    await accounts().recordSignIn(created.id, at);
+    const found = await accounts().findById(created.id);
+    assert.equal(found?.lastSignInAt?.getTime(), at.getTime());
+    assert.equal(found?.updatedAt.getTime(), created.updatedAt.getTime());
+  });
+
+  it('marks a lock for the current generation only, and unlock clears it and raises the generation', async () => {
+    const created = await accounts().insert(newAccount());
+    const until = new Date(Date.now() + 60_000);
+    await accounts().markLocked(created.id, 0, until);
+    assert.equal((await accounts().findById(created.id))?.lockedUntil?.getTime(), until.getTime());
+    await accounts().markLocked(created.id, 0, new Date(Date.now() + 1000));
+    assert.equal((await accounts().findById(created.id))?.lockedUntil?.getTime(), until.getTime(), 'never moved earlier');
+    const unlocked = await accounts().unlock(created.id);
+    assert.equal(unlocked?.lockedUntil, null);
+    assert.equal(unlocked?.lockGeneration, 1);
+    await accounts().markLocked(created.id, 0, until);
+    assert.equal((await accounts().findById(created.id))?.lockedUntil, null, 'a lock of the old generation is ignored');
+    assert.equal(await accounts().unlock(randomUUID()), undefined);
+  });
+
+  it('lists newest first with paging, filtered by q (email or name, case-insensitive), role and status', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const made = [];
+    for (let i = 0; i < 5; i++) {
+      made.push(await accounts().insert(newAccount({ email: `${tag}-${i}@example.test`, name: i === 4 ? `Big_${tag.toUpperCase()}%` : 'x' })));
+      // Distinct creation times, so "newest first" has one answer on every backend.
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    const now = new Date();
+    const all = await accounts().list({ q: tag, now, limit: 10 });
+    assert.deepEqual(all.map((a) => a.id), made.map((a) => a.id).reverse());
+    const first = await accounts().list({ q: tag, now, limit: 2 });
+    const second = await accounts().list({ q: tag, now, limit: 2, after: { createdAt: first[1]!.createdAt, id: first[1]!.id } });
+    assert.deepEqual([...first, ...second].map((a) => a.id), all.slice(0, 4).map((a) => a.id));
+    assert.deepEqual((await accounts().list({ q: `big_${tag}%`, now, limit: 10 })).map((a) => a.id), [made[4]!.id]);
+    assert.deepEqual(await accounts().list({ q: `${tag}_`, now, limit: 10 }), [], '_ is matched literally, not as any character');
+    await accounts().update(made[0]!.id, { disabled: true });
+    await accounts().markLocked(made[1]!.id, 0, new Date(Date.now() + 60_000));
+    await accounts().update(made[2]!.id, { role: 'admin' });
+    const ids = async (query: object) => (await accounts().list({ q: tag, now: new Date(), limit: 10, ...query })).map((a) => a.id).sort();
+    assert.deepEqual(await ids({ status: 'disabled' }), [made[0]!.id]);
+    assert.deepEqual(await ids({ status: 'locked' }), [made[1]!.id]);
+    assert.deepEqual(await ids({ status: 'active' }), [made[2]!.id, made[3]!.id, made[4]!.id].sort());
+    assert.deepEqual(await ids({ role: 'admin' }), [made[2]!.id]);
+  });
+
+  describe('keepAnAdmin', () => {
+    // Each test starts from admins of its own; other tests' admins are disabled first.
+    async function onlyAdmins(count: number) {
+      for (const other of await accounts().list({ role: 'admin', status: 'active', now: new Date(), limit: 200 })) {
+        await accounts().update(other.id, { disabled: true });
+      }
+      return Promise.all(Array.from({ length: count }, () => accounts().insert(newAccount({ role: 'admin' }))));
+    }
+
+    it('refuses to demote, disable or delete the last enabled admin, and allows it while another remains', async () => {
+      const [a, b] = await onlyAdmins(2);
+      assert.equal((await accounts().update(a!.id, { role: 'user' }, { keepAnAdmin: true }))?.role, 'user');
+      await assert.rejects(accounts().update(b!.id, { role: 'user' }, { keepAnAdmin: true }), LastAdminError);
+      await assert.rejects(accounts().update(b!.id, { disabled: true }, { keepAnAdmin: true }), LastAdminError);
+      await assert.rejects(accounts().delete(b!.id, { keepAnAdmin: true }), LastAdminError);
+      const kept = await accounts().findById(b!.id);
+      assert.equal(kept?.role, 'admin');
+      assert.equal(kept?.disabled, false);
+      // Changes that keep it an enabled admin pass.
+      assert.equal((await accounts().update(b!.id, { name: 'still' }, { keepAnAdmin: true }))?.name, 'still');
+      // A non-admin is never guarded.
+      assert.equal(await accounts().delete(a!.id, { keepAnAdmin: true }), true);
+    });
+
+    it('lets at most one of two admins demoting each other at once succeed, over many rounds', async () => {
+      for (let round = 0; round < 5; round++) {
+        const [a, b] = await onlyAdmins(2);
+        const results = await Promise.allSettled([
+          accounts().update(a!.id, { role: 'user' }, { keepAnAdmin: true }),
+          accounts().update(b!.id, { disabled: true }, { keepAnAdmin: true }),
+        ]);
+        const won = results.filter((r) => r.status === 'fulfilled').length;
+        assert.ok(won <= 1, `round ${round}: both succeeded`);
+        for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof LastAdminError, String(r.reason));
+        const left = await accounts().list({ role: 'admin', status: 'active', now: new Date(), limit: 200 });
+        assert.ok(left.length >= 1, `round ${round}: no admin left`);
+      }
+    });
   });
 
   it('lets exactly one of 10 concurrent inserts of one email succeed', async () => {

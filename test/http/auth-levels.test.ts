@@ -12,7 +12,8 @@ import { buildOpenApiDocument } from '../../src/http/api/openapi.ts';
 import { createApiRouter } from '../../src/http/api/router.ts';
 import { createAdminAuth } from '../../src/http/middleware/require-admin.ts';
 import { createDpopProofCheck, DPOP_REPLAY_RULE } from '../../src/http/middleware/dpop-proof.ts';
-import { createBearerAuth } from '../../src/http/middleware/require-bearer.ts';
+import { createRequestTokenCheck, createSessionCheck, createUserAuth } from '../../src/http/middleware/require-bearer.ts';
+import { createRoleService } from '../../src/services/roles.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createAccessTokenVerifier } from '../../src/oidc/access-token-verifier.ts';
 import { loadOrCreateSecrets } from '../../src/oidc/secrets.ts';
@@ -35,7 +36,7 @@ const ROUTES = [
   adminRoute('users:read', {
     method: 'get', path: '/levels/admin', tag: 't', operationId: 'admin', summary: 'an admin',
     responses: { 200: { description: 'ok', schema: whoAmI } },
-    async handle({ auth }) { return { status: 200, body: { id: auth.account.id } }; },
+    async handle({ auth }) { return { status: 200, body: { id: auth.caller.id } }; },
   }),
 ];
 
@@ -53,14 +54,18 @@ describe('route auth levels', function () {
       tokens[role] = (await login(server, { email, password: 'a long enough passphrase' })).access_token;
     }
     const secrets = await loadOrCreateSecrets(server.store.secrets);
-    const user = createBearerAuth({
+    const verify = createRequestTokenCheck({
       verifyAccessToken: createAccessTokenVerifier({ secrets, issuer: server.issuer, apiAudience: server.config.apiAudience }),
-      sessions: createSessionService({ sessions: server.store.sessions, oidc: server.store.oidc, clients: server.store.clients }),
       checkDpopProof: createDpopProofCheck({ publicUrl: server.config.publicUrl, replay: server.store.createRateLimiter(DPOP_REPLAY_RULE) }),
     });
+    const liveSession = createSessionCheck(
+      createSessionService({ sessions: server.store.sessions, oidc: server.store.oidc, clients: server.store.clients }),
+    );
+    const user = createUserAuth(verify, liveSession);
+    const admin = createAdminAuth({ verify, liveSession, clients: server.store.clients, roles: createRoleService(server.store.roles) });
     app = new Koa();
     app.use(errorHandler(createLogger('silent')));
-    app.use(createApiRouter(ROUTES, { user, admin: createAdminAuth(user) }).routes());
+    app.use(createApiRouter(ROUTES, { user, admin }).routes());
   });
   after(() => server.close());
 

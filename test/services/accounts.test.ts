@@ -39,7 +39,7 @@ describe('account service', function () {
   const limits = () => createRateLimits((rule) => store.createRateLimiter(rule), DEFAULT_RATE_LIMITS);
 
   it('hashes with argon2id at the configured cost and never stores the password', async () => {
-    const accounts = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: true, rateLimits: limits(), sources: createSignInSources(store.sessions) });
+    const accounts = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: true, rateLimits: limits(), sources: createSignInSources(store.sessions, store.accounts) });
     const account = await accounts.create({ email: 'hash@example.com', password: 'a long enough passphrase' });
     assert.match(account.passwordHash, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
     assert.ok(!account.passwordHash.includes('passphrase'));
@@ -47,7 +47,7 @@ describe('account service', function () {
 
   it('spends a real verification on unknown emails and answers like a wrong password', async () => {
     const { calls, hasher: spy } = counting(hasher);
-    const accounts = createAccountService({ accounts: store.accounts, hasher: spy, requireEmailVerification: true, rateLimits: limits(), sources: createSignInSources(store.sessions) });
+    const accounts = createAccountService({ accounts: store.accounts, hasher: spy, requireEmailVerification: true, rateLimits: limits(), sources: createSignInSources(store.sessions, store.accounts) });
     await accounts.create({ email: 'known@example.com', password: 'a long enough passphrase', emailVerified: true });
     const wrong = await accounts.authenticate('known@example.com', 'wrong passphrase', IP);
     const unknown = await accounts.authenticate('unknown@example.com', 'wrong passphrase', IP);
@@ -57,19 +57,19 @@ describe('account service', function () {
   });
 
   it('reports an unverified account only after its password checks out', async () => {
-    const accounts = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: true, rateLimits: limits(), sources: createSignInSources(store.sessions) });
+    const accounts = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: true, rateLimits: limits(), sources: createSignInSources(store.sessions, store.accounts) });
     await accounts.create({ email: 'unverified@example.com', password: 'a long enough passphrase' });
     assert.deepEqual(await accounts.authenticate('unverified@example.com', 'wrong', IP), { ok: false, reason: 'INVALID_CREDENTIALS' });
     assert.deepEqual(await accounts.authenticate('unverified@example.com', 'a long enough passphrase', IP), { ok: false, reason: 'EMAIL_NOT_VERIFIED' });
-    const lax = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: false, rateLimits: limits(), sources: createSignInSources(store.sessions) });
+    const lax = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: false, rateLimits: limits(), sources: createSignInSources(store.sessions, store.accounts) });
     assert.equal((await lax.authenticate('unverified@example.com', 'a long enough passphrase', IP)).ok, true);
   });
 
   it('rehashes at sign-in when the cost has risen', async () => {
-    const before = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: true, rateLimits: limits(), sources: createSignInSources(store.sessions) });
+    const before = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: true, rateLimits: limits(), sources: createSignInSources(store.sessions, store.accounts) });
     const created = await before.create({ email: 'rehash@example.com', password: 'a long enough passphrase', emailVerified: true });
     const stronger = await createPasswordHasher({ ...OWASP, timeCost: 3 });
-    const after = createAccountService({ accounts: store.accounts, hasher: stronger, requireEmailVerification: true, rateLimits: limits(), sources: createSignInSources(store.sessions) });
+    const after = createAccountService({ accounts: store.accounts, hasher: stronger, requireEmailVerification: true, rateLimits: limits(), sources: createSignInSources(store.sessions, store.accounts) });
     const result = await after.authenticate('rehash@example.com', 'a long enough passphrase', IP);
     assert.equal(result.ok, true);
     const stored = await store.accounts.findById(created.id);
@@ -78,7 +78,7 @@ describe('account service', function () {
   });
 
   it('normalises emails (trim, NFKC, lower case) so one address is one account', async () => {
-    const accounts = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: false, rateLimits: limits(), sources: createSignInSources(store.sessions) });
+    const accounts = createAccountService({ accounts: store.accounts, hasher, requireEmailVerification: false, rateLimits: limits(), sources: createSignInSources(store.sessions, store.accounts) });
     const account = await accounts.create({ email: '  Ｍixed@Example.COM ', password: 'a long enough passphrase' });
     assert.equal(account.email, 'mixed@example.com');
     await assert.rejects(accounts.create({ email: 'MIXED@example.com', password: 'another passphrase' }), EmailExistsError);

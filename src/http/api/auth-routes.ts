@@ -10,6 +10,7 @@ import {
 import type { Context } from 'koa';
 import type { Account } from '../../storage/ports.ts';
 import type { PasswordReset } from '../../services/password-reset.ts';
+import type { RoleService } from '../../services/roles.ts';
 import type { Registration } from '../../services/registration.ts';
 import type { SessionService } from '../../services/sessions.ts';
 import type { SignIn } from '../../sign-in/flow.ts';
@@ -42,6 +43,7 @@ export interface AuthRouteDeps {
   sessions: SessionService;
   /** The login body is the sign-in steps' fields (email, password, accept_terms…). */
   signIn: Pick<SignIn, 'fields' | 'errors'>;
+  roles: Pick<RoleService, 'permissionsOf'>;
 }
 
 const TAG = 'auth';
@@ -51,11 +53,9 @@ const accepted = {
 /** One body for known and unknown addresses alike. */
 const ACCEPTED_BODY = { message: 'If an account exists for this address, an email is on its way.' };
 
-function tokenBody({ account, ...tokens }: IssuedTokens) {
-  return { ...tokens, user: toUser(account) };
-}
-
 export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
+  const tokenBody = async ({ account, ...tokens }: IssuedTokens) =>
+    ({ ...tokens, user: toUser(account, await deps.roles.permissionsOf(account.role)) });
   return [
     publicRoute<undefined, undefined, { email: string; password: string; name?: string | null }>({
       method: 'post', path: '/api/v1/auth/register', tag: TAG, operationId: 'register',
@@ -70,7 +70,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       ],
       async handle({ body, ctx }) {
         const { account, verificationRequired } = await deps.registration.register(body, ctx.ip);
-        return { status: 201, body: { user: toUser(account), verification_required: verificationRequired } };
+        return { status: 201, body: { user: toUser(account, await deps.roles.permissionsOf(account.role)), verification_required: verificationRequired } };
       },
     }),
 
@@ -109,7 +109,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       async handle({ body, ctx }) {
         const { email, password, remember_me: rememberMe, ...fields } = body;
         const issued = await deps.tokens.login(ctx, { email, password, rememberMe: rememberMe === true, fields });
-        return { status: 200, body: tokenBody(issued) };
+        return { status: 200, body: await tokenBody(issued) };
       },
     }),
 
@@ -120,7 +120,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       responses: { 200: { description: 'New tokens', schema: tokenResponseSchema } },
       errors: [InvalidRefreshTokenError],
       async handle({ body, ctx }) {
-        return { status: 200, body: tokenBody(await deps.tokens.refresh(ctx, body.refresh_token)) };
+        return { status: 200, body: await tokenBody(await deps.tokens.refresh(ctx, body.refresh_token)) };
       },
     }),
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { RateLimitedError, ServerBusyError, SessionNotFoundError, WeakPasswordError, WrongPasswordError } from '../../errors.ts';
 import type { AccountSettings } from '../../services/account-settings.ts';
+import type { RoleService } from '../../services/roles.ts';
 import type { SessionService } from '../../services/sessions.ts';
 import { apiSignInSource } from '../../oidc/device-info.ts';
 import { authedRoute, type ApiRoute } from './route.ts';
@@ -10,6 +11,7 @@ import { nameField, passwordField, sessionSchema, toSession, toUser, userSchema 
 export interface MeRouteDeps {
   settings: AccountSettings;
   sessions: SessionService;
+  roles: Pick<RoleService, 'permissionsOf'>;
 }
 
 // A password check is a sign-in attempt (API.md), under the same limits.
@@ -22,7 +24,7 @@ export function meRoutes(deps: MeRouteDeps): ApiRoute[] {
       summary: 'The signed-in user',
       responses: { 200: { description: 'The user', schema: userSchema } },
       async handle({ auth }) {
-        return { status: 200, body: toUser(auth.account) };
+        return { status: 200, body: toUser(auth.account, await deps.roles.permissionsOf(auth.account.role)) };
       },
     }),
 
@@ -32,7 +34,8 @@ export function meRoutes(deps: MeRouteDeps): ApiRoute[] {
       body: z.object({ name: nameField.optional() }),
       responses: { 200: { description: 'The updated user', schema: userSchema } },
       async handle({ body, auth }) {
-        return { status: 200, body: toUser(await deps.settings.updateProfile(auth.account, body)) };
+        const account = await deps.settings.updateProfile(auth.account, body);
+        return { status: 200, body: toUser(account, await deps.roles.permissionsOf(account.role)) };
       },
     }),
 

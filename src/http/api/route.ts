@@ -6,6 +6,7 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import type { AppErrorClass } from '../../errors.ts';
+import type { AdminAuth } from '../middleware/require-admin.ts';
 import type { Auth } from '../middleware/require-bearer.ts';
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
@@ -62,9 +63,9 @@ export interface PublicRoute<P = unknown, Q = unknown, B = unknown> extends Rout
   handle(input: Input<P, Q, B>): Promise<HandlerResult>;
 }
 
-export interface AuthedRoute<P = unknown, Q = unknown, B = unknown> extends RouteBase<P, Q, B> {
+export interface AuthedRoute<P = unknown, Q = unknown, B = unknown, A = Auth> extends RouteBase<P, Q, B> {
   auth: Exclude<AuthLevel, 'none'>;
-  handle(input: Input<P, Q, B> & { auth: Auth }): Promise<HandlerResult>;
+  handle(input: Input<P, Q, B> & { auth: A }): Promise<HandlerResult>;
 }
 
 export type ApiRoute = PublicRoute<never, never, never> | AuthedRoute<never, never, never>;
@@ -78,10 +79,13 @@ export function authedRoute<P = undefined, Q = undefined, B = undefined>(route: 
   return { ...route, auth: 'user' } as unknown as ApiRoute;
 }
 
-/** A route for accounts whose role grants `permission` (`users:read`, `clients:write`…). */
+/**
+ * A route for accounts and clients whose role grants `permission`
+ * (`users:read` for admin:users:read…; `*`: any admin:* permission).
+ */
 export function adminRoute<P = undefined, Q = undefined, B = undefined>(
   permission: string,
-  route: Omit<AuthedRoute<P, Q, B>, 'auth'>,
+  route: Omit<AuthedRoute<P, Q, B, AdminAuth>, 'auth'>,
 ): ApiRoute {
   return { ...route, auth: `admin:${permission}` } as unknown as ApiRoute;
 }

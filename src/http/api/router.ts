@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { InternalError, ValidationError, unstorableTextError, type ErrorDetail } from '../../errors.ts';
 import { findUnstorableText } from '../../services/storable-text.ts';
 import { jsonBody } from '../middleware/json-body.ts';
-import type { AuthenticateAdmin } from '../middleware/require-admin.ts';
+import type { AdminAuth, AuthenticateAdmin } from '../middleware/require-admin.ts';
 import type { Auth, Authenticate } from '../middleware/require-bearer.ts';
 import type { ApiRoute, AuthLevel } from './route.ts';
 
@@ -16,7 +16,7 @@ export interface Authenticators {
   admin: AuthenticateAdmin;
 }
 
-function authenticatorOf(level: Exclude<AuthLevel, 'none'>, authenticators: Authenticators): Authenticate {
+function authenticatorOf(level: Exclude<AuthLevel, 'none'>, authenticators: Authenticators): (ctx: Context) => Promise<unknown> {
   return level === 'user' ? authenticators.user : authenticators.admin(level.slice('admin:'.length));
 }
 
@@ -56,14 +56,14 @@ export function createApiRouter(routes: readonly ApiRoute[], authenticators: Aut
     }
     if (route.body) middleware.push(jsonBody());
     router[route.method](route.path, ...middleware, async function handleApiRoute(ctx: Context) {
-      const auth = ctx.state.auth as Auth | undefined;
+      const auth = ctx.state.auth as Auth | AdminAuth | undefined;
       const input = {
         params: parse(route.params, ctx.params, 'path'),
         query: parse(route.query, ctx.query, 'query'),
         body: parse(route.body, ctx.request.body, 'body'),
         ctx,
       };
-      const result = route.auth === 'none' ? await route.handle(input) : await route.handle({ ...input, auth: auth! });
+      const result = route.auth === 'none' ? await route.handle(input) : await route.handle({ ...input, auth: auth as Auth });
       respond(ctx, route, result.status, result.body);
     });
   }

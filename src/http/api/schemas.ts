@@ -16,7 +16,8 @@ export const userSchema = z
     email: z.string(),
     email_verified: z.boolean(),
     name: z.string().nullable(),
-    role: z.enum(['user', 'admin']),
+    role: z.string(),
+    permissions: z.array(z.string()).describe('The permissions of the role'),
     created_at: timestamp,
     updated_at: timestamp,
   })
@@ -62,13 +63,14 @@ export const errorEnvelopeSchema = z
   })
   .meta({ id: 'Error' });
 
-export function toUser(account: Account): z.input<typeof userSchema> {
+export function toUser(account: Account, permissions: readonly string[]): z.input<typeof userSchema> {
   return {
     id: account.id,
     email: account.email,
     email_verified: account.emailVerified,
     name: account.name,
     role: account.role,
+    permissions: [...permissions],
     created_at: account.createdAt.toISOString(),
     updated_at: account.updatedAt.toISOString(),
   };

@@ -1,11 +1,13 @@
 // The bearer check of /api/v1 (API.md): a valid API access token whose
-// session is still live, for an account that still exists. Reading the
-// session on every request is what makes revocation take effect at once.
+// session is still live, for an account that still exists and is not
+// disabled. Reading the session on every request is what makes revocation
+// take effect at once.
 import type { Context } from 'koa';
 import { UnauthenticatedError } from '../../errors.ts';
 import { InvalidDpopProofError, type DpopProofCheck } from './dpop-proof.ts';
 import type { SessionService } from '../../services/sessions.ts';
 import type { Account, SessionRecord } from '../../storage/ports.ts';
+import type { ApiTokenClaims } from '../../oidc/access-token-verifier.ts';
 
 export interface Auth {
   account: Account;
@@ -13,19 +15,18 @@ export interface Auth {
 }
 
 /** Resolves the claims of a valid API access token; undefined for anything else (src/oidc/access-token-verifier.ts). */
-export type AccessTokenVerifier = (token: string) => Promise<{ accountId: string; sessionId: string; jkt?: string } | undefined>;
+export type AccessTokenVerifier = (token: string) => Promise<ApiTokenClaims | undefined>;
 
 export type Authenticate = (ctx: Context) => Promise<Auth>;
+
+/** The claims of the request's valid token (scheme and DPoP proof checked), whoever it acts for. */
+export type VerifyRequestToken = (ctx: Context) => Promise<ApiTokenClaims>;
 
 // RFC 6750 §2.1 and RFC 9449 §7.1: the same token68 under either scheme.
 const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/;
 
-export function createBearerAuth(deps: {
-  verifyAccessToken: AccessTokenVerifier;
-  sessions: Pick<SessionService, 'findLiveWithAccount' | 'touch'>;
-  checkDpopProof: DpopProofCheck;
-}): Authenticate {
-  return async function authenticate(ctx) {
+export function createRequestTokenCheck(deps: { verifyAccessToken: AccessTokenVerifier; checkDpopProof: DpopProofCheck }): VerifyRequestToken {
+  return async function verifyRequestToken(ctx) {
     const match = AUTHORIZATION.exec(ctx.get('authorization'));
     if (!match) throw new UnauthenticatedError();
     const [, scheme, token] = match as unknown as [string, string, string];
@@ -38,12 +39,38 @@ export function createBearerAuth(deps: {
     } else if (scheme === 'DPoP') {
       throw new UnauthenticatedError('This access token is not DPoP-bound: send it as "Authorization: Bearer".');
     }
+    return claims;
+  };
+}
+
+/** The live session and account behind a user's token; UnauthenticatedError when either has ended. */
+export function createSessionCheck(sessions: Pick<SessionService, 'findLiveWithAccount' | 'touch'>) {
+  return async function liveSession(claims: { accountId: string; sessionId: string }): Promise<Auth> {
     // A deleted account has no sessions left (its deletion removes them), so
     // "no live session" also covers "no account".
-    const found = await deps.sessions.findLiveWithAccount(claims.sessionId);
+    const found = await sessions.findLiveWithAccount(claims.sessionId);
     if (!found || found.session.accountId !== claims.accountId) throw new UnauthenticatedError('The session has ended.');
-    const { session, account } = found;
-    await deps.sessions.touch(session);
-    return { account, session };
+    // Disabling revokes every session too; this holds even for a request racing that revocation.
+    if (found.account.disabled) throw new UnauthenticatedError('The account is disabled.');
+    await sessions.touch(found.session);
+    return found;
+  };
+}
+
+export function createBearerAuth(deps: {
+  verifyAccessToken: AccessTokenVerifier;
+  sessions: Pick<SessionService, 'findLiveWithAccount' | 'touch'>;
+  checkDpopProof: DpopProofCheck;
+}): Authenticate {
+  return createUserAuth(createRequestTokenCheck(deps), createSessionCheck(deps.sessions));
+}
+
+/** The 'user' auth level from its two parts (shared with the admin level, src/surfaces/api.ts). */
+export function createUserAuth(verify: VerifyRequestToken, liveSession: ReturnType<typeof createSessionCheck>): Authenticate {
+  return async function authenticate(ctx) {
+    const claims = await verify(ctx);
+    // A client_credentials token acts for no user.
+    if (claims.kind !== 'user') throw new UnauthenticatedError('This route needs a token issued to a user.');
+    return liveSession(claims);
   };
 }

@@ -22,6 +22,11 @@ export interface AccountDoc {
   name: string | null;
   role: Role;
   passwordHash: string;
+  /** Absent on documents written before these fields: read as false / null / 0. */
+  disabled?: boolean;
+  lastSignInAt?: Date | null;
+  lockedUntil?: Date | null;
+  lockGeneration?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -32,8 +37,12 @@ export const accountSchema = new Schema<AccountDoc>(
     email: { type: String, required: true },
     emailVerified: { type: Boolean, required: true },
     name: { type: String, default: null },
-    role: { type: String, enum: ['user', 'admin'], required: true },
+    role: { type: String, required: true },
     passwordHash: { type: String, required: true },
+    disabled: { type: Boolean, default: false },
+    lastSignInAt: { type: Date, default: null },
+    lockedUntil: { type: Date, default: null },
+    lockGeneration: { type: Number, default: 0 },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },
@@ -41,6 +50,29 @@ export const accountSchema = new Schema<AccountDoc>(
 );
 // The unique index, not a prior lookup, decides between concurrent sign-ups.
 accountSchema.index({ email: 1 }, { unique: true });
+// The admin list pages newest first; ROLE_IN_USE and LAST_ADMIN count by role.
+accountSchema.index({ createdAt: -1, _id: -1 });
+accountSchema.index({ role: 1 });
+
+export interface RoleDoc {
+  /** The role's name. */
+  _id: string;
+  description: string;
+  permissions: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const roleSchema = new Schema<RoleDoc>(
+  {
+    _id: { type: String, required: true },
+    description: { type: String, default: '' },
+    permissions: { type: [String], default: [] },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { ...OPTIONS, collection: 'roles' },
+);
 
 export interface SessionDoc {
   _id: string;
@@ -187,6 +219,7 @@ rateLimitSchema.index({ key: 1 }, { unique: true });
 
 export interface Models {
   accounts: Model<AccountDoc>;
+  roles: Model<RoleDoc>;
   sessions: Model<SessionDoc>;
   oneTimeTokens: Model<OneTimeTokenDoc>;
   clients: Model<ClientDoc>;
@@ -198,6 +231,7 @@ export interface Models {
 export function defineModels(connection: Connection): Models {
   return {
     accounts: connection.model<AccountDoc>('Account', accountSchema),
+    roles: connection.model<RoleDoc>('Role', roleSchema),
     sessions: connection.model<SessionDoc>('Session', sessionSchema),
     oneTimeTokens: connection.model<OneTimeTokenDoc>('OneTimeToken', oneTimeTokenSchema),
     clients: connection.model<ClientDoc>('Client', clientSchema),

@@ -27,6 +27,7 @@ import { defineOidcModels } from './oidc-models.ts';
 import { createMongoOidcStore } from './oidc-store.ts';
 import { createMongoOneTimeTokenStore } from './one-time-token-store.ts';
 import { createMongoRateLimiter } from './rate-limiter.ts';
+import { createMongoRoleStore, ensureBuiltInRoles } from './role-store.ts';
 import { createMongoSecretStore } from './secret-store.ts';
 import { createMongoSessionStore } from './session-store.ts';
 
@@ -78,6 +79,7 @@ export async function openMongoStore(url: string, options: MongoStoreOptions = {
     const all: IndexedModel[] = [...Object.values(others), ...oidc.values()];
     await Promise.all(all.map((model) => buildIndexes(model, server)));
     await migrateHashedIds(oidc);
+    await ensureBuiltInRoles(models.roles);
   } catch (err) {
     await connection.close().catch(() => {});
     // Never echo the URL: it may carry a password. The driver's message names only host and port.
@@ -93,6 +95,7 @@ export async function openMongoStore(url: string, options: MongoStoreOptions = {
   return {
     oidc: port(createMongoOidcStore(models.oidc)),
     accounts: port(createMongoAccountStore(models)),
+    roles: port(createMongoRoleStore(models)),
     clients: port(createMongoClientStore(models.clients)),
     secrets: port(createMongoSecretStore(models.secrets)),
     sessions: port(createMongoSessionStore(models)),

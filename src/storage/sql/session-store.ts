@@ -86,10 +86,8 @@ export function createSqlSessionStore(db: SqlDriver): SessionStore {
       );
       const row = rows[0];
       if (row === undefined) return undefined;
-      const account = toAccount({
-        id: row.a_id, email: row.a_email, email_verified: row.a_email_verified, name: row.a_name, role: row.a_role,
-        password_hash: row.a_password_hash, created_at: row.a_created_at, updated_at: row.a_updated_at,
-      })!;
+      const aliased = Object.fromEntries(Object.entries(row).filter(([key]) => key.startsWith('a_')).map(([key, value]) => [key.slice(2), value]));
+      const account = toAccount(aliased as unknown as AccountRow)!;
       return { session: toSession(row), account };
     },
 

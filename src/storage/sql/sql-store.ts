@@ -6,6 +6,7 @@ import { runMigrations } from './migrations.ts';
 import { createSqlOidcStore } from './oidc-store.ts';
 import { createSqlOneTimeTokenStore } from './one-time-token-store.ts';
 import { createSqlRateLimiter } from './rate-limiter.ts';
+import { createSqlRoleStore } from './role-store.ts';
 import { createSqlSecretStore } from './secret-store.ts';
 import { createSqlSessionStore } from './session-store.ts';
 
@@ -22,6 +23,7 @@ export async function openSqlStore(driver: SqlDriver): Promise<Store> {
     // Deleting an account removes its sessions and one-time tokens through
     // their foreign keys (on delete cascade, migration 002).
     accounts: createSqlAccountStore(driver),
+    roles: createSqlRoleStore(driver),
     clients: createSqlClientStore(driver),
     secrets: createSqlSecretStore(driver),
     sessions: createSqlSessionStore(driver),
