@@ -27,6 +27,8 @@ describe('interaction pages', function () {
     });
     await createTestAccount(server, { email: 'ann@example.com', password: PASSWORD });
     await createTestAccount(server, { email: 'new@example.com', password: PASSWORD, emailVerified: false });
+    const disabled = await createTestAccount(server, { email: 'off@example.com', password: PASSWORD });
+    await server.store.accounts.update(disabled.id, { disabled: true });
   });
   after(async () => server?.close());
 
@@ -112,6 +114,17 @@ describe('interaction pages', function () {
       assert.ok(res.text.includes(`value="${email}"`), 'keeps the typed email');
       assert.doesNotMatch(res.text, /value="not the password"|correct horse/);
     }
+  });
+
+  it('refuses a disabled account with 403 only after a correct password', async function () {
+    const agent = request.agent(server.url);
+    const { path, html } = await begin(agent);
+    const wrong = await postLogin(agent, path, html, { email: 'off@example.com', password: 'not the password' });
+    assert.equal(wrong.status, 401);
+    assert.match(wrong.text, /Invalid email or password\./);
+    const right = await postLogin(agent, path, html, { email: 'off@example.com', password: PASSWORD });
+    assert.equal(right.status, 403);
+    assert.match(right.text, /This account is disabled\./);
   });
 
   it('tells an unverified account to verify its email first (403)', async function () {
