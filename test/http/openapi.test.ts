@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import request from 'supertest';
 import { createSignInSteps } from '../../src/sign-in/steps.ts';
+import { adminRolesRoutes } from '../../src/http/api/admin/roles-routes.ts';
+import { adminUsersRoutes } from '../../src/http/api/admin/users-routes.ts';
 import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
 import { toOpenApiPath } from '../../src/http/api/openapi.ts';
@@ -36,16 +38,34 @@ const API_MD_ROUTES = [
   'GET /api/v1/me/sessions',
   'DELETE /api/v1/me/sessions/:id',
   'DELETE /api/v1/me/sessions',
+  // "Administration API": the users and roles rows.
+  'GET /api/v1/admin/users',
+  'POST /api/v1/admin/users',
+  'GET /api/v1/admin/users/:id',
+  'PATCH /api/v1/admin/users/:id',
+  'DELETE /api/v1/admin/users/:id',
+  'POST /api/v1/admin/users/:id/password-reset',
+  'POST /api/v1/admin/users/:id/unlock',
+  'DELETE /api/v1/admin/users/:id/mfa',
+  'GET /api/v1/admin/users/:id/sessions',
+  'DELETE /api/v1/admin/users/:id/sessions',
+  'DELETE /api/v1/admin/users/:id/sessions/:sid',
+  'GET /api/v1/admin/roles',
+  'POST /api/v1/admin/roles',
+  'PATCH /api/v1/admin/roles/:name',
+  'DELETE /api/v1/admin/roles/:name',
 ];
 
 // API.md's `user` and `session` objects, field for field.
-const USER_FIELDS = ['id', 'email', 'email_verified', 'name', 'role', 'created_at', 'updated_at'];
+const USER_FIELDS = ['id', 'email', 'email_verified', 'name', 'role', 'permissions', 'created_at', 'updated_at'];
 const SESSION_FIELDS = ['id', 'current', 'device_name', 'device_type', 'user_agent', 'ip_address', 'created_at', 'last_active_at', 'expires_at', 'clients'];
 const SECRET_FIELD = /pass|hash|secret|salt/i;
 
 // The route definitions server.ts mounts; their handlers are never called here.
 const signIn = createSignInSteps({ accounts: {} as never });
-const ROUTES: ApiRoute[] = [...authRoutes({ signIn } as never), ...meRoutes({} as never)];
+const ROUTES: ApiRoute[] = [
+  ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...adminUsersRoutes({} as never), ...adminRolesRoutes({} as never),
+];
 
 const operationKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
 

@@ -29,7 +29,12 @@ describe('API access-token verifier', function () {
 
   it('returns the account, session and scope of a valid token', async function () {
     const verify = createAccessTokenVerifier({ secrets, issuer: ISSUER, apiAudience: AUDIENCE, now });
-    assert.deepEqual(await verify(await sign({})), { accountId: 'account-1', sessionId: 'session-1', scope: ['api'] });
+    assert.deepEqual(await verify(await sign({})), { kind: 'user', accountId: 'account-1', sessionId: 'session-1', scope: ['api'] });
+  });
+
+  it('returns the client of a client_credentials token (no sid, sub = client_id)', async function () {
+    const verify = createAccessTokenVerifier({ secrets, issuer: ISSUER, apiAudience: AUDIENCE, now });
+    assert.deepEqual(await verify(await sign({ sid: undefined, sub: 'svc', client_id: 'svc' })), { kind: 'client', clientId: 'svc', scope: ['api'] });
   });
 
   it('refuses another typ, issuer, audience, key, a token without sid or the api scope, and garbage', async function () {
@@ -41,6 +46,7 @@ describe('API access-token verifier', function () {
       await sign({ aud: 'https://id.example.com/other' }),
       await sign({}, 'at+jwt', otherKey),
       await sign({ sid: undefined }),
+      await sign({ sid: undefined, sub: 'svc', client_id: 'other' }),
       await sign({ scope: 'openid' }),
       'not.a.token',
     ];
