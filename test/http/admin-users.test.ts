@@ -112,7 +112,7 @@ describe('admin users API', function () {
       const tag = `find${Date.now()}`;
       const made = [];
       for (let i = 0; i < 5; i++) {
-        made.push(await createTestAccount(server, { email: `${tag}-${i}@example.com`, password: PASSWORD, name: i === 0 ? 'Zed Q' : null }));
+        made.push(await createTestAccount(server, { email: `${tag}-${i}@example.com`, password: PASSWORD, ...(i === 0 && { name: 'Zed Q' }) }));
       }
       const byName = await as(admin).get(`/api/v1/admin/users?q=${encodeURIComponent('zed q')}`);
       assert.deepEqual(byName.body.items.map((u: { id: string }) => u.id), [made[0]!.id]);
