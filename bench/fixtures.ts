@@ -54,7 +54,10 @@ export const USERS: BenchUser[] = Array.from({ length: 8 }, (_, i) => ({
   password: `bench passphrase number ${i} for gatehouse`,
 }));
 
-/** Insert USERS with the server's argon2 parameters; returns one hash for seeding. */
+/** The admin the admin API scenarios sign in as. */
+export const ADMIN_USER: BenchUser = { email: 'bench-admin@bench.example', password: 'bench admin passphrase for gatehouse' };
+
+/** Insert USERS and ADMIN_USER with the server's argon2 parameters; returns one hash for seeding. */
 export async function createBenchAccounts(accounts: AccountStore, params: Argon2Params): Promise<string> {
   const hasher = await createPasswordHasher(params);
   let last = '';
@@ -62,6 +65,8 @@ export async function createBenchAccounts(accounts: AccountStore, params: Argon2
     last = await hasher.hash(user.password);
     await accounts.insert({ id: crypto.randomUUID(), email: user.email, emailVerified: true, name: 'Bench', role: 'user', passwordHash: last });
   }
+  const adminHash = await hasher.hash(ADMIN_USER.password);
+  await accounts.insert({ id: crypto.randomUUID(), email: ADMIN_USER.email, emailVerified: true, name: 'Bench admin', role: 'admin', passwordHash: adminHash });
   return last;
 }
 

@@ -12,6 +12,7 @@ export const SCENARIO_IDS = [
   'introspection',
   'userinfo',
   'me',
+  'admin-users-search',
 ] as const;
 /**
  * Run only when BENCH_SCENARIOS names them: a stress load that leaves the

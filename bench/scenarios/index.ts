@@ -1,4 +1,5 @@
 import type { ScenarioId } from '../options.ts';
+import { adminUsersSearch } from './admin-users-search.ts';
 import { clientCredentials } from './client-credentials.ts';
 import { failedLogin } from './failed-login.ts';
 import { loginBurst } from './login-burst.ts';
@@ -19,6 +20,7 @@ export const SCENARIOS: Record<ScenarioId, Scenario> = {
   introspection,
   userinfo,
   me,
+  'admin-users-search': adminUsersSearch,
 };
 
 /** Compared on 1 and 2 worker processes: the CPU-bound ones (logins are bound by argon2's thread pool instead). */

@@ -163,7 +163,7 @@ export function createRateLimits(createLimiter: (rule: RateLimitRule) => RateLim
         const results = await consumeAll(unrecognised).catch(async (err: unknown) => {
           await loginPair.reward(pair);
           // Only the account-wide ceiling locks the account; the IP's is the IP's.
-          if (err instanceof RateLimitedError && (await loginAccount.get(emailKey(email)))?.remainingPoints === 0) return lockedFor(err);
+          if (err instanceof RateLimitedError && source.onLock && (await loginAccount.get(emailKey(email)))?.remainingPoints === 0) return lockedFor(err);
           throw err;
         });
         taken.push(results[1]!);

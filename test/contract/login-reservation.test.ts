@@ -87,4 +87,28 @@ forEachBackend('sign-in reservation (RateLimits.reserveLogin)', (getStore) => {
     await rl.liftLoginLocks(target);
     await rl.reserveLogin(target, { ip: '192.0.2.4', epoch: 'new' });
   });
+
+  it('reports a lock when a failure spends the last point of the pair or the account-wide ceiling, and when a locked source tries again', async () => {
+    const rl = limits({ loginFailuresPerAccount: 3, loginFailuresPerIp: 100_000, loginFailuresPerAccountUnrecognised: 5, loginWindowSeconds: 600 });
+    const target = email();
+    const locks: Date[] = [];
+    const source = (ip: string) => ({ ip, epoch: '', onLock: async (until: Date) => void locks.push(until) });
+    for (let i = 0; i < 2; i += 1) await (await rl.reserveLogin(target, source('192.0.2.8'))).failed();
+    assert.equal(locks.length, 0, 'points left: no lock yet');
+    // A success never reports one.
+    await (await rl.reserveLogin(target, source('192.0.2.9'))).succeeded();
+    assert.equal(locks.length, 0);
+    await (await rl.reserveLogin(target, source('192.0.2.8'))).failed();
+    assert.equal(locks.length, 1, 'the last point of the pair');
+    const until = locks[0]!.getTime() - Date.now();
+    assert.ok(until > 500_000 && until <= 600_000, `the lock lasts what is left of the window: ${until} ms`);
+    await assert.rejects(rl.reserveLogin(target, source('192.0.2.8')), RateLimitedError);
+    assert.equal(locks.length, 2, 'a refused attempt reports the lock again');
+    // Two more failures elsewhere spend the account-wide ceiling (5): a lock too.
+    await (await rl.reserveLogin(target, source('192.0.2.10'))).failed();
+    await (await rl.reserveLogin(target, source('192.0.2.11'))).failed();
+    assert.equal(locks.length, 3);
+    await assert.rejects(rl.reserveLogin(target, source('192.0.2.12')), RateLimitedError);
+    assert.equal(locks.length, 4);
+  });
 });
