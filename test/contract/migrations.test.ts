@@ -141,6 +141,31 @@ forEachDatabase('SQL migrations', (newDatabase, backend) => {
     }
   });
 
+  it('004 keeps accounts with their role, enabled and unlocked, and from then on accepts only stored roles', async () => {
+    const db = await newDatabase();
+    const [user, admin] = [randomUUID(), randomUUID()];
+    await withDriver(await db.openDriver(), async (driver) => {
+      await runMigrations(driver, migrations.filter((m) => m.id < '004'));
+      for (const [id, role] of [[user, 'user'], [admin, 'admin']]) {
+        await driver.query("insert into accounts (id, email, role, password_hash) values ($1, $2, $3, 'h')", [id, `${id}@example.test`, role]);
+      }
+    });
+    const store = await openSqlStore(await db.openDriver());
+    try {
+      for (const [id, role] of [[user, 'user'], [admin, 'admin']] as const) {
+        const account = await store.accounts.findById(id);
+        assert.equal(account?.role, role);
+        assert.equal(account?.disabled, false);
+        assert.equal(account?.lockedUntil, null);
+        assert.equal(account?.lastSignInAt, null);
+      }
+      assert.deepEqual((await store.roles.list()).map((r) => r.name), ['admin', 'user']);
+      await assert.rejects(store.accounts.update(user, { role: 'root' }), { code: 'ROLE_NOT_FOUND' });
+    } finally {
+      await store.close();
+    }
+  });
+
   // Only a server has several processes opening one database at once; an
   // on-disk PGlite directory belongs to a single process.
   if (backend === 'postgres') {
