@@ -13,6 +13,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { createSignInSteps } from '../../src/sign-in/steps.ts';
+import { adminRolesRoutes } from '../../src/http/api/admin/roles-routes.ts';
+import { adminUsersRoutes } from '../../src/http/api/admin/users-routes.ts';
 import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
 import { toOpenApiPath } from '../../src/http/api/openapi.ts';
@@ -30,6 +32,8 @@ const API_MD_CODES = new Set([
   'VALIDATION_FAILED', 'MALFORMED_JSON', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMITED', 'EMAIL_EXISTS', 'WEAK_PASSWORD', 'INVALID_TOKEN', 'INVALID_CREDENTIALS',
   'EMAIL_NOT_VERIFIED', 'INVALID_REFRESH_TOKEN', 'WRONG_PASSWORD', 'SESSION_NOT_FOUND',
+  // The Administration API's table.
+  'ACCOUNT_DISABLED', 'USER_NOT_FOUND', 'ROLE_NOT_FOUND', 'ROLE_EXISTS', 'ROLE_BUILT_IN', 'ROLE_IN_USE', 'LAST_ADMIN',
 ]);
 const STACK_OR_PATH = /\n\s*at |\bat [\w.<>]+ \(|node_modules|file:\/\/|\/work\/|\/src\/|\.ts:\d+|\.js:\d+/;
 
@@ -41,13 +45,16 @@ const HIGH_LIMITS = {
   RATE_LIMIT_MAIL_PER_EMAIL_PER_HOUR: '100000',
   RATE_LIMIT_MAIL_PER_IP_PER_HOUR: '100000',
 };
-const OWNER = { email: 'fuzz-owner@example.com', password: 'owner passphrase for the fuzz 7' };
+// An admin, so the admin routes' bodies are fuzzed past the permission check.
+const OWNER = { email: 'fuzz-owner@example.com', password: 'owner passphrase for the fuzz 7', role: 'admin' };
 // Wrong passwords count toward a per-account lock: login fuzzing never names the owner.
 const THROWAWAY = { email: 'fuzz-throwaway@example.com', password: 'throwaway passphrase 4' };
 
 // The definitions server.ts mounts (handlers never run here; their schemas decide what "bad" means).
 const signIn = createSignInSteps({ accounts: {} as never });
-const ROUTES: ApiRoute[] = [...authRoutes({ signIn } as never), ...meRoutes({} as never)];
+const ROUTES: ApiRoute[] = [
+  ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...adminUsersRoutes({} as never), ...adminRolesRoutes({} as never),
+];
 
 type Json = Record<string, unknown>;
 
@@ -187,7 +194,8 @@ function badBearers(token: string): string[] {
   return [
     '', 'Bearer', 'Bearer ', `Basic ${Buffer.from('a:b').toString('base64')}`, `Token ${token}`, token,
     `Bearer ${header}.${payload}.${flipped}`,
-    `Bearer ${header}.${b64({ ...claims, role: 'admin' })}.${signature}`,
+    // Elevated claims (the owner is an admin already, so the permissions are what changes).
+    `Bearer ${header}.${b64({ ...claims, role: 'admin', permissions: ['admin:everything'] })}.${signature}`,
     `Bearer ${b64({ alg: 'none', typ: 'at+jwt' })}.${payload}.`,
     `Bearer ${b64({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), alg: 'HS256' })}.${payload}.${signature}`,
     `Bearer ${token}x`, `Bearer ${token} ${token}`, 'Bearer x.y.z', `Bearer ${'a'.repeat(8 * KIB)}`,
@@ -295,7 +303,7 @@ describe('generated bad input on every /api/v1 route', function () {
     await createTestAccount(server, OWNER);
     await createTestAccount(server, THROWAWAY);
     const login = await fetch(`${server.url}/api/v1/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER),
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: OWNER.email, password: OWNER.password }),
     });
     assert.equal(login.status, 200);
     const tokens = (await login.json()) as { access_token: string; user: Json };
@@ -327,7 +335,8 @@ describe('generated bad input on every /api/v1 route', function () {
 
   const withBody = ROUTES.filter((r) => r.body);
   const withAuth = ROUTES.filter((r) => r.auth !== 'none');
-  const pathOf = (route: ApiRoute) => route.path.replace(':id', 'no-such-session');
+  // No such session, account or role: a fuzzed request never changes a real one.
+  const pathOf = (route: ApiRoute) => route.path.replace(/:\w+/g, 'no-such-session');
 
   withBody.forEach((route, index) => {
     it(`${route.method.toUpperCase()} ${route.path}: generated bad bodies → 4xx`, async function () {
@@ -457,7 +466,7 @@ describe('generated bad input on every /api/v1 route', function () {
     assert.equal(user.name, expectedName);
 
     const login = await fetch(`${server.url}/api/v1/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER),
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: OWNER.email, password: OWNER.password }),
     });
     assert.equal(login.status, 200, 'the owner still signs in with the same password');
     assert.deepEqual(((await login.json()) as { user: Json }).user, user);
