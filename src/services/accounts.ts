@@ -45,6 +45,8 @@ export interface AccountService {
   update(id: string, patch: { name?: string | null; emailVerified?: boolean }): Promise<Account | undefined>;
   /** Delete the account row with its sessions and one-time tokens. */
   delete(id: string): Promise<boolean>;
+  /** Lift every sign-in lock of the account (AccountStore.unlock); the account-wide one is RateLimits.liftLoginLocks'. */
+  liftLocks(id: string): Promise<void>;
 }
 
 export function createAccountService(deps: {
@@ -116,5 +118,8 @@ export function createAccountService(deps: {
     setPassword: async (id, password) => accounts.update(id, { passwordHash: await hasher.hash(password) }),
     update: (id, patch) => accounts.update(id, patch),
     delete: (id) => accounts.delete(id),
+    async liftLocks(id) {
+      await accounts.unlock(id);
+    },
   };
 }

@@ -58,6 +58,7 @@ export function createPasswordReset(deps: {
       // lock has served its purpose.
       if (!account.emailVerified) await accounts.update(account.id, { emailVerified: true });
       await rateLimits.liftLoginLocks(account.email);
+      await accounts.liftLocks(account.id);
       await sessions.revokeAll(account.id);
       deliverLater(emails.sendPasswordChanged(account, 'reset'), deps.onMailError);
     },

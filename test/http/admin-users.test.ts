@@ -284,6 +284,17 @@ describe('admin users API', function () {
       assertError(await as(admin).post(`${user('nobody')}/unlock`), 404, 'USER_NOT_FOUND');
     });
 
+    it('a reset by mail lifts the locks too', async () => {
+      const email = uniqueEmail('locked-reset');
+      const target = await createTestAccount(server, { email, password: PASSWORD });
+      for (let i = 0; i < 10; i++) await api(server).post('/api/v1/auth/login').send({ email, password: `wrong password ${i}` });
+      assert.equal((await as(admin).get(user(target.id))).body.locked, true);
+      assert.equal((await api(server).post('/api/v1/auth/password-reset').send({ email })).status, 202);
+      const token = linkToken(await smtp.waitFor((m) => m.to.includes(email)), '/account/reset-password');
+      assert.equal((await api(server).post('/api/v1/auth/password-reset/confirm').send({ token, new_password: 'a brand new passphrase' })).status, 204);
+      assert.equal((await as(admin).get(user(target.id))).body.locked, false);
+    });
+
     it('DELETE :id/mfa answers 204 for an account (no factors exist yet); USER_NOT_FOUND', async () => {
       const target = await newUser();
       assert.equal((await as(admin).delete(`${user(target.id)}/mfa`)).status, 204);
