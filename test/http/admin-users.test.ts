@@ -257,6 +257,16 @@ describe('admin users API', function () {
     });
   });
 
+  it('the bearer check itself refuses a disabled account, whatever revocation may have missed', async () => {
+    const target = await signedIn(server, 'admin');
+    // Straight to the store: the flag without the revocation that PATCH adds.
+    await server.store.accounts.update(target.id, { disabled: true });
+    assertError(await as(target).get('/api/v1/me'), 401, 'UNAUTHENTICATED');
+    assertError(await as(target).get('/api/v1/admin/users'), 401, 'UNAUTHENTICATED');
+    await server.store.accounts.update(target.id, { disabled: false });
+    assert.equal((await as(target).get('/api/v1/me')).status, 200);
+  });
+
   describe('password reset, unlock, MFA', () => {
     it('POST :id/password-reset answers 202 and mails a reset link; USER_NOT_FOUND', async () => {
       const target = await newUser('reset');
