@@ -6,6 +6,8 @@ import type { Store } from '../storage/ports.ts';
 import { createAccountEmails } from './account-emails.ts';
 import { createAccountSettings, type AccountSettings } from './account-settings.ts';
 import { createAccountService, type AccountService } from './accounts.ts';
+import { createAudit, type Audit } from './audit.ts';
+import { createIdentifierHasher } from './audit-identifier.ts';
 import type { Mailer } from './mailer.ts';
 import { createOneTimeTokens } from './one-time-tokens.ts';
 import { createPasswordHasher } from './password-hasher.ts';
@@ -22,6 +24,7 @@ export interface Services {
   registration: Registration;
   passwordReset: PasswordReset;
   settings: AccountSettings;
+  audit: Audit;
 }
 
 export async function createServices(deps: {
@@ -32,6 +35,11 @@ export async function createServices(deps: {
   viewsDir: string;
 }): Promise<Services> {
   const { config, store, logger } = deps;
+  const audit = createAudit({
+    store: store.audit,
+    hashIdentifier: await createIdentifierHasher({ encryptionKey: config.encryptionKey, secrets: store.secrets }),
+    logger,
+  });
   const rateLimits = createRateLimits((rule) => store.createRateLimiter(rule), config.rateLimits);
   const accounts = createAccountService({
     accounts: store.accounts,
@@ -41,7 +49,7 @@ export async function createServices(deps: {
     sources: createSignInSources(store.sessions),
   });
   const passwordPolicy = createPasswordPolicy({ minLength: config.passwordMinLength });
-  const sessions = createSessionService({ sessions: store.sessions, oidc: store.oidc, clients: store.clients });
+  const sessions = createSessionService({ sessions: store.sessions, oidc: store.oidc, clients: store.clients, audit });
   const tokens = createOneTimeTokens(store.oneTimeTokens);
   const emails = createAccountEmails({ mailer: deps.mailer, publicUrl: config.publicUrl, viewsDir: deps.viewsDir });
   // Mail leaves after the answer; a failure is the operator's to see.
@@ -49,11 +57,12 @@ export async function createServices(deps: {
   return {
     accounts,
     sessions,
+    audit,
     registration: createRegistration({
-      accounts, tokens, emails, rateLimits, onMailError, passwordPolicy,
+      accounts, tokens, emails, rateLimits, onMailError, passwordPolicy, audit,
       requireEmailVerification: config.requireEmailVerification,
     }),
-    passwordReset: createPasswordReset({ accounts, tokens, emails, sessions, rateLimits, onMailError, passwordPolicy }),
-    settings: createAccountSettings({ accounts, sessions, passwordPolicy, tokens, emails, onMailError }),
+    passwordReset: createPasswordReset({ accounts, tokens, emails, sessions, rateLimits, onMailError, passwordPolicy, audit }),
+    settings: createAccountSettings({ accounts, sessions, passwordPolicy, tokens, emails, onMailError, audit }),
   };
 }

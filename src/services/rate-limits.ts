@@ -56,6 +56,8 @@ export interface LoginSource {
 
 /** A reserved attempt: a failure keeps the points it took, a success gives them back. */
 export interface LoginReservation {
+  /** This attempt took a limit's last point: if it fails, the lock engages (the audit's `sign_in.locked`). */
+  locksOnFailure: boolean;
   succeeded(): Promise<void>;
 }
 
@@ -106,10 +108,11 @@ async function consumeOrRefuse(limiter: RateLimiterAbstract, k: string): Promise
  * set its count (rate-limiter-flexible's _block): giving back there could
  * take the count under the limit while the burst is still arriving.
  */
-async function consumeAll(takes: Array<[RateLimiterAbstract, string]>): Promise<void> {
+async function consumeAll(takes: Array<[RateLimiterAbstract, string]>): Promise<number> {
   const results = await Promise.allSettled(takes.map(([limiter, k]) => limiter.consume(k)));
   const refused = results.find((r) => r.status === 'rejected');
-  if (!refused) return;
+  // The fewest points any limit has left after this take.
+  if (!refused) return Math.min(...results.map((r) => (r as PromiseFulfilledResult<RateLimiterRes>).value.remainingPoints));
   const taken = takes.filter(([limiter], i) => results[i]!.status === 'fulfilled' || limiter.blockDuration === 0);
   await Promise.all(taken.map(([limiter, k]) => limiter.reward(k)));
   const err: unknown = refused.reason;
@@ -146,14 +149,15 @@ export function createRateLimits(createLimiter: (rule: RateLimitRule) => RateLim
       // The pair first: an attempt its lock refuses never touches the IP's or
       // the account's count, so a stranger's burst from one place cannot fill
       // the account-wide ceiling that the owner elsewhere is held to.
-      await consumeAll([[loginPair, pair]]);
+      let left = await consumeAll([[loginPair, pair]]);
       if (unrecognised.length > 0) {
-        await consumeAll(unrecognised).catch(async (err: unknown) => {
+        left = Math.min(left, await consumeAll(unrecognised).catch(async (err: unknown) => {
           await loginPair.reward(pair);
           throw err;
-        });
+        }));
       }
       return {
+        locksOnFailure: left <= 0,
         async succeeded() {
           // A success resets its pair, and never counts against the IP or the account (API.md).
           await Promise.all([loginPair.delete(pair), ...unrecognised.map(([limiter, k]) => limiter.reward(k))]);

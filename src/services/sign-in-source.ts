@@ -17,6 +17,8 @@ export interface SignInSource {
   device?: { id: string; accountId: string };
   /** The X-Device-Name an API client sent. */
   deviceName?: string;
+  /** The OAuth client signing the user in, when there is one (recorded in the audit event). */
+  clientId?: string;
 }
 
 /** Changes with the password hash, so a new password (reset, change) starts the pair counts afresh. */

@@ -120,7 +120,8 @@ export interface ClientStore {
 }
 
 /** Kinds of server secret kept in the store. */
-export type SecretKind = 'signing-key' | 'cookie-key';
+/** `audit-key`: the key of audit identifier hashes when ENCRYPTION_KEY is unset (services/audit-identifier.ts). */
+export type SecretKind = 'signing-key' | 'cookie-key' | 'audit-key';
 
 export interface SecretRecord {
   id: string;

@@ -5,6 +5,8 @@ import type { Provider } from 'oidc-provider';
 import type { Config } from '../config.ts';
 import { authRoutes } from '../http/api/auth-routes.ts';
 import { meRoutes } from '../http/api/me-routes.ts';
+import { meEventsRoutes } from '../http/api/me-events-routes.ts';
+import { adminAuditRoutes } from '../http/api/admin/audit-routes.ts';
 import type { ApiRoute } from '../http/api/route.ts';
 import { createApiRouter } from '../http/api/router.ts';
 import { createAdminAuth } from '../http/middleware/require-admin.ts';
@@ -48,6 +50,8 @@ export function createApiSurface(deps: {
       signIn,
     }),
     ...meRoutes({ settings: services.settings, sessions }),
+    ...meEventsRoutes({ audit: services.audit }),
+    ...adminAuditRoutes({ audit: services.audit }),
   ];
-  return { routes, router: createApiRouter(routes, { user, admin: createAdminAuth(user) }) };
+  return { routes, router: createApiRouter(routes, { user, admin: createAdminAuth(user) }, services.audit) };
 }

@@ -1,6 +1,7 @@
 // The bearer check of /api/v1 (API.md): a valid API access token whose
 // session is still live, for an account that still exists. Reading the
 // session on every request is what makes revocation take effect at once.
+import { setAuditActor, userActor } from '../../services/audit.ts';
 import type { Context } from 'koa';
 import { UnauthenticatedError } from '../../errors.ts';
 import { InvalidDpopProofError, type DpopProofCheck } from './dpop-proof.ts';
@@ -44,6 +45,9 @@ export function createBearerAuth(deps: {
     if (!found || found.session.accountId !== claims.accountId) throw new UnauthenticatedError('The session has ended.');
     const { session, account } = found;
     await deps.sessions.touch(session);
+    // The caller of this request, for every audit event it writes (also a
+    // refusal that follows, such as an admin route's 403).
+    setAuditActor(userActor(account.id), session.id);
     return { account, session };
   };
 }

@@ -153,7 +153,7 @@ export interface SecretDoc {
 export const secretSchema = new Schema<SecretDoc>(
   {
     _id: { type: String, required: true },
-    kind: { type: String, enum: ['signing-key', 'cookie-key'], required: true },
+    kind: { type: String, enum: ['signing-key', 'cookie-key', 'audit-key'], required: true },
     material: { type: Schema.Types.Mixed, required: true },
     createdAt: { type: Date, required: true },
     seq: { type: String, required: true },
