@@ -87,6 +87,7 @@ async function serve(
   });
   const purge = startExpiredPurge({
     oidc: store.oidc, sessions: store.sessions, oneTimeTokens: store.oneTimeTokens, intervalMs: config.purgeIntervalMs, logger,
+    audit: store.audit, auditRetentionDays: config.auditRetentionDays,
   });
 
   const server = createServer(app.callback());

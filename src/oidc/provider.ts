@@ -4,6 +4,8 @@ import type { AccountService } from '../services/accounts.ts';
 import type { SignIn } from '../sign-in/flow.ts';
 import type { SessionService } from '../services/sessions.ts';
 import { createSessionHooks } from './session-lifecycle.ts';
+import type { Audit } from '../services/audit.ts';
+import { auditProviderEvents } from './audit-events.ts';
 import type { ClientStore, Store } from '../storage/ports.ts';
 import { createAdapterFactory } from './adapter.ts';
 import { installCompareClientSecret } from './client-secrets.ts';
@@ -34,6 +36,7 @@ export interface ProviderDeps {
   publicUrl: string;
   trustProxyHops: number;
   logger: Logger;
+  audit: Audit;
 }
 
 function isLoopbackHttp(url: string): boolean {
@@ -49,7 +52,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       secrets: deps.secrets,
       adapter: createAdapterFactory(
         { oidc: deps.store.oidc, clients: deps.clients },
-        createSessionHooks(deps.sessions),
+        createSessionHooks(deps.sessions, deps.audit),
       ),
       findAccount: createFindAccount(deps.accounts),
       findAccountRecord: (id) => deps.accounts.findById(id),
@@ -70,6 +73,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     apiServerInfo: resourceIndicators.apiServerInfo,
   });
   answerUnauthorizedGrantTypes(provider);
+  auditProviderEvents(provider, deps.audit);
   // oidc-provider answers these as OAuth errors itself; the log is for operators.
   provider.on('server_error', (ctx, err) => deps.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
   return provider;
