@@ -40,6 +40,7 @@ export async function recordConsent(deps: InteractionDeps, details: InteractionD
     ...(!granted && { reason: 'ACCESS_DENIED' }),
     ...(accountId && { actor: userActor(accountId) }),
     subjectId: accountId ?? null,
+    sessionId: details.session?.uid ?? null,
     clientId: typeof details.params.client_id === 'string' ? details.params.client_id : null,
     details: {
       scopes: missing.missingOIDCScope ?? [],
