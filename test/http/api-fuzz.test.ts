@@ -15,6 +15,8 @@ import { z } from 'zod';
 import { createSignInSteps } from '../../src/sign-in/steps.ts';
 import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
+import { meEventsRoutes } from '../../src/http/api/me-events-routes.ts';
+import { adminAuditRoutes } from '../../src/http/api/admin/audit-routes.ts';
 import { toOpenApiPath } from '../../src/http/api/openapi.ts';
 import type { ApiRoute } from '../../src/http/api/route.ts';
 import { cleanDisplayText } from '../../src/services/display-text.ts';
@@ -47,7 +49,9 @@ const THROWAWAY = { email: 'fuzz-throwaway@example.com', password: 'throwaway pa
 
 // The definitions server.ts mounts (handlers never run here; their schemas decide what "bad" means).
 const signIn = createSignInSteps({ accounts: {} as never });
-const ROUTES: ApiRoute[] = [...authRoutes({ signIn } as never), ...meRoutes({} as never)];
+const ROUTES: ApiRoute[] = [
+  ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never), ...adminAuditRoutes({} as never),
+];
 
 type Json = Record<string, unknown>;
 

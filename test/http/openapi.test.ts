@@ -8,6 +8,8 @@ import request from 'supertest';
 import { createSignInSteps } from '../../src/sign-in/steps.ts';
 import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
+import { meEventsRoutes } from '../../src/http/api/me-events-routes.ts';
+import { adminAuditRoutes } from '../../src/http/api/admin/audit-routes.ts';
 import { toOpenApiPath } from '../../src/http/api/openapi.ts';
 import type { ApiRoute } from '../../src/http/api/route.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -36,6 +38,9 @@ const API_MD_ROUTES = [
   'GET /api/v1/me/sessions',
   'DELETE /api/v1/me/sessions/:id',
   'DELETE /api/v1/me/sessions',
+  'GET /api/v1/me/events',
+  // "Administration API (/api/v1/admin)".
+  'GET /api/v1/admin/audit-events',
 ];
 
 // API.md's `user` and `session` objects, field for field.
@@ -45,7 +50,9 @@ const SECRET_FIELD = /pass|hash|secret|salt/i;
 
 // The route definitions server.ts mounts; their handlers are never called here.
 const signIn = createSignInSteps({ accounts: {} as never });
-const ROUTES: ApiRoute[] = [...authRoutes({ signIn } as never), ...meRoutes({} as never)];
+const ROUTES: ApiRoute[] = [
+  ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never), ...adminAuditRoutes({} as never),
+];
 
 const operationKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
 
