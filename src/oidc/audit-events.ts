@@ -1,7 +1,8 @@
 // oidc-provider's own events as audit events. Its listeners are called
-// synchronously inside the request and not awaited, so record() (which never
-// rejects) runs alongside the answer; the request's IP and user agent come
-// from the audit request context as for every other event.
+// synchronously inside the request and not awaited; a middleware holds the
+// answer until the events the request emitted are written, so they are
+// stored when the answer goes out, as every other event is. The request's IP
+// and user agent come from the audit request context.
 //
 // - grant.success: `token.granted` for grants that are not a password
 //   sign-in (that one is the flow's `sign_in`) nor a refresh (routine
@@ -29,20 +30,37 @@ const grantTypeOf = (ctx: KoaContextWithOIDC) => {
   return typeof value === 'string' ? value.slice(0, 128) : null;
 };
 
-export function auditProviderEvents(provider: Provider, audit: Pick<Audit, 'record'>): void {
+export function auditProviderEvents(provider: Provider, { record }: Pick<Audit, 'record'>): void {
+  const pending = new WeakMap<object, Array<Promise<void>>>();
+  const audit = {
+    record(ctx: object, event: Parameters<typeof record>[0]): Promise<void> {
+      const written = record(event);
+      pending.set(ctx, [...(pending.get(ctx) ?? []), written]);
+      return written;
+    },
+  };
+  provider.use(async function awaitAuditEvents(ctx, next) {
+    try {
+      await next();
+    } finally {
+      // record() never rejects.
+      await Promise.all(pending.get(ctx) ?? []);
+    }
+  });
+
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
     const grantType = grantTypeOf(ctx);
     if (grantType === null || QUIET_GRANTS.has(grantType)) return;
     const accountId = accountIdOf(ctx);
     const clientId = ctx.oidc.client?.clientId ?? null;
     const actor = accountId ? userActor(accountId) : clientId ? clientActor(clientId) : undefined;
-    void audit.record({ type: 'token.granted', ...(actor && { actor }), subjectId: accountId, clientId, details: { grant_type: grantType } });
+    void audit.record(ctx, { type: 'token.granted', ...(actor && { actor }), subjectId: accountId, clientId, details: { grant_type: grantType } });
   });
 
   provider.on('grant.error', (ctx: KoaContextWithOIDC, err: { error?: unknown }) => {
     if (signInRefusalOf(ctx)) return;
     const clientId = ctx.oidc.client?.clientId ?? null;
-    void audit.record({
+    void audit.record(ctx, {
       type: 'token.refused', result: 'failure',
       reason: typeof err.error === 'string' ? err.error : 'server_error',
       subjectId: accountIdOf(ctx), clientId,
@@ -52,7 +70,7 @@ export function auditProviderEvents(provider: Provider, audit: Pick<Audit, 'reco
 
   provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
     const accountId = accountIdOf(ctx);
-    void audit.record({
+    void audit.record(ctx, {
       type: 'grant.revoked', ...(accountId && { actor: userActor(accountId) }), subjectId: accountId,
       clientId: ctx.oidc.client?.clientId ?? null, details: { grant_id: grantId },
     });
@@ -61,7 +79,7 @@ export function auditProviderEvents(provider: Provider, audit: Pick<Audit, 'reco
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
     const session = ctx.oidc.session;
     const accountId = session?.accountId ?? null;
-    void audit.record({
+    void audit.record(ctx, {
       type: 'sign_out', ...(accountId && { actor: userActor(accountId) }), subjectId: accountId,
       sessionId: session?.uid ?? null, clientId: ctx.oidc.client?.clientId ?? null,
       details: { rp_initiated: true },

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
 import type { AuditEventRecord, AuditFilter } from '../../src/storage/ports.ts';
-import { CLIENTS, USER, authorize, startFixture, tokenRequest, type Fixture } from '../oidc/fixtures.ts';
+import * as oidc from 'openid-client';
+import { CLIENTS, USER, authorize, codeFlow, startFixture, tokenRequest, type Fixture } from '../oidc/fixtures.ts';
 import { api, assertError, bearer, linkToken, login } from '../support/api.ts';
 import { PageSession } from '../support/page-session.ts';
 import { createTestAccount } from '../support/server.ts';
@@ -225,6 +226,42 @@ describe('audit events: feeds', function () {
       assert.equal((await api(server()).delete('/api/v1/me').set(bearer(tokens.access_token)).send({ password: PASSWORD })).status, 204);
       assert.equal(await server().store.accounts.findById(id), undefined);
       assert.deepEqual([(await ofType('account.deleted', id)).actorId], [id]);
+    });
+  });
+
+  describe('oidc-provider events', () => {
+    it('token.granted for a code exchange and client credentials; token.refused for a bad client secret', async () => {
+      const since = new Date();
+      await codeFlow(await fixture.rp(CLIENTS.web));
+      const code = await only({ type: 'token.granted', clientId: 'web-app', since });
+      assert.deepEqual([code.actorId, code.subjectId, code.details.grant_type], [fixture.accountId, fixture.accountId, 'authorization_code']);
+
+      assert.equal((await tokenRequest(server(), CLIENTS.service, { grant_type: 'client_credentials' })).status, 200);
+      const service = await only({ type: 'token.granted', clientId: 'service', since });
+      assert.deepEqual([service.actorType, service.actorId, service.subjectId], ['client', 'service', null]);
+
+      const refused = await tokenRequest(server(), { ...CLIENTS.service, client_secret: 'a wrong client secret' }, { grant_type: 'client_credentials' });
+      assert.equal(refused.status, 401);
+      const event = await only({ type: 'token.refused', since });
+      assert.deepEqual([event.result, event.reason], ['failure', 'invalid_client']);
+      assert.ok(!JSON.stringify(event).includes('a wrong client secret'));
+    });
+
+    it('grant.revoked at the revocation endpoint, sign_out at RP-initiated logout', async () => {
+      const config = await fixture.rp(CLIENTS.web);
+      const session = new PageSession();
+      const { tokens } = await codeFlow(config, {}, session);
+      const since = new Date();
+      await oidc.tokenRevocation(config, tokens.refresh_token!);
+      const revoked = await only({ type: 'grant.revoked', clientId: 'web-app', since });
+      assert.equal(revoked.subjectId, fixture.accountId);
+
+      const endUrl = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: CLIENTS.web.post_logout_redirect_uris[0] });
+      const confirm = await session.follow(endUrl.href);
+      await session.submit(confirm, { logout: 'yes' });
+      const signOut = await only({ type: 'sign_out', subjectId: fixture.accountId, since });
+      assert.deepEqual([signOut.actorId, signOut.clientId, signOut.details.rp_initiated], [fixture.accountId, 'web-app', true]);
+      assert.ok(signOut.sessionId);
     });
   });
 
