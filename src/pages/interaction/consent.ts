@@ -45,7 +45,8 @@ export async function recordConsent(deps: InteractionDeps, details: InteractionD
     details: {
       scopes: missing.missingOIDCScope ?? [],
       claims: missing.missingOIDCClaims ?? [],
-      resources: missing.missingResourceScopes ?? {},
+      // A list, not an object keyed by indicator: URLs make poor field names (dots) in a document store.
+      resources: Object.entries(missing.missingResourceScopes ?? {}).map(([indicator, scopes]) => ({ indicator, scopes })),
     },
   });
 }
