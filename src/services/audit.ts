@@ -19,7 +19,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { AuditActorType, AuditCursor, AuditEventRecord, AuditFilter, AuditResult, AuditStore } from '../storage/ports.ts';
 import type { IdentifierHasher } from './audit-identifier.ts';
-import { cleanDisplayText } from './display-text.ts';
+import { cleanDisplayText, stripInvisible } from './display-text.ts';
 
 export interface AuditActor {
   type: AuditActorType;
@@ -103,18 +103,24 @@ export interface Audit {
 const SECRET_NAME = /password|secret|token|code|otp|authorization|cookie|credential|assertion/i;
 const MAX_DEPTH = 4;
 
+/** Text a database stores as it is: no controls (NUL breaks PostgreSQL text), no lone surrogates, bounded. */
+const storable = (text: string) => stripInvisible(text).toWellFormed().slice(0, 512);
+
 export function scrubDetails(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return depth >= MAX_DEPTH ? [] : value.slice(0, 50).map((v) => scrubDetails(v, depth + 1));
-  if (value === null || typeof value !== 'object') return typeof value === 'string' ? value.slice(0, 512) : value;
+  if (value === null || typeof value !== 'object') return typeof value === 'string' ? storable(value) : value;
   if (depth >= MAX_DEPTH) return {};
   return Object.fromEntries(
     Object.entries(value)
       .filter(([name]) => !SECRET_NAME.test(name))
-      .map(([name, member]) => [name, scrubDetails(member, depth + 1)]),
+      .slice(0, 50)
+      .map(([name, member]) => [storable(name), scrubDetails(member, depth + 1)]),
   );
 }
 
 const clip = (value: string | null | undefined, max: number) => cleanDisplayText(value)?.slice(0, max) ?? null;
+/** An id as given (a path parameter may carry anything), made storable. */
+const idText = (value: string | null | undefined) => (value === null || value === undefined ? null : storable(value));
 
 export function createAudit(deps: { store: AuditStore; hashIdentifier: IdentifierHasher; logger: AuditLogger }): Audit {
   let failures = 0;
@@ -125,17 +131,17 @@ export function createAudit(deps: { store: AuditStore; hashIdentifier: Identifie
     return {
       id: randomUUID(),
       at: new Date(),
-      type: event.type,
+      type: storable(event.type),
       result: event.result ?? 'success',
       actorType: actor.type,
-      actorId: actor.id,
-      subjectId: event.subjectId ?? null,
-      clientId: event.clientId ?? null,
-      sessionId: event.sessionId !== undefined ? event.sessionId : request?.sessionId ?? null,
+      actorId: idText(actor.id),
+      subjectId: idText(event.subjectId),
+      clientId: idText(event.clientId),
+      sessionId: idText(event.sessionId !== undefined ? event.sessionId : request?.sessionId),
       ip: clip(event.ip ?? request?.ip, 64),
       // API.md: the raw header, cut at 512 characters.
       userAgent: clip(event.userAgent ?? request?.userAgent, 512),
-      reason: event.reason ?? null,
+      reason: idText(event.reason),
       details: scrubDetails(event.details ?? {}) as Record<string, unknown>,
     };
   }
