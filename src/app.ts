@@ -11,6 +11,7 @@ import { requestLog } from './http/middleware/request-log.ts';
 import { requestId } from './http/middleware/request-id.ts';
 import { securityHeaders } from './http/middleware/security-headers.ts';
 import { apiNotFound } from './http/middleware/api-not-found.ts';
+import { auditRequest } from './http/middleware/audit-request.ts';
 import { createHealthRouter } from './http/routes/health.ts';
 import { pinPublicOrigin, trustProxyHops } from './public-origin.ts';
 
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): Koa {
   const health = createHealthRouter(deps.store);
 
   app.use(requestId());
+  app.use(auditRequest());
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.logger));
   app.use(securityHeaders({ https: deps.publicUrl.startsWith('https:') }));

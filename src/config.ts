@@ -58,6 +58,8 @@ const schema = z.object({
   ARGON2_PARALLELISM: positiveInt.default(1),
   // How often expired OAuth artefacts are deleted, so storage stays bounded.
   PURGE_INTERVAL_SECONDS: positiveInt.default(600),
+  // Audit events older than this are deleted by the periodic purge.
+  AUDIT_RETENTION_DAYS: positiveInt.max(36500, 'must be at most 36500').default(90),
   // Worker processes (node:cluster) sharing PORT, to use more than one core.
   // More than 1 needs a database server: a PGlite DATA_DIR belongs to one process.
   WEB_CONCURRENCY: positiveInt.max(64, 'must be at most 64').default(1),
@@ -117,6 +119,8 @@ export interface Config {
   /** ENCRYPTION_KEY; unset: secrets are stored unencrypted (refused when NODE_ENV=production). */
   encryptionKey: string | undefined;
   passwordHashing: HashingQueueSettings;
+  /** AUDIT_RETENTION_DAYS: how long audit events are kept. */
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -187,6 +191,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     },
     encryptionKey: e.ENCRYPTION_KEY,
     passwordHashing: { concurrency: e.PASSWORD_HASH_CONCURRENCY, maxQueued: e.PASSWORD_HASH_QUEUE },
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
   });
 }
 

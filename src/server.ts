@@ -66,7 +66,7 @@ async function serve(
 
   const secrets = await loadOrCreateSecrets(store.secrets);
   const render = createRenderer({ viewsDir: VIEWS_DIR });
-  const signIn = createSignInSteps({ accounts, termsUrl: config.termsUrl });
+  const signIn = createSignInSteps({ accounts, termsUrl: config.termsUrl, audit: services.audit });
   // One client cache per process, created here so that every write of a
   // client (CLIENTS_FILE now, an admin API later) goes through it.
   const clients = cacheClients(store.clients, { ttlMs: config.clientCacheMs });
@@ -87,6 +87,7 @@ async function serve(
   });
   const purge = startExpiredPurge({
     oidc: store.oidc, sessions: store.sessions, oneTimeTokens: store.oneTimeTokens, intervalMs: config.purgeIntervalMs, logger,
+    audit: store.audit, auditRetentionDays: config.auditRetentionDays,
   });
 
   const server = createServer(app.callback());

@@ -23,8 +23,8 @@ export interface AdapterHooks {
   onSessionSaved(payload: { uid: string; accountId: string }, expiresAt: Date | null): Promise<void>;
   /** oidc-provider destroyed a Grant (reuse detection, revocation, logout). */
   onGrantDestroyed(grantId: string): Promise<void>;
-  /** A single-use record of this session was used twice at once; its grant is gone. */
-  onReplay(sessionUid: string): Promise<void>;
+  /** A single-use record (`model`: RefreshToken, AuthorizationCode…) of this session was used twice at once; its grant is gone. */
+  onReplay(sessionUid: string, model: string): Promise<void>;
   /** A refresh token issued from this sign-in was stored. */
   onRefreshTokenSaved(sessionUid: string, expiresAt: Date): Promise<void>;
   /** A Session record was destroyed (a sign-out, or the id rotation at login). */
@@ -92,7 +92,7 @@ function createTokenAdapter(model: string, oidc: OidcStore, hooks: AdapterHooks)
         await oidc.destroy('Grant', grantId);
       }
       const sessionUid = record?.payload.sessionUid;
-      if (typeof sessionUid === 'string') await hooks.onReplay(sessionUid);
+      if (typeof sessionUid === 'string') await hooks.onReplay(sessionUid, model);
       throw new errors.InvalidGrant(`${model === 'RefreshToken' ? 'refresh token' : 'grant'} already used`);
     },
     async destroy(id) {

@@ -85,7 +85,7 @@ export function registerPasswordGrant({ provider, signIn, sessions, apiAudience,
       throw new errors.InvalidRequest('missing required parameter(s) (username, password)');
     }
     const scopes = requestedScopes(ctx);
-    const result = await signIn.run({ ...ctx.oidc.params, email: username, password }, apiSignInSource(ctx));
+    const result = await signIn.run({ ...ctx.oidc.params, email: username, password }, { ...apiSignInSource(ctx), clientId: client.clientId });
     if (result.kind === 'refused') refuse(ctx, result.reason);
     const { account, amr } = result;
     if (!account) throw new Error('the sign-in steps ran in one request but did not load the account');

@@ -5,6 +5,8 @@ import type { RoleService } from '../services/roles.ts';
 import type { SignIn } from '../sign-in/flow.ts';
 import type { SessionService } from '../services/sessions.ts';
 import { createSessionHooks } from './session-lifecycle.ts';
+import type { Audit } from '../services/audit.ts';
+import { auditProviderEvents } from './audit-events.ts';
 import type { ClientStore, Store } from '../storage/ports.ts';
 import { createAdapterFactory } from './adapter.ts';
 import { installCompareClientSecret } from './client-secrets.ts';
@@ -36,6 +38,7 @@ export interface ProviderDeps {
   publicUrl: string;
   trustProxyHops: number;
   logger: Logger;
+  audit: Audit;
 }
 
 function isLoopbackHttp(url: string): boolean {
@@ -51,7 +54,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       secrets: deps.secrets,
       adapter: createAdapterFactory(
         { oidc: deps.store.oidc, clients: deps.clients },
-        createSessionHooks(deps.sessions),
+        createSessionHooks(deps.sessions, deps.audit),
       ),
       findAccount: createFindAccount(deps.accounts),
       findAccountRecord: (id) => deps.accounts.findById(id),
@@ -73,6 +76,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     apiServerInfo: resourceIndicators.apiServerInfo,
   });
   answerUnauthorizedGrantTypes(provider);
+  auditProviderEvents(provider, deps.audit);
   // oidc-provider answers these as OAuth errors itself; the log is for operators.
   provider.on('server_error', (ctx, err) => deps.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
   return provider;

@@ -11,7 +11,7 @@
 import { EncryptionKeyError, isSealed, type Cipher } from '../services/encryption.ts';
 import type { SecretKind, SecretRecord, SecretStore } from '../storage/ports.ts';
 
-const KINDS: SecretKind[] = ['signing-key', 'cookie-key'];
+const KINDS: SecretKind[] = ['signing-key', 'cookie-key', 'audit-key'];
 
 function openMaterial(record: SecretRecord, cipher: Cipher | undefined): Record<string, unknown> {
   if (!isSealed(record.material.sealed)) return record.material;

@@ -23,6 +23,7 @@
 import { Provider, type KoaContextWithOIDC } from 'oidc-provider';
 import { deviceInfoOf } from './device-info.ts';
 import type { SessionService } from '../services/sessions.ts';
+import type { Audit } from '../services/audit.ts';
 import type { AdapterHooks } from './adapter.ts';
 import { SESSION_IDLE_SECONDS } from './session-ttl.ts';
 
@@ -33,7 +34,20 @@ function currentContext(): KoaContextWithOIDC | undefined {
   return Provider.ctx as KoaContextWithOIDC | undefined;
 }
 
-export function createSessionHooks(sessions: SessionService): AdapterHooks {
+/** A replayed refresh token (API.md: reuse revokes the session), told apart from its session's end. */
+async function recordReuse(
+  audit: Pick<Audit, 'record'>,
+  input: { model?: string; accountId: string | null; sessionId: string; clientId: string | null },
+) {
+  await audit.record({
+    // A code redeemed twice at once is the same theft signal as a replayed refresh token.
+    type: input.model === undefined || input.model === 'RefreshToken' ? 'refresh_token.reuse' : 'authorization_code.reuse', result: 'failure', reason: 'INVALID_REFRESH_TOKEN',
+    subjectId: input.accountId, sessionId: input.sessionId, clientId: input.clientId,
+    details: { session_revoked: true },
+  });
+}
+
+export function createSessionHooks(sessions: SessionService, audit: Pick<Audit, 'record'>): AdapterHooks {
   return {
     async onSessionSaved({ uid, accountId }, expiresAt) {
       const ctx = currentContext();
@@ -52,11 +66,20 @@ export function createSessionHooks(sessions: SessionService): AdapterHooks {
       // A browser session spans the grants of several clients: revoking one
       // client's token ends only that grant, unless it was a replay.
       if (session && (session.kind === 'api' || refreshToken.consumed)) await sessions.end(session);
+      if (refreshToken.consumed) {
+        await recordReuse(audit, {
+          accountId: refreshToken.accountId ?? null, sessionId: refreshToken.sessionUid, clientId: refreshToken.clientId ?? null,
+        });
+      }
     },
 
-    async onReplay(sessionUid) {
+    async onReplay(sessionUid, model) {
       const session = await sessions.findLive(sessionUid);
       if (session) await sessions.end(session);
+      await recordReuse(audit, {
+        model,
+        accountId: session?.accountId ?? null, sessionId: sessionUid, clientId: currentContext()?.oidc.client?.clientId ?? null,
+      });
     },
 
     async onRefreshTokenSaved(sessionUid, expiresAt) {

@@ -3,6 +3,7 @@ import { WeakPasswordError, WrongPasswordError } from '../errors.ts';
 import type { Account } from '../storage/ports.ts';
 import type { AccountEmails } from './account-emails.ts';
 import type { AccountService, SignInSource } from './accounts.ts';
+import type { Audit } from './audit.ts';
 import type { OneTimeTokens } from './one-time-tokens.ts';
 import { deliverLater } from './registration.ts';
 import { cleanDisplayText } from './display-text.ts';
@@ -27,12 +28,20 @@ export function createAccountSettings(deps: {
   passwordPolicy: PasswordPolicy;
   tokens: OneTimeTokens;
   emails: AccountEmails;
+  audit: Pick<Audit, 'record'>;
   onMailError(err: unknown): void;
 }): AccountSettings {
   const { accounts, sessions } = deps;
 
-  async function assertPassword(account: Account, password: string, source: SignInSource): Promise<void> {
-    if (!(await accounts.verifyPassword(account, password, source))) throw new WrongPasswordError();
+  /** The current password, checked as a sign-in attempt; a refusal is audited under `type` (the attempted change). */
+  async function assertPassword(account: Account, password: string, source: SignInSource, type: string): Promise<void> {
+    try {
+      if (!(await accounts.verifyPassword(account, password, source))) throw new WrongPasswordError();
+    } catch (err) {
+      const reason = (err as { code?: unknown }).code;
+      if (typeof reason === 'string') await deps.audit.record({ type, result: 'failure', reason, subjectId: account.id });
+      throw err;
+    }
   }
 
   return {
@@ -42,10 +51,11 @@ export function createAccountSettings(deps: {
     },
 
     async changePassword(account, { currentPassword, newPassword, currentSessionId }, source) {
-      await assertPassword(account, currentPassword, source);
+      await assertPassword(account, currentPassword, source, 'password.changed');
       const weakness = deps.passwordPolicy.weakness(newPassword, account.email);
       if (weakness) throw new WeakPasswordError(weakness);
       await accounts.setPassword(account.id, newPassword);
+      await deps.audit.record({ type: 'password.changed', subjectId: account.id });
       await sessions.revokeOthers(account.id, currentSessionId);
       // A reset link mailed before the change would undo it.
       await deps.tokens.voidAll(account.id, 'reset-password');
@@ -53,10 +63,11 @@ export function createAccountSettings(deps: {
     },
 
     async deleteAccount(account, password, source) {
-      await assertPassword(account, password, source);
+      await assertPassword(account, password, source, 'account.deleted');
       // OIDC records first: once the account row is gone nothing else would find them.
       await sessions.revokeAll(account.id);
       await accounts.delete(account.id);
+      await deps.audit.record({ type: 'account.deleted', subjectId: account.id });
     },
   };
 }

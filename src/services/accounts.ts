@@ -11,10 +11,20 @@ import type { SignInSource, SignInSources } from './sign-in-source.ts';
 
 export type { SignInSource } from './sign-in-source.ts';
 
+/**
+ * A refusal names the account when the address is one (for the audit event;
+ * never shown to the caller) and says whether it engaged a sign-in lock.
+ */
+interface Refusal {
+  ok: false;
+  accountId?: string;
+  locked?: boolean;
+}
+
 export type AuthenticationResult =
   | { ok: true; account: Account }
-  | { ok: false; reason: 'INVALID_CREDENTIALS' | 'EMAIL_NOT_VERIFIED' | 'ACCOUNT_DISABLED' }
-  | { ok: false; reason: 'RATE_LIMITED' | 'UNAVAILABLE'; retryAfterSeconds: number };
+  | (Refusal & { reason: 'INVALID_CREDENTIALS' | 'EMAIL_NOT_VERIFIED' | 'ACCOUNT_DISABLED' })
+  | (Refusal & { reason: 'RATE_LIMITED' | 'UNAVAILABLE'; retryAfterSeconds: number });
 
 export interface AccountService {
   /**
@@ -58,21 +68,24 @@ export function createAccountService(deps: {
 }): AccountService {
   const { accounts, hasher, rateLimits, sources } = deps;
 
-  async function signIn(email: string, password: string, source: SignInSource, hashing: Hashing): Promise<AuthenticationResult> {
+  async function signIn(
+    email: string, password: string, source: SignInSource, hashing: Hashing, seen: { account?: Account },
+  ): Promise<AuthenticationResult> {
     // The token endpoint's form is parsed by oidc-provider, not by our guards.
     const account = isStorableText(email) ? await accounts.findByEmail(normalizeEmail(email)) : undefined;
+    seen.account = account;
     // Keyed by the address typed, known or not, so a lock says nothing about existence.
     const reservation = await rateLimits.reserveLogin(email, await sources.limitSourceOf(account, source));
     const valid = account ? await hashing.verify(account.passwordHash, password) : await hashing.verifyDummy(password);
     if (!account || !valid) {
       await reservation.failed();
-      return { ok: false, reason: 'INVALID_CREDENTIALS' };
+      return { ok: false, reason: 'INVALID_CREDENTIALS', accountId: account?.id, locked: reservation.locksOnFailure };
     }
     await reservation.succeeded();
     // Both checked only after the password, so these answers never reveal
     // that an address is registered to someone who does not know its password.
-    if (account.disabled) return { ok: false, reason: 'ACCOUNT_DISABLED' };
-    if (deps.requireEmailVerification && !account.emailVerified) return { ok: false, reason: 'EMAIL_NOT_VERIFIED' };
+    if (account.disabled) return { ok: false, reason: 'ACCOUNT_DISABLED', accountId: account.id };
+    if (deps.requireEmailVerification && !account.emailVerified) return { ok: false, reason: 'EMAIL_NOT_VERIFIED', accountId: account.id };
     const now = new Date();
     await accounts.recordSignIn(account.id, now);
     if (hasher.needsRehash(account.passwordHash)) {
@@ -84,11 +97,13 @@ export function createAccountService(deps: {
 
   return {
     async authenticate(email, password, source) {
+      const seen: { account?: Account } = {};
       try {
-        return await hasher.admit((hashing) => signIn(email, password, source, hashing));
+        return await hasher.admit((hashing) => signIn(email, password, source, hashing, seen));
       } catch (err) {
-        if (err instanceof RateLimitedError) return { ok: false, reason: 'RATE_LIMITED', retryAfterSeconds: Number(err.headers['Retry-After']) };
-        if (err instanceof ServerBusyError) return { ok: false, reason: 'UNAVAILABLE', retryAfterSeconds: err.retryAfterSeconds };
+        const accountId = seen.account?.id;
+        if (err instanceof RateLimitedError) return { ok: false, reason: 'RATE_LIMITED', retryAfterSeconds: Number(err.headers['Retry-After']), accountId };
+        if (err instanceof ServerBusyError) return { ok: false, reason: 'UNAVAILABLE', retryAfterSeconds: err.retryAfterSeconds, accountId };
         throw err;
       }
     },

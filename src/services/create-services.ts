@@ -7,6 +7,8 @@ import { createAccountEmails } from './account-emails.ts';
 import { createAccountSettings, type AccountSettings } from './account-settings.ts';
 import { createAccountService, type AccountService } from './accounts.ts';
 import { createAdminUsers, type AdminUsers } from './admin-users.ts';
+import { createAudit, type Audit } from './audit.ts';
+import { createIdentifierHasher } from './audit-identifier.ts';
 import type { Mailer } from './mailer.ts';
 import { createOneTimeTokens } from './one-time-tokens.ts';
 import { createPasswordHasher } from './password-hasher.ts';
@@ -26,6 +28,7 @@ export interface Services {
   settings: AccountSettings;
   roles: RoleService;
   adminUsers: AdminUsers;
+  audit: Audit;
 }
 
 export async function createServices(deps: {
@@ -36,6 +39,11 @@ export async function createServices(deps: {
   viewsDir: string;
 }): Promise<Services> {
   const { config, store, logger } = deps;
+  const audit = createAudit({
+    store: store.audit,
+    hashIdentifier: await createIdentifierHasher({ encryptionKey: config.encryptionKey, secrets: store.secrets }),
+    logger,
+  });
   const rateLimits = createRateLimits((rule) => store.createRateLimiter(rule), config.rateLimits);
   const accounts = createAccountService({
     accounts: store.accounts,
@@ -45,7 +53,7 @@ export async function createServices(deps: {
     sources: createSignInSources(store.sessions, store.accounts),
   });
   const passwordPolicy = createPasswordPolicy({ minLength: config.passwordMinLength });
-  const sessions = createSessionService({ sessions: store.sessions, oidc: store.oidc, clients: store.clients });
+  const sessions = createSessionService({ sessions: store.sessions, oidc: store.oidc, clients: store.clients, audit });
   const tokens = createOneTimeTokens(store.oneTimeTokens);
   const emails = createAccountEmails({ mailer: deps.mailer, publicUrl: config.publicUrl, viewsDir: deps.viewsDir });
   // Mail leaves after the answer; a failure is the operator's to see.
@@ -58,11 +66,12 @@ export async function createServices(deps: {
     adminUsers: createAdminUsers({
       store: store.accounts, accounts, roles, sessions, tokens, emails, rateLimits, passwordPolicy, onMailError,
     }),
+    audit,
     registration: createRegistration({
-      accounts, tokens, emails, rateLimits, onMailError, passwordPolicy,
+      accounts, tokens, emails, rateLimits, onMailError, passwordPolicy, audit,
       requireEmailVerification: config.requireEmailVerification,
     }),
-    passwordReset: createPasswordReset({ accounts, tokens, emails, sessions, rateLimits, onMailError, passwordPolicy }),
-    settings: createAccountSettings({ accounts, sessions, passwordPolicy, tokens, emails, onMailError }),
+    passwordReset: createPasswordReset({ accounts, tokens, emails, sessions, rateLimits, onMailError, passwordPolicy, audit }),
+    settings: createAccountSettings({ accounts, sessions, passwordPolicy, tokens, emails, onMailError, audit }),
   };
 }

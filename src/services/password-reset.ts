@@ -4,6 +4,7 @@
 import { InvalidTokenError, WeakPasswordError } from '../errors.ts';
 import type { AccountEmails } from './account-emails.ts';
 import type { AccountService } from './accounts.ts';
+import { userActor, type Audit } from './audit.ts';
 import type { OneTimeTokens } from './one-time-tokens.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { RateLimits } from './rate-limits.ts';
@@ -27,6 +28,7 @@ export function createPasswordReset(deps: {
   sessions: SessionService;
   rateLimits: RateLimits;
   passwordPolicy: PasswordPolicy;
+  audit: Pick<Audit, 'record' | 'hashIdentifier'>;
   onMailError(err: unknown): void;
 }): PasswordReset {
   const { accounts, tokens, emails, sessions, rateLimits } = deps;
@@ -35,6 +37,13 @@ export function createPasswordReset(deps: {
     async requestReset(email, ip) {
       await rateLimits.mailRequest('password-reset', email, ip);
       const account = await accounts.findByEmail(email);
+      // One insert for known and unknown addresses alike (the timing must not
+      // tell them apart); an unknown one is kept only as its keyed hash.
+      await deps.audit.record({
+        type: 'password_reset.requested',
+        subjectId: account?.id ?? null,
+        ...(!account && { details: { identifier_hash: deps.audit.hashIdentifier(email) } }),
+      });
       if (!account) return;
       // The token is written after the answer, like the mail: were the
       // answer to wait for the write, a known address would answer later
@@ -60,6 +69,7 @@ export function createPasswordReset(deps: {
       await rateLimits.liftLoginLocks(account.email);
       await accounts.liftLocks(account.id);
       await sessions.revokeAll(account.id);
+      await deps.audit.record({ type: 'password_reset.completed', actor: userActor(account.id), subjectId: account.id });
       deliverLater(emails.sendPasswordChanged(account, 'reset'), deps.onMailError);
     },
   };

@@ -2,7 +2,8 @@
 // find*/consume; this removes them so the tables stay bounded (oidc-provider
 // relies on the adapter for expiry). Revoked sessions go too: they are never
 // listed or revived (SessionStore.upsert), so nothing reads them again.
-import type { OidcStore, OneTimeTokenStore, SessionStore } from '../storage/ports.ts';
+// Audit events are kept AUDIT_RETENTION_DAYS, then deleted here too.
+import type { AuditStore, OidcStore, OneTimeTokenStore, SessionStore } from '../storage/ports.ts';
 
 export interface PurgeLogger {
   warn(obj: object, msg: string): void;
@@ -16,9 +17,14 @@ export interface PurgeDeps {
   oidc: Pick<OidcStore, 'deleteExpired'>;
   sessions: Pick<SessionStore, 'deleteExpired'>;
   oneTimeTokens: Pick<OneTimeTokenStore, 'deleteExpired'>;
+  audit: Pick<AuditStore, 'deleteOlderThan'>;
+  /** AUDIT_RETENTION_DAYS: events older than this many days go. */
+  auditRetentionDays: number;
   intervalMs: number;
   logger?: PurgeLogger;
 }
+
+const DAY_MS = 86_400_000;
 
 interface PurgeStep {
   name: string;
@@ -30,6 +36,7 @@ function purgeSteps(deps: PurgeDeps): PurgeStep[] {
     { name: 'OIDC records', run: (now) => deps.oidc.deleteExpired(now) },
     { name: 'sessions', run: (now) => deps.sessions.deleteExpired(now) },
     { name: 'one-time tokens', run: (now) => deps.oneTimeTokens.deleteExpired(now) },
+    { name: 'audit events', run: (now) => deps.audit.deleteOlderThan(new Date(now.getTime() - deps.auditRetentionDays * DAY_MS)) },
   ];
 }
 

@@ -62,6 +62,8 @@ export interface LoginSource {
 
 /** A reserved attempt: a failure keeps the points it took, a success gives them back. */
 export interface LoginReservation {
+  /** This attempt took a limit's last point: if it fails, the lock engages (the audit's `sign_in.locked`). */
+  locksOnFailure: boolean;
   succeeded(): Promise<void>;
   /** The password was wrong: the points stay taken, and a spent limit is reported as a lock (LoginSource.onLock). */
   failed(): Promise<void>;
@@ -159,6 +161,8 @@ export function createRateLimits(createLimiter: (rule: RateLimitRule) => RateLim
         throw err;
       };
       const taken = await consumeAll([[loginPair, pair]]).catch(lockedFor);
+      // Every limit's answer, for whether this attempt takes a last point (the audit's `sign_in.locked`).
+      const all = [...taken];
       if (unrecognised.length > 0) {
         const results = await consumeAll(unrecognised).catch(async (err: unknown) => {
           await loginPair.reward(pair);
@@ -166,9 +170,11 @@ export function createRateLimits(createLimiter: (rule: RateLimitRule) => RateLim
           if (err instanceof RateLimitedError && source.onLock && (await loginAccount.get(emailKey(email)))?.remainingPoints === 0) return lockedFor(err);
           throw err;
         });
+        all.push(...results);
         taken.push(results[1]!);
       }
       return {
+        locksOnFailure: all.some((res) => res.remainingPoints <= 0),
         async failed() {
           const spent = taken.filter((res) => res.remainingPoints === 0);
           if (spent.length === 0 || !source.onLock) return;

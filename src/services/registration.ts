@@ -3,6 +3,7 @@ import { InvalidTokenError, WeakPasswordError } from '../errors.ts';
 import type { Account } from '../storage/ports.ts';
 import type { AccountEmails } from './account-emails.ts';
 import type { AccountService } from './accounts.ts';
+import { userActor, type Audit } from './audit.ts';
 import { cleanDisplayText } from './display-text.ts';
 import type { OneTimeTokens } from './one-time-tokens.ts';
 import type { PasswordPolicy } from './password-policy.ts';
@@ -15,6 +16,7 @@ export interface RegistrationDeps {
   rateLimits: RateLimits;
   passwordPolicy: PasswordPolicy;
   requireEmailVerification: boolean;
+  audit: Pick<Audit, 'record'>;
   /** Mail goes out after the answer (see deliverLater); failures land here. */
   onMailError(err: unknown): void;
 }
@@ -51,6 +53,7 @@ export function createRegistration(deps: RegistrationDeps): Registration {
       const weakness = deps.passwordPolicy.weakness(password, email);
       if (weakness) throw new WeakPasswordError(weakness);
       const account = await accounts.create({ email, password, name: cleanDisplayText(name) });
+      await deps.audit.record({ type: 'registration', actor: userActor(account.id), subjectId: account.id });
       await sendVerification(account);
       return { account, verificationRequired: deps.requireEmailVerification };
     },
@@ -58,6 +61,7 @@ export function createRegistration(deps: RegistrationDeps): Registration {
     async verifyEmail(token) {
       const accountId = await tokens.consume(token, 'verify-email');
       if (accountId === undefined || !(await accounts.update(accountId, { emailVerified: true }))) throw new InvalidTokenError();
+      await deps.audit.record({ type: 'email.verified', actor: userActor(accountId), subjectId: accountId });
     },
 
     async resendVerification(email, ip) {

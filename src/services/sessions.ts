@@ -5,6 +5,7 @@
 // endpoint, codes cannot be redeemed, a browser session cookie finds nothing).
 import { SessionNotFoundError } from '../errors.ts';
 import type { Account, ClientStore, NewSession, OidcStore, SessionRecord, SessionStore } from '../storage/ports.ts';
+import type { Audit } from './audit.ts';
 import { cleanDisplayText } from './display-text.ts';
 import { listSessionsWithClients, type SessionView } from './session-views.ts';
 
@@ -43,6 +44,8 @@ export interface SessionService {
    * grants from it live on; then it stays listed and revocable until they end.
    */
   signedOut(sessionId: string, accountId: string): Promise<void>;
+  /** Sign out (POST /auth/logout): this session, or with `all` every session of the account (revokeAll). */
+  signOut(session: SessionRecord, all: boolean): Promise<void>;
   /** End every session of the account but `exceptId`; returns how many. */
   revokeOthers(accountId: string, exceptId: string): Promise<number>;
   /** End every session of the account and every OIDC record it holds (grants, tokens, browser sessions). */
@@ -64,14 +67,19 @@ function cleanDevice(device: DeviceInfo): DeviceInfo {
   };
 }
 
-export function createSessionService(deps: { sessions: SessionStore; oidc: OidcStore; clients: ClientStore }): SessionService {
-  const { sessions, oidc } = deps;
+export function createSessionService(deps: {
+  sessions: SessionStore;
+  oidc: OidcStore;
+  clients: ClientStore;
+  audit: Pick<Audit, 'record'>;
+}): SessionService {
+  const { sessions, oidc, audit } = deps;
 
   async function end(ids: string[]): Promise<void> {
     for (const id of ids) await oidc.revokeBySessionUid(id);
   }
 
-  return {
+  const service: SessionService = {
     async startApiSession({ accountId, clientId, device, expiresAt }) {
       const id = crypto.randomUUID();
       const session: NewSession = { id, accountId, kind: 'api', clientId, expiresAt, ...cleanDevice(device) };
@@ -98,11 +106,19 @@ export function createSessionService(deps: { sessions: SessionStore; oidc: OidcS
     async revoke(accountId, sessionId) {
       if (!(await sessions.revoke(sessionId, accountId, new Date()))) throw new SessionNotFoundError();
       await end([sessionId]);
+      await audit.record({ type: 'session.revoked', subjectId: accountId, details: { revoked_session_id: sessionId } });
     },
 
     async end(session) {
       await sessions.revoke(session.id, session.accountId, new Date());
       await end([session.id]);
+    },
+
+    async signOut(session, all) {
+      let count = 1;
+      if (all) count = await service.revokeAll(session.accountId);
+      else await service.end(session);
+      await audit.record({ type: 'sign_out', subjectId: session.accountId, sessionId: session.id, details: { all, sessions: count } });
     },
 
     async signedOut(sessionId, accountId) {
@@ -113,6 +129,7 @@ export function createSessionService(deps: { sessions: SessionStore; oidc: OidcS
     async revokeOthers(accountId, exceptId) {
       const ids = await sessions.revokeAllForAccount(accountId, new Date(), exceptId);
       await end(ids);
+      await audit.record({ type: 'session.revoked', subjectId: accountId, details: { revoked_session_ids: ids, others: true } });
       return ids.length;
     },
 
@@ -124,4 +141,5 @@ export function createSessionService(deps: { sessions: SessionStore; oidc: OidcS
       return ids.length;
     },
   };
+  return service;
 }

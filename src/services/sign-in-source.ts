@@ -17,6 +17,8 @@ export interface SignInSource {
   device?: { id: string; accountId: string };
   /** The X-Device-Name an API client sent. */
   deviceName?: string;
+  /** The OAuth client signing the user in, when there is one (recorded in the audit event). */
+  clientId?: string;
 }
 
 /**

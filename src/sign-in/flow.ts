@@ -1,7 +1,8 @@
 // Running the steps: the one loop every surface shares. It never learns which
 // methods exist (Kratos's login handler loops over strategies the same way);
 // the registry's order decides.
-import type { SignInResult, SignInSource, SignInState, SignInStep, StepInput } from './step.ts';
+import { userActor, type Audit } from '../services/audit.ts';
+import type { Refused, SignInResult, SignInSource, SignInState, SignInStep, StepInput } from './step.ts';
 
 export interface SignIn {
   steps: readonly SignInStep[];
@@ -17,14 +18,33 @@ export interface SignIn {
   run(input: StepInput, source: SignInSource): Promise<Exclude<SignInResult, { kind: 'next' }>>;
 }
 
-export function createSignIn(steps: readonly SignInStep[]): SignIn {
+/** What the flow writes to the audit log; absent in tests that build the steps alone. */
+export type SignInAudit = Pick<Audit, 'record' | 'hashIdentifier'>;
+
+export function createSignIn(steps: readonly SignInStep[], audit?: SignInAudit): SignIn {
   if (steps.length === 0) throw new Error('sign-in needs at least one step');
   const pending = (state: SignInState) =>
     steps.find((step) => !state.completed.includes(step.id) && (step.required?.(state) ?? true));
 
+  // Every surface signs in through submit(), so this is the one place a
+  // sign-in's outcome is audited: each refusal with its code, and the end.
+  async function auditRefusal(step: SignInStep, input: StepInput, state: SignInState, source: SignInSource, outcome: Refused) {
+    if (!audit) return;
+    const subjectId = outcome.audit?.accountId ?? state.accountId ?? null;
+    // An address that is no account's is kept only as its keyed hash.
+    const typed = typeof input.email === 'string' && input.email.trim() !== '' ? input.email : undefined;
+    const details = { step: step.id, ...(subjectId === null && typed !== undefined && { identifier_hash: audit.hashIdentifier(typed) }) };
+    const common = { result: 'failure' as const, subjectId, clientId: source.clientId ?? null, ip: source.ip, details };
+    await audit.record({ type: 'sign_in', reason: outcome.reason.code, ...common });
+    if (outcome.audit?.locked) await audit.record({ type: 'sign_in.locked', reason: 'RATE_LIMITED', ...common });
+  }
+
   async function submit(step: SignInStep, input: StepInput, state: SignInState, source: SignInSource): Promise<SignInResult> {
     const outcome = await step.submit(input, state, source);
-    if (outcome.kind === 'refused') return outcome;
+    if (outcome.kind === 'refused') {
+      await auditRefusal(step, input, state, source, outcome);
+      return outcome;
+    }
     const after: SignInState = {
       ...outcome.state,
       completed: [...state.completed, step.id],
@@ -33,6 +53,10 @@ export function createSignIn(steps: readonly SignInStep[]): SignIn {
     const next = pending(after);
     if (next) return { kind: 'next', step: next, state: after };
     if (!after.accountId) throw new Error('sign-in ended without a step that names the account');
+    await audit?.record({
+      type: 'sign_in', actor: userActor(after.accountId), subjectId: after.accountId,
+      clientId: source.clientId ?? null, ip: source.ip, details: { amr: after.amr },
+    });
     return { kind: 'done', accountId: after.accountId, account: after.account, amr: after.amr };
   }
 

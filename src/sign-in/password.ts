@@ -50,7 +50,7 @@ export function createPasswordStep(deps: { accounts: Pick<AccountService, 'authe
       if (!parsed.success) return refused(new ValidationError([], 'Enter your email and password.'));
       // The address as typed: authenticate normalises it, and rate limits key on it.
       const result = await deps.accounts.authenticate(input.email as string, parsed.data.password, source);
-      if (!result.ok) return refused(refusalOf(result));
+      if (!result.ok) return refused(refusalOf(result), { accountId: result.accountId, locked: result.locked === true });
       return passed({ ...state, accountId: result.account.id, account: result.account });
     },
   };

@@ -41,6 +41,8 @@ export type StepOutcome = { kind: 'passed'; state: SignInState } | Refused;
 export interface Refused {
   kind: 'refused';
   reason: AppError;
+  /** For the audit event only, never shown: the account the attempt was on, whether it engaged a lock. */
+  audit?: { accountId?: string; locked?: boolean };
 }
 
 export type SignInResult =
@@ -64,4 +66,4 @@ export interface SignInStep {
 }
 
 export const passed = (state: SignInState): StepOutcome => ({ kind: 'passed', state });
-export const refused = (reason: AppError): Refused => ({ kind: 'refused', reason });
+export const refused = (reason: AppError, audit?: Refused['audit']): Refused => ({ kind: 'refused', reason, ...(audit && { audit }) });

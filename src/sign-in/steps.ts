@@ -2,7 +2,7 @@
 // configuration leaves off answers undefined and is not part of the sign-in.
 import type { AccountService } from '../services/accounts.ts';
 import { createAcceptTermsStep } from './accept-terms.ts';
-import { createSignIn, type SignIn } from './flow.ts';
+import { createSignIn, type SignIn, type SignInAudit } from './flow.ts';
 import { createPasswordStep } from './password.ts';
 import type { SignInStep } from './step.ts';
 
@@ -10,6 +10,8 @@ export interface SignInDeps {
   accounts: Pick<AccountService, 'authenticate'>;
   /** TERMS_URL: ask to accept these terms after the password. */
   termsUrl?: string;
+  /** Where each sign-in's outcome is recorded. */
+  audit?: SignInAudit;
 }
 
 const STEPS: ReadonlyArray<(deps: SignInDeps) => SignInStep | undefined> = [
@@ -18,5 +20,5 @@ const STEPS: ReadonlyArray<(deps: SignInDeps) => SignInStep | undefined> = [
 ];
 
 export function createSignInSteps(deps: SignInDeps): SignIn {
-  return createSignIn(STEPS.map((create) => create(deps)).filter((step) => step !== undefined));
+  return createSignIn(STEPS.map((create) => create(deps)).filter((step) => step !== undefined), deps.audit);
 }

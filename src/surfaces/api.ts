@@ -7,6 +7,8 @@ import { adminRolesRoutes } from '../http/api/admin/roles-routes.ts';
 import { adminUsersRoutes } from '../http/api/admin/users-routes.ts';
 import { authRoutes } from '../http/api/auth-routes.ts';
 import { meRoutes } from '../http/api/me-routes.ts';
+import { meEventsRoutes } from '../http/api/me-events-routes.ts';
+import { adminAuditRoutes } from '../http/api/admin/audit-routes.ts';
 import type { ApiRoute } from '../http/api/route.ts';
 import { createApiRouter } from '../http/api/router.ts';
 import { createAdminAuth } from '../http/middleware/require-admin.ts';
@@ -54,8 +56,10 @@ export function createApiSurface(deps: {
       roles: services.roles,
     }),
     ...meRoutes({ settings: services.settings, sessions, roles: services.roles }),
+    ...meEventsRoutes({ audit: services.audit }),
     ...adminUsersRoutes({ adminUsers: services.adminUsers }),
     ...adminRolesRoutes({ roles: services.roles }),
+    ...adminAuditRoutes({ audit: services.audit }),
   ];
-  return { routes, router: createApiRouter(routes, { user, admin }) };
+  return { routes, router: createApiRouter(routes, { user, admin }, services.audit) };
 }

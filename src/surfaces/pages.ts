@@ -24,7 +24,7 @@ export function createPagesSurface(deps: {
   const { services, render } = deps;
   return [
     createAssetsRouter(),
-    createInteractionRouter({ provider: deps.provider, signIn: deps.signIn, render }),
+    createInteractionRouter({ provider: deps.provider, signIn: deps.signIn, render, audit: services.audit }),
     createAccountPagesRouter({ registration: services.registration, passwordReset: services.passwordReset, render }),
     createDocsRouter({ routes: deps.apiRoutes, serverUrl: deps.config.publicUrl, render }),
   ];

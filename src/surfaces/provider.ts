@@ -44,6 +44,7 @@ export async function createProviderSurface(deps: ProviderSurfaceDeps): Promise<
     publicUrl: config.publicUrl,
     trustProxyHops: config.trustProxyHops,
     logger: deps.logger,
+    audit: services.audit,
   });
 
   const clients = [FIRST_PARTY_API_CLIENT as unknown as ClientMetadata, ...fileClients, ...deps.extraClients];

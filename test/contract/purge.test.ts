@@ -27,7 +27,7 @@ function session(accountId: string, expiresAt: Date): NewSession {
 
 /** The store's three purgeable ports, each recording what its deleteExpired calls returned. */
 function recording(store: Store) {
-  const calls = { oidc: [] as number[], sessions: [] as number[], oneTimeTokens: [] as number[] };
+  const calls = { oidc: [] as number[], sessions: [] as number[], oneTimeTokens: [] as number[], audit: [] as number[] };
   const wrap = (port: { deleteExpired(now: Date): Promise<number> }, into: number[]) => ({
     deleteExpired: async (now: Date) => {
       const n = await port.deleteExpired(now);
@@ -41,11 +41,14 @@ function recording(store: Store) {
       oidc: wrap(store.oidc, calls.oidc),
       sessions: wrap(store.sessions, calls.sessions),
       oneTimeTokens: wrap(store.oneTimeTokens, calls.oneTimeTokens),
+      audit: { deleteOlderThan: wrap({ deleteExpired: (before) => store.audit.deleteOlderThan(before) }, calls.audit).deleteExpired },
+      auditRetentionDays: 90,
     },
   };
 }
 
 const noop = { deleteExpired: async () => 0 };
+const keepAudit = { audit: { deleteOlderThan: async () => 0 }, auditRetentionDays: 90 };
 
 forEachBackend('startExpiredPurge', (getStore) => {
   it('deletes expired records, expired or revoked sessions and expired tokens on its interval, and stops', async () => {
@@ -63,10 +66,19 @@ forEachBackend('startExpiredPurge', (getStore) => {
     await store.oneTimeTokens.insertReplacing({ hash: expiredToken, accountId, purpose: 'verify-email', expiresAt: longAgo });
     await store.oneTimeTokens.insertReplacing({ hash: liveToken, accountId, purpose: 'reset-password', expiresAt: inAnHour() });
 
+    // Audit events: one past AUDIT_RETENTION_DAYS (90), one just inside it.
+    const subjectId = randomUUID();
+    const event = (at: Date) => ({
+      id: randomUUID(), at, type: 'sign_in', result: 'success' as const, actorType: 'user' as const, actorId: subjectId,
+      subjectId, clientId: null, sessionId: null, ip: null, userAgent: null, reason: null, details: {},
+    });
+    const [oldEvent, keptEvent] = [event(new Date(Date.now() - 91 * 86_400_000)), event(new Date(Date.now() - 89 * 86_400_000))];
+    for (const e of [oldEvent, keptEvent]) await store.audit.insert(e);
+
     const { calls, deps } = recording(store);
     const purge = startExpiredPurge({ ...deps, intervalMs: 10 });
     try {
-      await until(() => calls.oneTimeTokens.length >= 2);
+      await until(() => calls.oneTimeTokens.length >= 2 && calls.audit.length >= 2);
     } finally {
       purge.stop();
     }
@@ -79,6 +91,7 @@ forEachBackend('startExpiredPurge', (getStore) => {
     assert.ok(await store.oidc.find('AccessToken', live));
     assert.equal((await store.sessions.findLive(liveSession.id, new Date()))?.id, liveSession.id);
     assert.equal(await store.oneTimeTokens.findLive(liveToken, 'reset-password', new Date()), accountId);
+    assert.deepEqual((await store.audit.listForSubject(subjectId, { limit: 5 })).map((e) => e.id), [keptEvent.id]);
     const count = calls.oidc.length;
     await sleep(50);
     assert.ok(calls.oidc.length <= count + 1, 'no further runs after stop (one may have been in flight)');
@@ -94,6 +107,7 @@ describe('startExpiredPurge failure handling', () => {
       oidc: noop,
       sessions: { deleteExpired: async () => { attempts += 1; throw new Error('database down'); } },
       oneTimeTokens: { deleteExpired: async () => { laterSteps += 1; return 0; } },
+      ...keepAudit,
       intervalMs: 5,
       logger: { warn: (obj, msg) => warnings.push({ obj, msg }) },
     });
@@ -127,6 +141,7 @@ describe('startExpiredPurge failure handling', () => {
       },
       sessions: noop,
       oneTimeTokens: noop,
+      ...keepAudit,
       intervalMs: 2,
     });
     try {

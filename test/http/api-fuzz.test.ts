@@ -17,6 +17,8 @@ import { adminRolesRoutes } from '../../src/http/api/admin/roles-routes.ts';
 import { adminUsersRoutes } from '../../src/http/api/admin/users-routes.ts';
 import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
+import { meEventsRoutes } from '../../src/http/api/me-events-routes.ts';
+import { adminAuditRoutes } from '../../src/http/api/admin/audit-routes.ts';
 import { toOpenApiPath } from '../../src/http/api/openapi.ts';
 import type { ApiRoute } from '../../src/http/api/route.ts';
 import { cleanDisplayText } from '../../src/services/display-text.ts';
@@ -53,7 +55,8 @@ const THROWAWAY = { email: 'fuzz-throwaway@example.com', password: 'throwaway pa
 // The definitions server.ts mounts (handlers never run here; their schemas decide what "bad" means).
 const signIn = createSignInSteps({ accounts: {} as never });
 const ROUTES: ApiRoute[] = [
-  ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...adminUsersRoutes({} as never), ...adminRolesRoutes({} as never),
+  ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never),
+  ...adminUsersRoutes({} as never), ...adminRolesRoutes({} as never), ...adminAuditRoutes({} as never),
 ];
 
 type Json = Record<string, unknown>;

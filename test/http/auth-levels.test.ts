@@ -2,6 +2,7 @@
 // token of a live session, 'admin:<permission>' also a role that grants the
 // permission. Real tokens from the real login route, checked by the real
 // verifier and session store of the same server.
+import { createAudit } from '../../src/services/audit.ts';
 import assert from 'node:assert/strict';
 import Koa from 'koa';
 import request from 'supertest';
@@ -54,18 +55,19 @@ describe('route auth levels', function () {
       tokens[role] = (await login(server, { email, password: 'a long enough passphrase' })).access_token;
     }
     const secrets = await loadOrCreateSecrets(server.store.secrets);
+    const audit = createAudit({ store: server.store.audit, hashIdentifier: (address) => address, logger: createLogger('silent') });
     const verify = createRequestTokenCheck({
       verifyAccessToken: createAccessTokenVerifier({ secrets, issuer: server.issuer, apiAudience: server.config.apiAudience }),
       checkDpopProof: createDpopProofCheck({ publicUrl: server.config.publicUrl, replay: server.store.createRateLimiter(DPOP_REPLAY_RULE) }),
     });
     const liveSession = createSessionCheck(
-      createSessionService({ sessions: server.store.sessions, oidc: server.store.oidc, clients: server.store.clients }),
+      createSessionService({ sessions: server.store.sessions, oidc: server.store.oidc, clients: server.store.clients, audit }),
     );
     const user = createUserAuth(verify, liveSession);
     const admin = createAdminAuth({ verify, liveSession, clients: server.store.clients, roles: createRoleService(server.store.roles) });
     app = new Koa();
     app.use(errorHandler(createLogger('silent')));
-    app.use(createApiRouter(ROUTES, { user, admin }).routes());
+    app.use(createApiRouter(ROUTES, { user, admin }, audit).routes());
   });
   after(() => server.close());
 

@@ -10,6 +10,8 @@ import { adminRolesRoutes } from '../../src/http/api/admin/roles-routes.ts';
 import { adminUsersRoutes } from '../../src/http/api/admin/users-routes.ts';
 import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
+import { meEventsRoutes } from '../../src/http/api/me-events-routes.ts';
+import { adminAuditRoutes } from '../../src/http/api/admin/audit-routes.ts';
 import { toOpenApiPath } from '../../src/http/api/openapi.ts';
 import type { ApiRoute } from '../../src/http/api/route.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -54,6 +56,9 @@ const API_MD_ROUTES = [
   'POST /api/v1/admin/roles',
   'PATCH /api/v1/admin/roles/:name',
   'DELETE /api/v1/admin/roles/:name',
+  'GET /api/v1/me/events',
+  // "Administration API (/api/v1/admin)".
+  'GET /api/v1/admin/audit-events',
 ];
 
 // API.md's `user` and `session` objects, field for field.
@@ -64,7 +69,8 @@ const SECRET_FIELD = /pass|hash|secret|salt/i;
 // The route definitions server.ts mounts; their handlers are never called here.
 const signIn = createSignInSteps({ accounts: {} as never });
 const ROUTES: ApiRoute[] = [
-  ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...adminUsersRoutes({} as never), ...adminRolesRoutes({} as never),
+  ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never),
+  ...adminUsersRoutes({} as never), ...adminRolesRoutes({} as never), ...adminAuditRoutes({} as never),
 ];
 
 const operationKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;

@@ -131,8 +131,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       body: z.object({ all: z.boolean().optional() }).optional(),
       responses: { 204: { description: 'Signed out' } },
       async handle({ body, auth }) {
-        if (body?.all === true) await deps.sessions.revokeAll(auth.account.id);
-        else await deps.sessions.end(auth.session);
+        await deps.sessions.signOut(auth.session, body?.all === true);
         return { status: 204 };
       },
     }),

@@ -5,6 +5,7 @@ import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
 import { InternalError, ValidationError, unstorableTextError, type ErrorDetail } from '../../errors.ts';
 import { findUnstorableText } from '../../services/storable-text.ts';
+import { clientActor, currentAuditActor, setAuditActor, userActor, type Audit, type AuditActor } from '../../services/audit.ts';
 import { jsonBody } from '../middleware/json-body.ts';
 import type { AdminAuth, AuthenticateAdmin } from '../middleware/require-admin.ts';
 import type { Auth, Authenticate } from '../middleware/require-bearer.ts';
@@ -42,15 +43,61 @@ function respond(ctx: Context, route: ApiRoute, status: number, body: unknown): 
   if (spec.schema) ctx.body = spec.schema.parse(body);
 }
 
-export function createApiRouter(routes: readonly ApiRoute[], authenticators: Authenticators): Router {
+/** Who an authenticated request is, for its audit events: an account, or a client acting for itself on an admin route. */
+export function actorOf(auth: Auth | AdminAuth): AuditActor {
+  if ('caller' in auth) return auth.caller.type === 'client' ? clientActor(auth.caller.id) : userActor(auth.caller.id);
+  return userActor(auth.account.id);
+}
+
+const isAdminLevel = (level: ApiRoute['auth']) => level.startsWith('admin:');
+
+/** Member names of a JSON body (what an admin call changed), never their values. */
+function fieldNamesOf(body: unknown): string[] | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  return Object.keys(body).slice(0, 50);
+}
+
+/**
+ * Every admin route's outcome, in one place: `admin.<operationId>`, success
+ * or failure with the error code (401 before authentication, 403, any
+ * AppError, INTERNAL for the rest), the caller as actor and `:id` as subject.
+ */
+function auditAdminRoute(route: ApiRoute, audit: Pick<Audit, 'record'>): Middleware {
+  return async function auditAdminCall(ctx, next) {
+    let reason: string | undefined;
+    try {
+      await next();
+    } catch (err) {
+      const code = (err as { code?: unknown; expose?: unknown }).code;
+      reason = typeof code === 'string' && /^[A-Z_]+$/.test(code) ? code : 'INTERNAL';
+      throw err;
+    } finally {
+      const params = ctx.params as Record<string, string | undefined> | undefined;
+      const fields = fieldNamesOf(ctx.request.body);
+      await audit.record({
+        type: `admin.${route.operationId}`,
+        result: reason === undefined ? 'success' : 'failure',
+        reason: reason ?? null,
+        actor: currentAuditActor(),
+        subjectId: params?.id ?? null,
+        details: { method: route.method.toUpperCase(), route: route.path, ...(fields && { fields }) },
+      });
+    }
+  };
+}
+
+export function createApiRouter(routes: readonly ApiRoute[], authenticators: Authenticators, audit: Pick<Audit, 'record'>): Router {
   const router = new Router();
   for (const route of routes) {
     const middleware: Middleware[] = [];
+    if (isAdminLevel(route.auth)) middleware.push(auditAdminRoute(route, audit));
     // The caller first: without a valid token, nothing about the body matters.
     if (route.auth !== 'none') {
       const authenticate = authenticatorOf(route.auth, authenticators);
       middleware.push(async function requireAuthLevel(ctx, next) {
-        ctx.state.auth = await authenticate(ctx as Context);
+        const auth = (await authenticate(ctx as Context)) as Auth | AdminAuth;
+        ctx.state.auth = auth;
+        setAuditActor(actorOf(auth), auth.session?.id);
         return next();
       });
     }

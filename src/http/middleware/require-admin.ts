@@ -7,6 +7,7 @@
 // next request.
 import type { Context } from 'koa';
 import { ForbiddenError, UnauthenticatedError } from '../../errors.ts';
+import { clientActor, setAuditActor } from '../../services/audit.ts';
 import { isAdminPermission, type RoleService } from '../../services/roles.ts';
 import type { Account, ClientStore, SessionRecord } from '../../storage/ports.ts';
 import type { Auth, VerifyRequestToken } from './require-bearer.ts';
@@ -51,6 +52,8 @@ export function createAdminAuth(deps: {
     // The client as stored now: deleted, it has no token worth honouring.
     const client = await deps.clients.find(claims.clientId);
     if (!client) throw new UnauthenticatedError('The client no longer exists.');
+    // Named before any refusal below, so that refusal's audit event names it.
+    setAuditActor(clientActor(client.clientId));
     const role = typeof client.metadata.role === 'string' ? client.metadata.role : undefined;
     if (role === undefined) throw new ForbiddenError('This client has no role.');
     return { caller: { type: 'client', id: client.clientId, role, permissions: await deps.roles.permissionsOf(role) } };

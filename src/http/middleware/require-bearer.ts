@@ -2,6 +2,7 @@
 // session is still live, for an account that still exists and is not
 // disabled. Reading the session on every request is what makes revocation
 // take effect at once.
+import { setAuditActor, userActor } from '../../services/audit.ts';
 import type { Context } from 'koa';
 import { UnauthenticatedError } from '../../errors.ts';
 import { InvalidDpopProofError, type DpopProofCheck } from './dpop-proof.ts';
@@ -53,6 +54,9 @@ export function createSessionCheck(sessions: Pick<SessionService, 'findLiveWithA
     // Disabling revokes every session too; this holds even for a request racing that revocation.
     if (found.account.disabled) throw new UnauthenticatedError('The account is disabled.');
     await sessions.touch(found.session);
+    // The caller of this request, for every audit event it writes (also a
+    // refusal that follows, such as an admin route's 403).
+    setAuditActor(userActor(found.account.id), found.session.id);
     return found;
   };
 }

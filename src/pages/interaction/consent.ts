@@ -2,6 +2,7 @@
 // granted, and on approval record it in a Grant. First-party clients never get
 // here (the provider configuration's loadExistingGrant grants them silently).
 import type { Context } from 'koa';
+import { userActor } from '../../services/audit.ts';
 import { clientDisplayName, renderInteractionError } from './load.ts';
 import { finishInteraction } from './finish.ts';
 import type { InteractionDeps, InteractionDetails, InteractionPrompt } from './types.ts';
@@ -27,6 +28,27 @@ function describeScope(scope: string): { name: string; description: string } {
 
 function consentDetails(details: InteractionDetails): ConsentPromptDetails {
   return details.prompt.details as ConsentPromptDetails;
+}
+
+/** consent.granted or consent.denied, with what was asked (scope and claim names, resource indicators). */
+export async function recordConsent(deps: InteractionDeps, details: InteractionDetails, granted: boolean): Promise<void> {
+  const accountId = details.session?.accountId;
+  const missing = consentDetails(details);
+  await deps.audit.record({
+    type: granted ? 'consent.granted' : 'consent.denied',
+    result: granted ? 'success' : 'failure',
+    ...(!granted && { reason: 'ACCESS_DENIED' }),
+    ...(accountId && { actor: userActor(accountId) }),
+    subjectId: accountId ?? null,
+    sessionId: details.session?.uid ?? null,
+    clientId: typeof details.params.client_id === 'string' ? details.params.client_id : null,
+    details: {
+      scopes: missing.missingOIDCScope ?? [],
+      claims: missing.missingOIDCClaims ?? [],
+      // A list, not an object keyed by indicator: URLs make poor field names (dots) in a document store.
+      resources: Object.entries(missing.missingResourceScopes ?? {}).map(([indicator, scopes]) => ({ indicator, scopes })),
+    },
+  });
 }
 
 async function showConsent(ctx: Context, deps: InteractionDeps, details: InteractionDetails): Promise<void> {
@@ -63,6 +85,7 @@ async function submitConsent(ctx: Context, deps: InteractionDeps, details: Inter
     grant.addResourceScope(indicator, scopes.join(' '));
   }
   const grantId = await grant.save();
+  await recordConsent(deps, details, true);
 
   // Merge keeps the login result of this same authorization request.
   await finishInteraction(ctx, deps.provider, { consent: { grantId } }, true);

@@ -60,7 +60,8 @@ async function submitLogin(ctx: Context, deps: InteractionDeps, details: Interac
   const step = deps.signIn.current(state);
   // A form of another step (an older tab): show the pending one instead.
   if (form.step !== undefined && form.step !== step.id) return seeCurrentStep(ctx, details.uid);
-  const result = await deps.signIn.submit(step, form, state, pageSignInSource(ctx));
+  const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : undefined;
+  const result = await deps.signIn.submit(step, form, state, { ...pageSignInSource(ctx), clientId });
   switch (result.kind) {
     case 'refused':
       return showStep(ctx, deps, details, { step, state, input: form, refusal: result.reason });

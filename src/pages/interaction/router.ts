@@ -5,7 +5,7 @@ import { Router } from '@koa/router';
 import { csrfToken, requireCsrf } from '../csrf.ts';
 import { formBody, formOf } from '../form-body.ts';
 import { loginPrompt } from './login.ts';
-import { consentPrompt } from './consent.ts';
+import { consentPrompt, recordConsent } from './consent.ts';
 import { abortInteraction, seeCurrentStep } from './finish.ts';
 import { loadInteraction, renderInteractionError } from './load.ts';
 import type { InteractionDeps, InteractionPrompt } from './types.ts';
@@ -37,7 +37,10 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
       const details = await loadInteraction(ctx, deps, ctx.params.uid!);
       if (!details) return;
       const form = formOf(ctx);
-      if (form.action === 'cancel') return abortInteraction(ctx, deps.provider);
+      if (form.action === 'cancel') {
+        if (details.prompt.name === 'consent') await recordConsent(deps, details, false);
+        return abortInteraction(ctx, deps.provider);
+      }
       // A form left open in another tab may belong to a step that is over (a
       // login form once consent is pending): show the current step instead of
       // reading a password post as an approval.

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import type { Audit } from '../../services/audit.ts';
 import type { SignIn } from '../../sign-in/flow.ts';
 import type { FormFields } from '../form-body.ts';
 import type { Renderer } from '../render.ts';
@@ -8,6 +9,7 @@ export interface InteractionDeps {
   provider: Provider;
   signIn: SignIn;
   render: Renderer;
+  audit: Pick<Audit, 'record'>;
 }
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;

@@ -7,7 +7,7 @@
 // `__v` (no document is saved twice through mongoose) and keeps empty objects
 // (`minimize: false`: a stored `{}` reads back as `{}`).
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { OneTimeTokenPurpose, Role, SecretKind, SessionKind } from '../ports.ts';
+import type { AuditActorType, AuditResult, OneTimeTokenPurpose, Role, SecretKind, SessionKind } from '../ports.ts';
 
 const OPTIONS = { versionKey: false, minimize: false, id: false, strict: true } as const;
 
@@ -185,7 +185,7 @@ export interface SecretDoc {
 export const secretSchema = new Schema<SecretDoc>(
   {
     _id: { type: String, required: true },
-    kind: { type: String, enum: ['signing-key', 'cookie-key'], required: true },
+    kind: { type: String, enum: ['signing-key', 'cookie-key', 'audit-key'], required: true },
     material: { type: Schema.Types.Mixed, required: true },
     createdAt: { type: Date, required: true },
     seq: { type: String, required: true },
@@ -217,6 +217,51 @@ export const rateLimitSchema = new Schema<RateLimitDoc>(
 rateLimitSchema.index({ expire: -1 }, TTL);
 rateLimitSchema.index({ key: 1 }, { unique: true });
 
+export interface AuditEventDoc {
+  _id: string;
+  at: Date;
+  type: string;
+  result: AuditResult;
+  actorType: AuditActorType;
+  actorId: string | null;
+  subjectId: string | null;
+  clientId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  reason: string | null;
+  details: Record<string, unknown>;
+}
+
+const nullableString = { type: String, default: null };
+
+export const auditEventSchema = new Schema<AuditEventDoc>(
+  {
+    _id: { type: String, required: true },
+    at: { type: Date, required: true },
+    type: { type: String, required: true },
+    result: { type: String, enum: ['success', 'failure'], required: true },
+    actorType: { type: String, enum: ['user', 'client', 'system', 'anonymous'], required: true },
+    actorId: nullableString,
+    subjectId: nullableString,
+    clientId: nullableString,
+    sessionId: nullableString,
+    ip: nullableString,
+    userAgent: nullableString,
+    reason: nullableString,
+    details: { type: Schema.Types.Mixed, required: true },
+  },
+  { ...OPTIONS, collection: 'audit_events' },
+);
+// Pages run newest first on (at, _id); each filter's index ends in that order.
+// No TTL index: retention is AUDIT_RETENTION_DAYS, purged by the periodic job.
+auditEventSchema.index({ at: -1, _id: -1 });
+auditEventSchema.index({ type: 1, at: -1, _id: -1 });
+auditEventSchema.index({ subjectId: 1, at: -1, _id: -1 });
+auditEventSchema.index({ actorId: 1, at: -1, _id: -1 });
+auditEventSchema.index({ clientId: 1, at: -1, _id: -1 });
+auditEventSchema.index({ result: 1, at: -1, _id: -1 });
+
 export interface Models {
   accounts: Model<AccountDoc>;
   roles: Model<RoleDoc>;
@@ -225,6 +270,7 @@ export interface Models {
   clients: Model<ClientDoc>;
   secrets: Model<SecretDoc>;
   rateLimits: Model<RateLimitDoc>;
+  auditEvents: Model<AuditEventDoc>;
 }
 
 /** Compile every schema on this connection (no I/O). */
@@ -237,5 +283,6 @@ export function defineModels(connection: Connection): Models {
     clients: connection.model<ClientDoc>('Client', clientSchema),
     secrets: connection.model<SecretDoc>('Secret', secretSchema),
     rateLimits: connection.model<RateLimitDoc>('RateLimit', rateLimitSchema),
+    auditEvents: connection.model<AuditEventDoc>('AuditEvent', auditEventSchema),
   };
 }

@@ -17,6 +17,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { UnavailableError } from '../../errors.ts';
 import type { Store } from '../ports.ts';
 import { createMongoAccountStore } from './account-store.ts';
+import { createMongoAuditStore } from './audit-store.ts';
 import { createMongoClientStore } from './client-store.ts';
 import { guardPort, isUnreachable, translate } from './guards.ts';
 import { buildIndexes, serverInfo, type IndexedModel, type ServerInfo } from './indexes.ts';
@@ -100,6 +101,7 @@ export async function openMongoStore(url: string, options: MongoStoreOptions = {
     secrets: port(createMongoSecretStore(models.secrets)),
     sessions: port(createMongoSessionStore(models)),
     oneTimeTokens: port(createMongoOneTimeTokenStore(models.oneTimeTokens)),
+    audit: port(createMongoAuditStore(models.auditEvents)),
     createRateLimiter(rule) {
       const limiter = createMongoRateLimiter(connection, rule);
       return serial ? serializeLimiter(limiter, serial) : limiter;

@@ -1,5 +1,6 @@
 import type { Store } from '../ports.ts';
 import { createSqlAccountStore } from './account-store.ts';
+import { createSqlAuditStore } from './audit-store.ts';
 import { createSqlClientStore } from './client-store.ts';
 import type { SqlDriver } from './driver.ts';
 import { runMigrations } from './migrations.ts';
@@ -28,6 +29,7 @@ export async function openSqlStore(driver: SqlDriver): Promise<Store> {
     secrets: createSqlSecretStore(driver),
     sessions: createSqlSessionStore(driver),
     oneTimeTokens: createSqlOneTimeTokenStore(driver),
+    audit: createSqlAuditStore(driver),
     createRateLimiter: (rule) => createSqlRateLimiter(driver, rule),
     async ping() {
       await driver.query('select 1');

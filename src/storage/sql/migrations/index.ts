@@ -4,6 +4,7 @@ import { initial } from './001-initial.ts';
 import { sessions } from './002-sessions.ts';
 import { hashedTokenIds } from './003-hashed-token-ids.ts';
 import { rolesAndAccountStatus } from './004-roles-and-account-status.ts';
+import { auditEvents } from './005-audit-events.ts';
 
 export interface Migration {
   /** Unique and sortable; recorded in schema_migrations. */
@@ -12,4 +13,4 @@ export interface Migration {
   statements: string[];
 }
 
-export const migrations: readonly Migration[] = [initial, sessions, hashedTokenIds, rolesAndAccountStatus];
+export const migrations: readonly Migration[] = [initial, sessions, hashedTokenIds, rolesAndAccountStatus, auditEvents];

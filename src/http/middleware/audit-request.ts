@@ -1,0 +1,13 @@
+// Every request runs with its IP and user agent as the source of the audit
+// events written while serving it (services/audit.ts), whichever layer
+// writes them. ctx.ip honours TRUST_PROXY_HOPS (public-origin.ts).
+import type { Middleware } from 'koa';
+import { runWithAuditRequest } from '../../services/audit.ts';
+import { headerText } from '../../services/display-text.ts';
+
+export function auditRequest(): Middleware {
+  return function auditRequestSource(ctx, next) {
+    const userAgent = ctx.get('user-agent');
+    return runWithAuditRequest({ ip: ctx.ip || null, userAgent: userAgent ? headerText(userAgent) : null }, next);
+  };
+}
