@@ -3,6 +3,7 @@
 import type { Router } from '@koa/router';
 import type { Provider } from 'oidc-provider';
 import type { Config } from '../config.ts';
+import { adminClientRoutes } from '../http/api/admin/clients-routes.ts';
 import { authRoutes } from '../http/api/auth-routes.ts';
 import { meRoutes } from '../http/api/me-routes.ts';
 import type { ApiRoute } from '../http/api/route.ts';
@@ -14,6 +15,7 @@ import { createAccessTokenVerifier } from '../oidc/access-token-verifier.ts';
 import { createFirstPartyTokens } from '../oidc/first-party-tokens.ts';
 import type { ServerSecrets } from '../oidc/secrets.ts';
 import { createTokenEndpoint } from '../oidc/token-endpoint.ts';
+import type { ClientAdmin } from '../services/client-admin.ts';
 import type { Services } from '../services/create-services.ts';
 import type { SignIn } from '../sign-in/flow.ts';
 import type { Store } from '../storage/ports.ts';
@@ -31,6 +33,7 @@ export function createApiSurface(deps: {
   store: Store;
   secrets: ServerSecrets;
   signIn: SignIn;
+  clientAdmin: ClientAdmin;
 }): ApiSurface {
   const { config, services, signIn } = deps;
   const { accounts, sessions } = services;
@@ -48,6 +51,7 @@ export function createApiSurface(deps: {
       signIn,
     }),
     ...meRoutes({ settings: services.settings, sessions }),
+    ...adminClientRoutes({ clients: deps.clientAdmin }),
   ];
   return { routes, router: createApiRouter(routes, { user, admin: createAdminAuth(user) }) };
 }

@@ -17,6 +17,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { UnavailableError } from '../../errors.ts';
 import type { Store } from '../ports.ts';
 import { createMongoAccountStore } from './account-store.ts';
+import { createMongoChangeStore } from './change-store.ts';
 import { createMongoClientStore } from './client-store.ts';
 import { guardPort, isUnreachable, translate } from './guards.ts';
 import { buildIndexes, serverInfo, type IndexedModel, type ServerInfo } from './indexes.ts';
@@ -94,6 +95,7 @@ export async function openMongoStore(url: string, options: MongoStoreOptions = {
     oidc: port(createMongoOidcStore(models.oidc)),
     accounts: port(createMongoAccountStore(models)),
     clients: port(createMongoClientStore(models.clients)),
+    changes: port(createMongoChangeStore(models.changes)),
     secrets: port(createMongoSecretStore(models.secrets)),
     sessions: port(createMongoSessionStore(models)),
     oneTimeTokens: port(createMongoOneTimeTokenStore(models.oneTimeTokens)),

@@ -1,5 +1,6 @@
 import type { Store } from '../ports.ts';
 import { createSqlAccountStore } from './account-store.ts';
+import { createSqlChangeStore } from './change-store.ts';
 import { createSqlClientStore } from './client-store.ts';
 import type { SqlDriver } from './driver.ts';
 import { runMigrations } from './migrations.ts';
@@ -23,6 +24,7 @@ export async function openSqlStore(driver: SqlDriver): Promise<Store> {
     // their foreign keys (on delete cascade, migration 002).
     accounts: createSqlAccountStore(driver),
     clients: createSqlClientStore(driver),
+    changes: createSqlChangeStore(driver),
     secrets: createSqlSecretStore(driver),
     sessions: createSqlSessionStore(driver),
     oneTimeTokens: createSqlOneTimeTokenStore(driver),

@@ -3,6 +3,7 @@
 import { initial } from './001-initial.ts';
 import { sessions } from './002-sessions.ts';
 import { hashedTokenIds } from './003-hashed-token-ids.ts';
+import { clientAdmin } from './006-client-admin.ts';
 
 export interface Migration {
   /** Unique and sortable; recorded in schema_migrations. */
@@ -11,4 +12,4 @@ export interface Migration {
   statements: string[];
 }
 
-export const migrations: readonly Migration[] = [initial, sessions, hashedTokenIds];
+export const migrations: readonly Migration[] = [initial, sessions, hashedTokenIds, clientAdmin];
