@@ -84,7 +84,7 @@ async function serve(
     extraClients: options.clients ?? [],
   });
   const clientAdmin = createClientAdmin({ clients, oidc: store.oidc, changes, rules: createClientRules(provider) });
-  const api = createApiSurface({ config, services, provider, store, secrets, signIn, clientAdmin });
+  const api = createApiSurface({ config, services, provider, store, secrets, signIn, clientAdmin, clients });
   const app = createApp({
     logger, store, provider,
     cookieKeys: secrets.cookieKeys,

@@ -10,6 +10,8 @@ export interface ApiTokenClaims {
   accountId: string;
   sessionId: string;
   scope: string[];
+  /** RFC 9068 `client_id`: the client the token was issued to. */
+  clientId?: string;
   /** RFC 9449 `cnf.jkt`: the token is DPoP-bound to the key with this thumbprint. */
   jkt?: string;
 }
@@ -65,6 +67,7 @@ export function createAccessTokenVerifier(deps: {
         accountId: payload.sub,
         sessionId: payload.sid,
         scope: Object.freeze(scope) as string[],
+        ...(typeof payload.client_id === 'string' ? { clientId: payload.client_id } : {}),
         ...(typeof jkt === 'string' ? { jkt } : {}),
       });
       if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);

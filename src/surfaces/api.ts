@@ -13,12 +13,13 @@ import { createBearerAuth } from '../http/middleware/require-bearer.ts';
 import { createDpopProofCheck, DPOP_REPLAY_RULE } from '../http/middleware/dpop-proof.ts';
 import { createAccessTokenVerifier } from '../oidc/access-token-verifier.ts';
 import { createFirstPartyTokens } from '../oidc/first-party-tokens.ts';
+import { refuseTokensOfDeletedClients } from '../oidc/live-client-tokens.ts';
 import type { ServerSecrets } from '../oidc/secrets.ts';
 import { createTokenEndpoint } from '../oidc/token-endpoint.ts';
 import type { ClientAdmin } from '../services/client-admin.ts';
 import type { Services } from '../services/create-services.ts';
 import type { SignIn } from '../sign-in/flow.ts';
-import type { Store } from '../storage/ports.ts';
+import type { ClientStore, Store } from '../storage/ports.ts';
 
 export interface ApiSurface {
   routes: ApiRoute[];
@@ -34,11 +35,16 @@ export function createApiSurface(deps: {
   secrets: ServerSecrets;
   signIn: SignIn;
   clientAdmin: ClientAdmin;
+  /** The process's client cache: a token of a deleted client is refused. */
+  clients: ClientStore;
 }): ApiSurface {
   const { config, services, signIn } = deps;
   const { accounts, sessions } = services;
   const user = createBearerAuth({
-    verifyAccessToken: createAccessTokenVerifier({ secrets: deps.secrets, issuer: config.issuer, apiAudience: config.apiAudience }),
+    verifyAccessToken: refuseTokensOfDeletedClients(
+      createAccessTokenVerifier({ secrets: deps.secrets, issuer: config.issuer, apiAudience: config.apiAudience }),
+      deps.clients,
+    ),
     sessions,
     checkDpopProof: createDpopProofCheck({ publicUrl: config.publicUrl, replay: deps.store.createRateLimiter(DPOP_REPLAY_RULE) }),
   });
