@@ -113,10 +113,12 @@ describe('admin API: clients', function () {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res = await api(server).get('/api/v1/admin/clients').query({ limit: 2, ...(cursor && { cursor }) }).set(bearer(admin));
+        const query: Record<string, string | number> = cursor === null ? { limit: 2 } : { limit: 2, cursor };
+        const res: { status: number; body: { items: Array<{ client_id: string }>; next_cursor: string | null } } =
+          await api(server).get('/api/v1/admin/clients').query(query).set(bearer(admin));
         assert.equal(res.status, 200, JSON.stringify(res.body));
         assert.ok(res.body.items.length <= 2);
-        seen.push(...res.body.items.map((c: { client_id: string }) => c.client_id));
+        seen.push(...res.body.items.map((c) => c.client_id));
         cursor = res.body.next_cursor;
         pages += 1;
       } while (cursor !== null && pages < 50);
