@@ -102,6 +102,7 @@ export async function protectClientSecrets(clients: ClientStore, cipher: Cipher 
     update: (clientId, change) => {
       const previousSecret = protectPrevious(change.previousSecret);
       return clients.update(clientId, {
+        ...change,
         metadata: protectMetadata(clientId, change.metadata, cipher),
         ...(previousSecret !== undefined && { previousSecret }),
       });

@@ -5,8 +5,8 @@
 // Every write is published on the change feed, so every instance drops its
 // cached copy within one poll.
 import { randomBytes } from 'node:crypto';
-import { ClientExistsError, ClientManagedByFileError, ClientNotFoundError, InvalidClientMetadataError } from '../errors.ts';
-import type { ClientRecord, ClientStore, OidcStore } from '../storage/ports.ts';
+import { ClientExistsError, ClientManagedByFileError, ClientNotFoundError, InvalidClientMetadataError, UnavailableError } from '../errors.ts';
+import type { ClientChange, ClientRecord, ClientStore, OidcStore } from '../storage/ports.ts';
 import type { ChangeFeed } from './change-feed.ts';
 
 export const CLIENTS_TOPIC = 'clients';
@@ -72,6 +72,22 @@ export function createClientAdmin(deps: {
     return client;
   }
 
+  /**
+   * Read, change, write back only if nobody wrote in between (the revision):
+   * a PATCH racing a rotation must never write the old secret back. On a
+   * lost race the change is computed again from what is now stored.
+   */
+  async function changeIfUnchanged(clientId: string, change: (client: ClientRecord) => Promise<ClientChange>): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const client = await findManaged(clientId);
+      if (await clients.update(clientId, { ...(await change(client)), ifRevision: client.revision })) {
+        await published();
+        return;
+      }
+    }
+    throw new UnavailableError('The client is being changed by other requests right now; try again.');
+  }
+
   return {
     async list(page: { after?: string; limit: number }): Promise<ClientRecord[]> {
       return clients.list(page);
@@ -101,21 +117,20 @@ export function createClientAdmin(deps: {
       if (Object.hasOwn(change, 'client_id') && change.client_id !== clientId) {
         throw new InvalidClientMetadataError('client_id cannot be changed');
       }
-      const client = await findManaged(clientId);
-      const metadata = merge(client.metadata, change);
-      const hasSecret = typeof metadata.client_secret === 'string';
-      if (rules.needsSecret(metadata) && !hasSecret) {
-        throw new InvalidClientMetadataError('this client has no secret: create a new client for a secret-based token_endpoint_auth_method');
-      }
-      if (!rules.needsSecret(metadata)) delete metadata.client_secret;
-      // A hashed secret cannot become a key (client_secret_jwt, HS*): a new one must be issued for that.
-      if (hasSecret && rules.secretIsKey(metadata) !== rules.secretIsKey(client.metadata)) {
-        throw new InvalidClientMetadataError('changing to or from a method that uses the secret as a key (client_secret_jwt, HS* algorithms) needs a new client');
-      }
-      await rules.validate(metadata);
-      const previousSecret = rules.needsSecret(metadata) ? undefined : null;
-      if (!(await clients.update(clientId, { metadata, ...(previousSecret === null && { previousSecret }) }))) throw new ClientNotFoundError();
-      await published();
+      await changeIfUnchanged(clientId, async (client) => {
+        const metadata = merge(client.metadata, change);
+        const hasSecret = typeof metadata.client_secret === 'string';
+        if (rules.needsSecret(metadata) && !hasSecret) {
+          throw new InvalidClientMetadataError('this client has no secret: create a new client for a secret-based token_endpoint_auth_method');
+        }
+        if (!rules.needsSecret(metadata)) delete metadata.client_secret;
+        // A hashed secret cannot become a key (client_secret_jwt, HS*): a new one must be issued for that.
+        if (hasSecret && rules.secretIsKey(metadata) !== rules.secretIsKey(client.metadata)) {
+          throw new InvalidClientMetadataError('changing to or from a method that uses the secret as a key (client_secret_jwt, HS* algorithms) needs a new client');
+        }
+        await rules.validate(metadata);
+        return { metadata, ...(!rules.needsSecret(metadata) && { previousSecret: null }) };
+      });
       const updated = await clients.find(clientId);
       if (!updated) throw new ClientNotFoundError();
       return updated;
@@ -136,22 +151,21 @@ export function createClientAdmin(deps: {
      * moved over without an outage; with 0 it stops at once.
      */
     async rotateSecret(clientId: string, previousSecretValidFor: number): Promise<{ clientSecret: string; previousSecretExpiresAt: Date | null }> {
-      const client = await findManaged(clientId);
-      const current = client.metadata.client_secret;
-      if (!rules.needsSecret(client.metadata) || typeof current !== 'string') {
-        throw new InvalidClientMetadataError('this client authenticates without a client secret');
-      }
-      if (previousSecretValidFor > 0 && rules.secretIsKey(client.metadata)) {
-        throw new InvalidClientMetadataError('a client that uses its secret as a key (client_secret_jwt, HS* algorithms) cannot keep the previous secret: use previous_secret_valid_for 0');
-      }
       const clientSecret = newSecret();
       const expiresAt = previousSecretValidFor > 0 ? new Date(now().getTime() + previousSecretValidFor * 1000) : null;
-      const updated = await clients.update(clientId, {
-        metadata: { ...client.metadata, client_secret: clientSecret },
-        previousSecret: expiresAt === null ? null : { secret: current, expiresAt },
+      await changeIfUnchanged(clientId, async (client) => {
+        const current = client.metadata.client_secret;
+        if (!rules.needsSecret(client.metadata) || typeof current !== 'string') {
+          throw new InvalidClientMetadataError('this client authenticates without a client secret');
+        }
+        if (expiresAt !== null && rules.secretIsKey(client.metadata)) {
+          throw new InvalidClientMetadataError('a client that uses its secret as a key (client_secret_jwt, HS* algorithms) cannot keep the previous secret: use previous_secret_valid_for 0');
+        }
+        return {
+          metadata: { ...client.metadata, client_secret: clientSecret },
+          previousSecret: expiresAt === null ? null : { secret: current, expiresAt },
+        };
       });
-      if (!updated) throw new ClientNotFoundError();
-      await published();
       return { clientSecret, previousSecretExpiresAt: expiresAt };
     },
   };

@@ -133,6 +133,8 @@ export interface ClientRecord {
   metadata: Record<string, unknown>;
   source: ClientSource;
   previousSecret: PreviousClientSecret | null;
+  /** Bumped by every update: a read-modify-write applies only to the revision it read. */
+  revision: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -141,6 +143,8 @@ export interface ClientChange {
   metadata: Record<string, unknown>;
   /** Replaced when given (null removes it); kept when absent. */
   previousSecret?: PreviousClientSecret | null;
+  /** Apply only if the stored revision is still this one (another write came between: nothing changes). */
+  ifRevision?: number;
 }
 
 export interface ClientPage {
@@ -154,7 +158,11 @@ export interface ClientStore {
   upsert(client: ClientWrite): Promise<void>;
   /** Insert; false when the clientId is taken (the primary key decides, also under concurrency). */
   insert(client: ClientWrite): Promise<boolean>;
-  /** Change an existing client and bump updatedAt; false when it does not exist (never recreates a deleted client). */
+  /**
+   * Change an existing client, bump its revision and updatedAt, in one
+   * conditional statement; false when it does not exist (never recreates a
+   * deleted client) or its revision is no longer `ifRevision`.
+   */
   update(clientId: string, change: ClientChange): Promise<boolean>;
   /** The client, or undefined. */
   find(clientId: string): Promise<ClientRecord | undefined>;

@@ -11,7 +11,7 @@ forEachBackend('ClientStore', (getStore) => {
     await clients().upsert({ clientId, metadata, source: 'file' });
     const found = await clients().find(clientId);
     assert.deepEqual({ ...found, createdAt: undefined, updatedAt: undefined }, {
-      clientId, metadata, source: 'file', previousSecret: null, createdAt: undefined, updatedAt: undefined,
+      clientId, metadata, source: 'file', previousSecret: null, revision: found!.revision, createdAt: undefined, updatedAt: undefined,
     });
     assert.ok(found!.createdAt instanceof Date && found!.updatedAt instanceof Date);
     const replaced = { client_id: clientId, redirect_uris: [] };
@@ -54,6 +54,22 @@ forEachBackend('ClientStore', (getStore) => {
     assert.deepEqual(after.previousSecret, { secret: 'sha256:ab', expiresAt }, 'kept when not given');
     await clients().update(clientId, { metadata: { v: 4 }, previousSecret: null });
     assert.equal((await clients().find(clientId))?.previousSecret, null);
+  });
+
+  it('update with ifRevision applies only to the revision read, once of concurrent writers', async () => {
+    const clientId = randomUUID();
+    await clients().insert({ clientId, metadata: { v: 0 }, source: 'api' });
+    const read = (await clients().find(clientId))!;
+    assert.equal(read.revision, 0);
+    const results = await Promise.all([1, 2, 3].map((v) => clients().update(clientId, { metadata: { v }, ifRevision: read.revision })));
+    assert.equal(results.filter(Boolean).length, 1);
+    const after = (await clients().find(clientId))!;
+    assert.deepEqual(after.metadata, { v: results.indexOf(true) + 1 });
+    assert.equal(after.revision, 1);
+    assert.equal(await clients().update(clientId, { metadata: { v: 9 }, ifRevision: read.revision }), false, 'a stale revision changes nothing');
+    assert.deepEqual((await clients().find(clientId))?.metadata, after.metadata);
+    assert.equal(await clients().update(clientId, { metadata: { v: 9 }, ifRevision: after.revision }), true);
+    assert.equal((await clients().find(clientId))?.revision, 2);
   });
 
   it('findAll returns every client ordered by clientId (code-unit order)', async () => {

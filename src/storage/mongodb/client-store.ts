@@ -13,6 +13,7 @@ function toClient(doc: ClientDoc): ClientRecord {
       typeof doc.previousSecret === 'string' && doc.previousSecretExpiresAt instanceof Date
         ? { secret: doc.previousSecret, expiresAt: doc.previousSecretExpiresAt }
         : null,
+    revision: doc.revision ?? 0,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
@@ -33,7 +34,7 @@ export function createMongoClientStore(clients: Model<ClientDoc>): ClientStore {
       const now = new Date();
       await clients.updateOne(
         { _id: str(client.clientId, 'clientId') },
-        { $set: { ...fields(client), updatedAt: now }, $setOnInsert: { createdAt: now } },
+        { $set: { ...fields(client), updatedAt: now }, $setOnInsert: { createdAt: now }, $inc: { revision: 1 } },
         { upsert: true },
       );
     },
@@ -41,7 +42,7 @@ export function createMongoClientStore(clients: Model<ClientDoc>): ClientStore {
     async insert(client) {
       const now = new Date();
       try {
-        await clients.create({ _id: str(client.clientId, 'clientId'), ...fields(client), createdAt: now, updatedAt: now });
+        await clients.create({ _id: str(client.clientId, 'clientId'), ...fields(client), revision: 0, createdAt: now, updatedAt: now });
         return true;
       } catch (err) {
         // The primary key is the only unique index of the collection.
@@ -56,7 +57,12 @@ export function createMongoClientStore(clients: Model<ClientDoc>): ClientStore {
         set.previousSecret = change.previousSecret?.secret ?? null;
         set.previousSecretExpiresAt = change.previousSecret?.expiresAt ?? null;
       }
-      const { matchedCount } = await clients.updateOne({ _id: str(clientId, 'clientId') }, { $set: set });
+      const filter: Record<string, unknown> = { _id: str(clientId, 'clientId') };
+      if (change.ifRevision !== undefined) {
+        // Clients stored before revisions existed have none: that is revision 0.
+        filter.$or = change.ifRevision === 0 ? [{ revision: 0 }, { revision: op({ $exists: false }) }] : [{ revision: change.ifRevision }];
+      }
+      const { matchedCount } = await clients.updateOne(filter, { $set: set, $inc: { revision: 1 } });
       return matchedCount === 1;
     },
 

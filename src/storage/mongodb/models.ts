@@ -129,6 +129,8 @@ export interface ClientDoc {
   /** A rotated-out secret in its stored (hashed) form, valid until previousSecretExpiresAt. */
   previousSecret?: string | null;
   previousSecretExpiresAt?: Date | null;
+  /** Bumped by every update (absent on clients stored before: 0). */
+  revision?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -140,6 +142,7 @@ export const clientSchema = new Schema<ClientDoc>(
     source: { type: String, enum: ['builtin', 'file', 'api'] },
     previousSecret: { type: String, default: null },
     previousSecretExpiresAt: { type: Date, default: null },
+    revision: { type: Number, default: 0 },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

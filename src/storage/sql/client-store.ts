@@ -7,11 +7,12 @@ interface Row {
   source: ClientSource;
   previous_secret: string | null;
   previous_secret_expires_at: Date | null;
+  revision: string | number;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = 'client_id, metadata, source, previous_secret, previous_secret_expires_at, created_at, updated_at';
+const COLUMNS = 'client_id, metadata, source, previous_secret, previous_secret_expires_at, revision, created_at, updated_at';
 
 function toClient(row: Row): ClientRecord {
   return {
@@ -22,6 +23,7 @@ function toClient(row: Row): ClientRecord {
       row.previous_secret === null || row.previous_secret_expires_at === null
         ? null
         : { secret: row.previous_secret, expiresAt: row.previous_secret_expires_at },
+    revision: Number(row.revision),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -46,7 +48,7 @@ export function createSqlClientStore(db: SqlDriver): ClientStore {
       await db.query(
         `${INSERT} on conflict (client_id) do update set metadata = excluded.metadata, source = excluded.source,
            previous_secret = excluded.previous_secret, previous_secret_expires_at = excluded.previous_secret_expires_at,
-           updated_at = now()`,
+           revision = clients.revision + 1, updated_at = now()`,
         writeParams(client),
       );
     },
@@ -59,11 +61,14 @@ export function createSqlClientStore(db: SqlDriver): ClientStore {
     async update(clientId, change) {
       const keepPrevious = change.previousSecret === undefined;
       const { rowCount } = await db.query(
-        `update clients set metadata = $2::jsonb, updated_at = now(),
+        `update clients set metadata = $2::jsonb, updated_at = now(), revision = revision + 1,
            previous_secret = case when $3 then previous_secret else $4 end,
            previous_secret_expires_at = case when $3 then previous_secret_expires_at else $5::timestamptz end
-         where client_id = $1`,
-        [clientId, JSON.stringify(change.metadata), keepPrevious, change.previousSecret?.secret ?? null, change.previousSecret?.expiresAt ?? null],
+         where client_id = $1 and ($6::bigint is null or revision = $6::bigint)`,
+        [
+          clientId, JSON.stringify(change.metadata), keepPrevious, change.previousSecret?.secret ?? null,
+          change.previousSecret?.expiresAt ?? null, change.ifRevision ?? null,
+        ],
       );
       return rowCount === 1;
     },

@@ -11,6 +11,9 @@ export const clientAdmin: Migration = {
     `update clients set source = 'builtin' where client_id = 'gatehouse'`,
     // A rotated-out secret (hashed) that still authenticates until it expires.
     `alter table clients add column previous_secret text, add column previous_secret_expires_at timestamptz`,
+    // Bumped by every update, so a read-modify-write (a PATCH racing a secret
+    // rotation) cannot write back what it read over the other's change.
+    `alter table clients add column revision bigint not null default 0`,
 
     // Deleting a client revokes its grants and tokens (revokeByClientId).
     `create index oidc_payloads_client_id_idx on oidc_payloads ((payload->>'clientId')) where payload ? 'clientId'`,
