@@ -2,6 +2,7 @@
 // successes and refusals, secrets shown once and stored hashed, rotation with
 // an overlap, and deletion revoking what the client holds.
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { api, assertError, bearer, login } from '../support/api.ts';
 import { clientCredentialsStatus, tokenRequest } from '../support/oauth-client.ts';
 import { createTestAccount, startTestServer, type TestServer } from '../support/server.ts';
@@ -264,6 +265,45 @@ describe('admin API: clients', function () {
       assertError(await rotate('nobody'), 404, 'CLIENT_NOT_FOUND');
       assertError(await rotate('file-service'), 409, 'CLIENT_MANAGED_BY_FILE');
       assertError(await rotate('gatehouse'), 409, 'CLIENT_MANAGED_BY_FILE');
+    });
+  });
+
+  describe('generated metadata', () => {
+    // Real metadata names with values of every shape: oidc-provider's
+    // validation must turn each into a 201 or a 400 in the envelope, never a 500.
+    const NAMES = [
+      'client_id', 'redirect_uris', 'grant_types', 'response_types', 'token_endpoint_auth_method', 'client_name', 'jwks',
+      'id_token_signed_response_alg', 'application_type', 'post_logout_redirect_uris', 'scope', 'contacts', 'logo_uri',
+      'default_max_age', 'require_auth_time', 'first_party', 'api_access', 'role', 'backchannel_logout_uri',
+      'token_endpoint_auth_signing_alg', 'subject_type', '__proto__', 'constructor',
+    ];
+    const value = fc.oneof(
+      fc.constantFrom<unknown>(null, true, false, 0, -1, 1.5, '', [], {}, 'none', 'client_secret_jwt', 'HS256', 'native', 'code',
+        ['https://a.example/cb'], ['http://127.0.0.1:9/cb'], ['client_credentials'], ['password', 'refresh_token'], { $gt: '' },
+        'a\u0000b', '\u202Eevil', 'x'.repeat(5000), ['javascript:alert(1)'], { keys: [{ kty: 'oct', k: 'AA' }] }),
+      fc.string({ maxLength: 20 }),
+      fc.array(fc.string({ maxLength: 12 }), { maxLength: 3 }),
+      fc.integer(),
+    );
+    const metadata = fc.dictionary(fc.constantFrom(...NAMES), value, { maxKeys: 6 });
+    const ALLOWED = new Set(['INVALID_CLIENT_METADATA', 'VALIDATION_FAILED', 'CLIENT_EXISTS']);
+
+    const check = (res: { status: number; body: { error?: { code?: string } } }) => {
+      if (res.status === 200 || res.status === 201) return;
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.ok(ALLOWED.has(String(res.body.error?.code)), JSON.stringify(res.body));
+    };
+
+    it('answers create with 201 or a documented 400, never a 500', async () => {
+      await fc.assert(fc.asyncProperty(metadata, async (body) => check(await create(body))), { seed: 20261129, numRuns: 80 });
+    });
+
+    it('answers PATCH with 200 or a documented 400, never a 500', async () => {
+      assert.equal((await create({ client_id: 'svc-fuzzed', ...SERVICE })).status, 201);
+      await fc.assert(fc.asyncProperty(metadata, async (body) => {
+        const res = await api(server).patch('/api/v1/admin/clients/svc-fuzzed').set(bearer(admin)).send(body);
+        check(res);
+      }), { seed: 20261130, numRuns: 60 });
     });
   });
 });
