@@ -66,6 +66,9 @@ const schema = z.object({
   // How long each process reuses a client it read (oidc/client-cache.ts); a
   // change made by another process shows within this time. 0: always read.
   CLIENT_CACHE_SECONDS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(3600, 'must be at most 3600').default(30),
+  // How often each process polls the change feed (services/change-feed.ts), so
+  // an admin change made through another instance reaches its caches.
+  CHANGE_POLL_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(100, 'must be at least 100').max(4000, 'must be at most 4000 (API.md: changes reach every instance within 5 s)').default(1000),
   // Reverse proxies in front: the client IP is that many X-Forwarded-For hops
   // from the right, the entries the proxies wrote, never one the client chose.
   TRUST_PROXY_HOPS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(10, 'must be at most 10').default(0),
@@ -112,6 +115,8 @@ export interface Config {
   webConcurrency: number;
   /** CLIENT_CACHE_SECONDS, in milliseconds. */
   clientCacheMs: number;
+  /** CHANGE_POLL_MS: how often the change feed is read. */
+  changePollMs: number;
   /** TRUST_PROXY_HOPS: proxies whose X-Forwarded-For entries are believed (0: none). */
   trustProxyHops: number;
   passwordMinLength: number;
@@ -178,6 +183,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     purgeIntervalMs: e.PURGE_INTERVAL_SECONDS * 1000,
     webConcurrency: e.WEB_CONCURRENCY,
     clientCacheMs: e.CLIENT_CACHE_SECONDS * 1000,
+    changePollMs: e.CHANGE_POLL_MS,
     trustProxyHops: e.TRUST_PROXY_HOPS,
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
     rateLimits: {

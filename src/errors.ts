@@ -350,3 +350,44 @@ export class LastAdminError extends AppError {
     super('This would leave no enabled administrator.');
   }
 }
+
+// ---- Clients (admin API) ----
+
+export class ClientNotFoundError extends NotFoundError {
+  static override readonly code = 'CLIENT_NOT_FOUND';
+  static override readonly description = 'No client has this id.';
+
+  constructor() {
+    super('No such client.');
+  }
+}
+
+export class ClientExistsError extends AppError {
+  static override readonly code = 'CLIENT_EXISTS';
+  static override readonly status = 409;
+  static override readonly description = 'A client has this client_id.';
+
+  constructor() {
+    super('A client with this client_id already exists.');
+  }
+}
+
+export class ClientManagedByFileError extends AppError {
+  static override readonly code = 'CLIENT_MANAGED_BY_FILE';
+  static override readonly status = 409;
+  static override readonly description = 'The client comes from CLIENTS_FILE (or is built in): change it there, not through the API.';
+
+  constructor(message = 'This client is managed by CLIENTS_FILE: change the file and restart instead.') {
+    super(message);
+  }
+}
+
+export class InvalidClientMetadataError extends AppError {
+  static override readonly code = 'INVALID_CLIENT_METADATA';
+  static override readonly status = 400;
+  static override readonly description = 'The client metadata is refused; message gives the reason (oidc-provider\'s own where it refused).';
+
+  constructor(reason: string) {
+    super(reason);
+  }
+}

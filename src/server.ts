@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.ts';
+import { RoleNotFoundError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { createApp } from './app.ts';
 import { openStore } from './storage/open-store.ts';
@@ -12,10 +13,13 @@ import { createServices } from './services/create-services.ts';
 import { createMailer, defaultMailFrom } from './services/mail-transport.ts';
 import { bootstrapAdmin } from './services/bootstrap-admin.ts';
 import { startExpiredPurge } from './services/purge-expired.ts';
+import { createChangeFeed } from './services/change-feed.ts';
+import { CLIENTS_TOPIC, createClientAdmin } from './services/client-admin.ts';
 import { loadOrCreateSecrets } from './oidc/secrets.ts';
 import { protectAtRest } from './oidc/at-rest.ts';
 import { cacheClients } from './oidc/client-cache.ts';
 import { readClientsFile, type ClientMetadata } from './oidc/client-metadata.ts';
+import { createClientRules } from './oidc/client-rules.ts';
 import { createRenderer } from './pages/render.ts';
 import { createProviderPages } from './pages/provider-pages.ts';
 import { createSignInSteps } from './sign-in/steps.ts';
@@ -68,15 +72,26 @@ async function serve(
   const render = createRenderer({ viewsDir: VIEWS_DIR });
   const signIn = createSignInSteps({ accounts, termsUrl: config.termsUrl, audit: services.audit });
   // One client cache per process, created here so that every write of a
-  // client (CLIENTS_FILE now, an admin API later) goes through it.
+  // client (CLIENTS_FILE, the admin API) goes through it; writes by other
+  // instances reach it through the change feed.
   const clients = cacheClients(store.clients, { ttlMs: config.clientCacheMs });
+  const changes = createChangeFeed({ changes: store.changes, intervalMs: config.changePollMs, logger });
+  changes.watch(CLIENTS_TOPIC, () => clients.clear());
+  await changes.poll();
   const provider = await createProviderSurface({
-    config, logger, store, clients, services, secrets, signIn,
+    config, logger, store, clients, services, secrets, signIn, changes,
     pages: createProviderPages(render),
     fileClients,
     extraClients: options.clients ?? [],
   });
-  const api = createApiSurface({ config, services, provider, store, secrets, signIn });
+  const clientAdmin = createClientAdmin({
+    clients, oidc: store.oidc, changes, rules: createClientRules(provider),
+    roleExists: (name) => services.roles.get(name).then(() => true, (err: unknown) => {
+      if (err instanceof RoleNotFoundError) return false;
+      throw err;
+    }),
+  });
+  const api = createApiSurface({ config, services, provider, store, secrets, signIn, clientAdmin, clients });
   const app = createApp({
     logger, store, provider,
     cookieKeys: secrets.cookieKeys,
@@ -97,7 +112,7 @@ async function serve(
     server.once('error', reject);
     server.listen(config.port, options.host, () => resolve());
   });
-  return { server, store, close: closeOnce(server, [() => purge.stop()], [() => mailer.close(), () => store.close()]) };
+  return { server, store, close: closeOnce(server, [() => purge.stop(), () => changes.stop()], [() => mailer.close(), () => store.close()]) };
 }
 
 /** Shut down once: stop the timers, stop accepting and drain requests, then release what they used. */

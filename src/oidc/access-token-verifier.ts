@@ -8,6 +8,8 @@ import { API_SCOPE } from './resource-server.ts';
 
 interface TokenClaimsBase {
   scope: string[];
+  /** RFC 9068 `client_id`: the client the token was issued to. */
+  clientId?: string;
   /** RFC 9449 `cnf.jkt`: the token is DPoP-bound to the key with this thumbprint. */
   jkt?: string;
 }
@@ -73,7 +75,11 @@ export function createAccessTokenVerifier(deps: {
       const scope = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
       if (!payload.sub || !scope.includes(API_SCOPE)) return undefined;
       const jkt = (payload.cnf as { jkt?: unknown } | undefined)?.jkt;
-      const common = { scope: Object.freeze(scope) as string[], ...(typeof jkt === 'string' ? { jkt } : {}) };
+      const common = {
+        scope: Object.freeze(scope) as string[],
+        ...(typeof payload.client_id === 'string' ? { clientId: payload.client_id } : {}),
+        ...(typeof jkt === 'string' ? { jkt } : {}),
+      };
       let claims: ApiTokenClaims;
       if (typeof payload.sid === 'string') {
         claims = Object.freeze({ kind: 'user', accountId: payload.sub, sessionId: payload.sid, ...common });

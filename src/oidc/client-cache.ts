@@ -4,9 +4,10 @@
 // asking the database each time: one statement fewer per request, measured by
 // the benchmark (README, "Benchmarks").
 //
-// Staleness is bounded by the TTL: a write through this process drops its
-// entry at once; a write by another worker or instance is seen within
-// CLIENT_CACHE_SECONDS. 0 turns the cache off.
+// Staleness is bounded: a write through this process drops its entry at
+// once; a write by another worker or instance is seen when the change feed
+// (change-feed.ts) reports it and clear() empties the cache, and at the
+// latest after CLIENT_CACHE_SECONDS. 0 turns the cache off.
 import type { ClientRecord, ClientStore } from '../storage/ports.ts';
 
 export interface ClientCacheOptions {
@@ -23,8 +24,11 @@ interface Entry {
   expiresAt: number;
 }
 
-export function cacheClients(clients: ClientStore, options: ClientCacheOptions): ClientStore {
-  if (options.ttlMs <= 0) return clients;
+/** The client store with a cache in front; clear() forgets every entry (another instance wrote a client). */
+export type CachedClientStore = ClientStore & { clear(): void };
+
+export function cacheClients(clients: ClientStore, options: ClientCacheOptions): CachedClientStore {
+  if (options.ttlMs <= 0) return { ...clients, clear() {} };
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const entries = new Map<string, Entry>();
@@ -60,7 +64,15 @@ export function cacheClients(clients: ClientStore, options: ClientCacheOptions):
       return record;
     },
     upsert: (client) => writing(client.clientId, () => clients.upsert(client)),
+    insert: (client) => writing(client.clientId, () => clients.insert(client)),
+    update: (clientId, change) => writing(clientId, () => clients.update(clientId, change)),
     delete: (clientId) => writing(clientId, () => clients.delete(clientId)),
     findAll: () => clients.findAll(),
+    list: (page) => clients.list(page),
+    clear() {
+      // A read in flight may have fetched the old record: it must not be cached.
+      generation += 1;
+      entries.clear();
+    },
   };
 }

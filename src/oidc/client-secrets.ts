@@ -14,7 +14,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Provider } from 'oidc-provider';
 import { EncryptionKeyError, type Cipher } from '../services/encryption.ts';
-import type { ClientRecord, ClientStore } from '../storage/ports.ts';
+import type { ClientRecord, ClientStore, ClientWrite, PreviousClientSecret } from '../storage/ports.ts';
 
 const HASHED = 'sha256:';
 const SEALED = 'enc:';
@@ -27,13 +27,31 @@ export function secretIsKey(metadata: Record<string, unknown>): boolean {
   return Object.entries(metadata).some(([name, value]) => name.endsWith('_alg') && typeof value === 'string' && /^(HS\d+|dir|A\d+(GCM)?KW)$/.test(value));
 }
 
-function protect(client: ClientRecord, cipher: Cipher | undefined): ClientRecord {
-  const secret = client.metadata.client_secret;
-  if (typeof secret !== 'string' || secret.startsWith(HASHED) || secret.startsWith(SEALED)) return client;
-  let stored = secret;
-  if (!secretIsKey(client.metadata)) stored = `${HASHED}${digest(secret).toString('hex')}`;
-  else if (cipher) stored = `${SEALED}${cipher.seal(secret, `client:${client.clientId}`)}`;
-  return { ...client, metadata: { ...client.metadata, client_secret: stored } };
+/** A secret as it is stored: hashed, or sealed when it is a key (clear without ENCRYPTION_KEY). */
+function storedSecret(clientId: string, metadata: Record<string, unknown>, secret: string, cipher: Cipher | undefined): string {
+  if (secret.startsWith(HASHED) || secret.startsWith(SEALED)) return secret;
+  if (!secretIsKey(metadata)) return `${HASHED}${digest(secret).toString('hex')}`;
+  return cipher ? `${SEALED}${cipher.seal(secret, `client:${clientId}`)}` : secret;
+}
+
+function protectMetadata(clientId: string, metadata: Record<string, unknown>, cipher: Cipher | undefined): Record<string, unknown> {
+  const secret = metadata.client_secret;
+  if (typeof secret !== 'string') return metadata;
+  const stored = storedSecret(clientId, metadata, secret, cipher);
+  return stored === secret ? metadata : { ...metadata, client_secret: stored };
+}
+
+/** A previous secret only ever authenticates by comparison (compareClientSecret), so it is always hashed. */
+function protectPrevious(previous: PreviousClientSecret | null | undefined): PreviousClientSecret | null | undefined {
+  if (!previous || previous.secret.startsWith(HASHED)) return previous;
+  return { ...previous, secret: `${HASHED}${digest(previous.secret).toString('hex')}` };
+}
+
+function protect<T extends ClientWrite>(client: T, cipher: Cipher | undefined): T {
+  const metadata = protectMetadata(client.clientId, client.metadata, cipher);
+  const previousSecret = protectPrevious(client.previousSecret);
+  if (metadata === client.metadata && previousSecret === client.previousSecret) return client;
+  return { ...client, metadata, ...(previousSecret !== undefined && { previousSecret }) };
 }
 
 function reveal(client: ClientRecord | undefined, cipher: Cipher | undefined): ClientRecord | undefined {
@@ -51,11 +69,20 @@ export function clientSecretMatches(stored: unknown, presented: string): boolean
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
-/** oidc-provider compares `client.clientSecret` with what the client sent; make it compare hashes. */
-export function installCompareClientSecret(provider: Provider): void {
-  const prototype = provider.Client.prototype as unknown as { compareClientSecret(this: { clientSecret?: string }, actual: string): boolean };
-  prototype.compareClientSecret = function compareClientSecret(actual) {
-    return clientSecretMatches(this.clientSecret, actual);
+/**
+ * oidc-provider compares `client.clientSecret` with what the client sent;
+ * make it compare hashes, and accept the previous secret of a rotation until
+ * it expires (read from the client store, through the process's cache, only
+ * when the current secret did not match).
+ */
+export function installCompareClientSecret(provider: Provider, clients: Pick<ClientStore, 'find'>, now: () => number = Date.now): void {
+  const prototype = provider.Client.prototype as unknown as {
+    compareClientSecret(this: { clientId: string; clientSecret?: string }, actual: string): Promise<boolean>;
+  };
+  prototype.compareClientSecret = async function compareClientSecret(actual) {
+    if (clientSecretMatches(this.clientSecret, actual)) return true;
+    const previous = (await clients.find(this.clientId))?.previousSecret;
+    return previous != null && previous.expiresAt.getTime() > now() && clientSecretMatches(previous.secret, actual);
   };
 }
 
@@ -71,8 +98,18 @@ export async function protectClientSecrets(clients: ClientStore, cipher: Cipher 
   }
   return {
     upsert: (client) => clients.upsert(protect(client, cipher)),
+    insert: (client) => clients.insert(protect(client, cipher)),
+    update: (clientId, change) => {
+      const previousSecret = protectPrevious(change.previousSecret);
+      return clients.update(clientId, {
+        ...change,
+        metadata: protectMetadata(clientId, change.metadata, cipher),
+        ...(previousSecret !== undefined && { previousSecret }),
+      });
+    },
     find: async (clientId) => reveal(await clients.find(clientId), cipher),
     findAll: async () => (await clients.findAll()).map((client) => reveal(client, cipher)!),
+    list: async (page) => (await clients.list(page)).map((client) => reveal(client, cipher)!),
     delete: (clientId) => clients.delete(clientId),
   };
 }

@@ -67,7 +67,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   );
   trustProxyHops(provider, deps.trustProxyHops);
   pinPublicOrigin(provider, deps.publicUrl);
-  installCompareClientSecret(provider);
+  installCompareClientSecret(provider, deps.clients);
   registerPasswordGrant({
     provider,
     signIn: deps.signIn,

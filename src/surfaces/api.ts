@@ -3,6 +3,7 @@
 import type { Router } from '@koa/router';
 import type { Provider } from 'oidc-provider';
 import type { Config } from '../config.ts';
+import { adminClientRoutes } from '../http/api/admin/clients-routes.ts';
 import { adminRolesRoutes } from '../http/api/admin/roles-routes.ts';
 import { adminUsersRoutes } from '../http/api/admin/users-routes.ts';
 import { authRoutes } from '../http/api/auth-routes.ts';
@@ -16,11 +17,13 @@ import { createRequestTokenCheck, createSessionCheck, createUserAuth } from '../
 import { createDpopProofCheck, DPOP_REPLAY_RULE } from '../http/middleware/dpop-proof.ts';
 import { createAccessTokenVerifier } from '../oidc/access-token-verifier.ts';
 import { createFirstPartyTokens } from '../oidc/first-party-tokens.ts';
+import { refuseTokensOfDeletedClients } from '../oidc/live-client-tokens.ts';
 import type { ServerSecrets } from '../oidc/secrets.ts';
 import { createTokenEndpoint } from '../oidc/token-endpoint.ts';
+import type { ClientAdmin } from '../services/client-admin.ts';
 import type { Services } from '../services/create-services.ts';
 import type { SignIn } from '../sign-in/flow.ts';
-import type { Store } from '../storage/ports.ts';
+import type { ClientStore, Store } from '../storage/ports.ts';
 
 export interface ApiSurface {
   routes: ApiRoute[];
@@ -35,11 +38,17 @@ export function createApiSurface(deps: {
   store: Store;
   secrets: ServerSecrets;
   signIn: SignIn;
+  clientAdmin: ClientAdmin;
+  /** The process's client cache: a token of a deleted client is refused. */
+  clients: ClientStore;
 }): ApiSurface {
   const { config, services, signIn } = deps;
   const { accounts, sessions } = services;
   const verify = createRequestTokenCheck({
-    verifyAccessToken: createAccessTokenVerifier({ secrets: deps.secrets, issuer: config.issuer, apiAudience: config.apiAudience }),
+    verifyAccessToken: refuseTokensOfDeletedClients(
+      createAccessTokenVerifier({ secrets: deps.secrets, issuer: config.issuer, apiAudience: config.apiAudience }),
+      deps.clients,
+    ),
     checkDpopProof: createDpopProofCheck({ publicUrl: config.publicUrl, replay: deps.store.createRateLimiter(DPOP_REPLAY_RULE) }),
   });
   const liveSession = createSessionCheck(sessions);
@@ -59,6 +68,7 @@ export function createApiSurface(deps: {
     ...meEventsRoutes({ audit: services.audit }),
     ...adminUsersRoutes({ adminUsers: services.adminUsers }),
     ...adminRolesRoutes({ roles: services.roles }),
+    ...adminClientRoutes({ clients: deps.clientAdmin }),
     ...adminAuditRoutes({ audit: services.audit }),
   ];
   return { routes, router: createApiRouter(routes, { user, admin }, services.audit) };

@@ -3,13 +3,15 @@
 import type { Provider } from 'oidc-provider';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { ClientsFileError, upsertClients, type ClientMetadata } from '../oidc/client-metadata.ts';
+import { ClientsFileError, syncConfiguredClients, type ClientMetadata } from '../oidc/client-metadata.ts';
 import type { ProviderPages } from '../oidc/configuration.ts';
 import { createProvider } from '../oidc/provider.ts';
 import type { ServerSecrets } from '../oidc/secrets.ts';
 import { FIRST_PARTY_API_CLIENT } from '../oidc/token-endpoint.ts';
+import { CLIENTS_TOPIC } from '../services/client-admin.ts';
 import type { Services } from '../services/create-services.ts';
 import type { SignIn } from '../sign-in/flow.ts';
+import type { ChangeFeed } from '../services/change-feed.ts';
 import type { ClientStore, Store } from '../storage/ports.ts';
 
 export interface ProviderSurfaceDeps {
@@ -24,8 +26,9 @@ export interface ProviderSurfaceDeps {
   pages: ProviderPages;
   /** From CLIENTS_FILE: a bad one is reported with the file's name. */
   fileClients: ClientMetadata[];
-  /** Extra clients (tests). */
+  /** Extra clients (tests), managed like the file's. */
   extraClients: ClientMetadata[];
+  changes: ChangeFeed;
 }
 
 export async function createProviderSurface(deps: ProviderSurfaceDeps): Promise<Provider> {
@@ -47,7 +50,8 @@ export async function createProviderSurface(deps: ProviderSurfaceDeps): Promise<
     audit: services.audit,
   });
 
-  const clients = [FIRST_PARTY_API_CLIENT as unknown as ClientMetadata, ...fileClients, ...deps.extraClients];
+  const builtin = FIRST_PARTY_API_CLIENT as unknown as ClientMetadata;
+  const clients = [builtin, ...fileClients, ...deps.extraClients];
   // oidc-provider's own validation, at start, so a bad clients file fails
   // here with its reason instead of at the first authorization request.
   for (const client of clients) {
@@ -56,6 +60,11 @@ export async function createProviderSurface(deps: ProviderSurfaceDeps): Promise<
       throw new ClientsFileError(`${source}client ${client.client_id}: ${err.error_description ?? err.message}`);
     });
   }
-  await upsertClients(deps.clients, clients);
+  const deleted = await syncConfiguredClients(
+    { clients: deps.clients, oidc: deps.store.oidc, logger: deps.logger },
+    { builtin: [builtin], file: [...fileClients, ...deps.extraClients] },
+  );
+  // Instances still running the old file must stop accepting a removed client too.
+  if (deleted) await deps.changes.publish(CLIENTS_TOPIC);
   return provider;
 }

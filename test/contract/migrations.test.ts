@@ -166,6 +166,28 @@ forEachDatabase('SQL migrations', (newDatabase, backend) => {
     }
   });
 
+  it('006 makes the clients stored before it file clients (the built-in one builtin), so a start can drop those gone from the file', async () => {
+    const db = await newDatabase();
+    await withDriver(await db.openDriver(), async (driver) => {
+      await runMigrations(driver, migrations.filter((m) => m.id < '006'));
+      for (const id of ['gatehouse', 'from-file']) {
+        await driver.query('insert into clients (client_id, metadata) values ($1, $2::jsonb)', [id, JSON.stringify({ client_id: id })]);
+      }
+      await driver.query(`insert into oidc_payloads (model, id, payload) values ('AccessToken', 'at', '{"clientId":"from-file"}'::jsonb)`);
+    });
+    const store = await openSqlStore(await db.openDriver());
+    try {
+      assert.equal((await store.clients.find('gatehouse'))?.source, 'builtin');
+      const fromFile = await store.clients.find('from-file');
+      assert.equal(fromFile?.source, 'file');
+      assert.equal(fromFile?.previousSecret, null);
+      assert.equal(await store.oidc.revokeByClientId('from-file'), 1);
+      assert.deepEqual(await store.changes.findVersions(['clients']), { clients: 0 });
+    } finally {
+      await store.close();
+    }
+  });
+
   // Only a server has several processes opening one database at once; an
   // on-disk PGlite directory belongs to a single process.
   if (backend === 'postgres') {

@@ -265,6 +265,33 @@ forEachBackend('OidcStore', (getStore) => {
     });
   });
 
+  describe('revokeByClientId', () => {
+    it('deletes the grants, codes and tokens of the client and leaves other clients alone', async () => {
+      const [clientId, otherClient] = [randomUUID(), randomUUID()];
+      const [grant, code, at, rt, cc, keep] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await oidc().upsert('Grant', grant, { accountId: 'acc', clientId }, inAnHour());
+      await oidc().upsert('AuthorizationCode', code, { grantId: grant, clientId }, inAnHour());
+      await oidc().upsert('AccessToken', at, { grantId: grant, clientId, accountId: 'acc' }, inAnHour());
+      await oidc().upsert('RefreshToken', rt, { grantId: grant, clientId }, null);
+      await oidc().upsert('ClientCredentials', cc, { clientId }, inAnHour());
+      await oidc().upsert('AccessToken', keep, { grantId: randomUUID(), clientId: otherClient }, inAnHour());
+      assert.equal(await oidc().revokeByClientId(clientId), 5);
+      for (const [model, id] of [['Grant', grant], ['AuthorizationCode', code], ['AccessToken', at], ['RefreshToken', rt], ['ClientCredentials', cc]] as const) {
+        assert.equal(await oidc().find(model, id), undefined, model);
+      }
+      assert.ok(await oidc().find('AccessToken', keep));
+      assert.equal(await oidc().revokeByClientId(clientId), 0);
+    });
+
+    it('matches the clientId exactly, never as a pattern', async () => {
+      const [id, prefix] = [randomUUID(), randomUUID()];
+      await oidc().upsert('AccessToken', id, { clientId: `${prefix}-1` }, inAnHour());
+      assert.equal(await oidc().revokeByClientId(`${prefix}-%`), 0);
+      assert.equal(await oidc().revokeByClientId(prefix), 0);
+      assert.ok(await oidc().find('AccessToken', id));
+    });
+  });
+
   describe('listSessionHoldings', () => {
     it('says per sign-in whether its Session record lives and which clients hold live records from it', async () => {
       const [a, b, idle, unknown] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { cacheClients } from '../../src/oidc/client-cache.ts';
 import { openMemoryStore } from '../../src/storage/open-store.ts';
-import type { ClientRecord, ClientStore, Store } from '../../src/storage/ports.ts';
+import type { ClientStore, ClientWrite, Store } from '../../src/storage/ports.ts';
 
-const client = (id: string, name = 'App'): ClientRecord => ({ clientId: id, metadata: { client_id: id, client_name: name } });
+const client = (id: string, name = 'App'): ClientWrite => ({ clientId: id, metadata: { client_id: id, client_name: name } });
 
 /** The real store, counting finds; `gate` (when set) holds each find until it resolves. */
 function counting(store: ClientStore) {
@@ -45,7 +45,7 @@ describe('client cache', function () {
     first!.metadata.client_name = 'changed by a caller';
     const second = await cache.find('app');
     assert.equal(counter.finds, 1);
-    assert.deepEqual(second, client('app'));
+    assert.deepEqual(second?.metadata, client('app').metadata);
     clock += 30_000;
     await cache.find('app');
     assert.equal(counter.finds, 2, 'an expired entry is read again');
@@ -67,6 +67,30 @@ describe('client cache', function () {
     clock += 29_999;
     assert.equal((await cache.find('app'))?.metadata.client_name, 'App');
     clock += 1;
+    assert.equal((await cache.find('app'))?.metadata.client_name, 'Renamed elsewhere');
+  });
+
+  it('sees a write made elsewhere at once after clear() (the change feed reported it)', async function () {
+    const cache = cacheClients(store.clients, { ttlMs: 30_000, now });
+    await cache.find('app');
+    await store.clients.upsert(client('app', 'Renamed elsewhere'));
+    assert.equal((await cache.find('app'))?.metadata.client_name, 'App');
+    cache.clear();
+    assert.equal((await cache.find('app'))?.metadata.client_name, 'Renamed elsewhere');
+  });
+
+  it('does not cache a read that overlapped a clear()', async function () {
+    const { counter, wrapped } = counting(store.clients);
+    const cache = cacheClients(wrapped, { ttlMs: 30_000, now });
+    let open!: () => void;
+    counter.gate = new Promise((resolve) => (open = resolve));
+    const slowRead = cache.find('app');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await store.clients.upsert(client('app', 'Renamed elsewhere'));
+    cache.clear();
+    counter.gate = undefined;
+    open();
+    assert.equal((await slowRead)?.metadata.client_name, 'App');
     assert.equal((await cache.find('app'))?.metadata.client_name, 'Renamed elsewhere');
   });
 
@@ -103,7 +127,11 @@ describe('client cache', function () {
     assert.equal(counter.finds, 1);
   });
 
-  it('is the store itself when the TTL is 0 (CLIENT_CACHE_SECONDS=0)', function () {
-    assert.equal(cacheClients(store.clients, { ttlMs: 0 }), store.clients);
+  it('reads the store every time when the TTL is 0 (CLIENT_CACHE_SECONDS=0)', async function () {
+    const { counter, wrapped } = counting(store.clients);
+    const cache = cacheClients(wrapped, { ttlMs: 0 });
+    await cache.find('app');
+    await cache.find('app');
+    assert.equal(counter.finds, 2);
   });
 });

@@ -87,16 +87,17 @@ describe('MongoDB backend: schemas and indexes (no server)', () => {
     assert.deepEqual([...persisted].sort(), [...OIDC_MODEL_NAMES].sort());
   });
 
-  it('oidc collections: TTL on expiresAt, lookups on grantId, sessionUid, accountId, unique uid and userCode', () => {
+  it('oidc collections: TTL on expiresAt, lookups on grantId, sessionUid, accountId, clientId, unique uid and userCode', () => {
     for (const [name, model] of models.oidc) {
       const say = `model ${name}`;
       assert.deepEqual(index(model, { expiresAt: 1 }), TTL, say);
       assert.deepEqual(index(model, { grantId: 1 }), whenString('grantId'), say);
       assert.deepEqual(index(model, { sessionUid: 1 }), whenString('sessionUid'), say);
       assert.deepEqual(index(model, { accountId: 1 }), whenString('accountId'), say);
+      assert.deepEqual(index(model, { clientId: 1 }), whenString('clientId'), say);
       assert.deepEqual(index(model, { uid: 1 }), { unique: true, ...whenString('uid') }, say);
       assert.deepEqual(index(model, { userCode: 1 }), { unique: true, ...whenString('userCode') }, say);
-      assert.equal(indexesOf(model).length, 6, say);
+      assert.equal(indexesOf(model).length, 7, say);
     }
   });
 
@@ -116,9 +117,10 @@ describe('MongoDB backend: schemas and indexes (no server)', () => {
     assert.deepEqual(index(models.oneTimeTokens, { expiresAt: 1 }), TTL);
   });
 
-  it('secrets: ordered by kind, newest first; clients need only their _id', () => {
+  it('secrets: ordered by kind, newest first; clients and change versions need only their _id', () => {
     assert.deepEqual(index(models.secrets, { kind: 1, createdAt: -1, seq: -1 }), {});
     assert.deepEqual(indexesOf(models.clients), []);
+    assert.deepEqual(indexesOf(models.changes), []);
   });
 
   it('schemas refuse values outside the ports\' unions (session kind, token purpose, secret kind)', async () => {
@@ -126,6 +128,8 @@ describe('MongoDB backend: schemas and indexes (no server)', () => {
     // A role is any stored role's name: the account store checks it exists.
     const session = new models.sessions({ _id: 's', accountId: 'a', kind: 'robot', createdAt: now, lastActiveAt: now, expiresAt: now });
     await assert.rejects(session.validate(), /kind: .*not a valid enum value/);
+    const client = new models.clients({ _id: 'c', metadata: {}, source: 'elsewhere', createdAt: now, updatedAt: now });
+    await assert.rejects(client.validate(), /source: .*not a valid enum value/);
     const token = new models.oneTimeTokens({ _id: 'login:a', hash: 'h', accountId: 'a', purpose: 'login', expiresAt: now, createdAt: now });
     await assert.rejects(token.validate(), /purpose: .*not a valid enum value/);
     const secret = new models.secrets({ _id: 'k', kind: 'api-key', material: {}, createdAt: now, seq: '1' });

@@ -7,7 +7,7 @@
 // `__v` (no document is saved twice through mongoose) and keeps empty objects
 // (`minimize: false`: a stored `{}` reads back as `{}`).
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { AuditActorType, AuditResult, OneTimeTokenPurpose, Role, SecretKind, SessionKind } from '../ports.ts';
+import type { AuditActorType, AuditResult, ClientSource, OneTimeTokenPurpose, Role, SecretKind, SessionKind } from '../ports.ts';
 
 const OPTIONS = { versionKey: false, minimize: false, id: false, strict: true } as const;
 
@@ -156,6 +156,13 @@ oneTimeTokenSchema.index({ expiresAt: 1 }, TTL);
 export interface ClientDoc {
   _id: string;
   metadata: Record<string, unknown>;
+  /** Absent on clients stored before sources existed: those came from CLIENTS_FILE (or are the built-in one). */
+  source?: ClientSource;
+  /** A rotated-out secret in its stored (hashed) form, valid until previousSecretExpiresAt. */
+  previousSecret?: string | null;
+  previousSecretExpiresAt?: Date | null;
+  /** Bumped by every update (absent on clients stored before: 0). */
+  revision?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -164,10 +171,28 @@ export const clientSchema = new Schema<ClientDoc>(
   {
     _id: { type: String, required: true },
     metadata: { type: Schema.Types.Mixed, required: true },
+    source: { type: String, enum: ['builtin', 'file', 'api'] },
+    previousSecret: { type: String, default: null },
+    previousSecretExpiresAt: { type: Date, default: null },
+    revision: { type: Number, default: 0 },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },
   { ...OPTIONS, collection: 'clients' },
+);
+
+/** The change feed (ChangeStore): one document per topic. */
+export interface ChangeDoc {
+  _id: string;
+  version: number;
+}
+
+export const changeSchema = new Schema<ChangeDoc>(
+  {
+    _id: { type: String, required: true },
+    version: { type: Number, required: true },
+  },
+  { ...OPTIONS, collection: 'change_versions' },
 );
 
 export interface SecretDoc {
@@ -268,6 +293,7 @@ export interface Models {
   sessions: Model<SessionDoc>;
   oneTimeTokens: Model<OneTimeTokenDoc>;
   clients: Model<ClientDoc>;
+  changes: Model<ChangeDoc>;
   secrets: Model<SecretDoc>;
   rateLimits: Model<RateLimitDoc>;
   auditEvents: Model<AuditEventDoc>;
@@ -281,6 +307,7 @@ export function defineModels(connection: Connection): Models {
     sessions: connection.model<SessionDoc>('Session', sessionSchema),
     oneTimeTokens: connection.model<OneTimeTokenDoc>('OneTimeToken', oneTimeTokenSchema),
     clients: connection.model<ClientDoc>('Client', clientSchema),
+    changes: connection.model<ChangeDoc>('Change', changeSchema),
     secrets: connection.model<SecretDoc>('Secret', secretSchema),
     rateLimits: connection.model<RateLimitDoc>('RateLimit', rateLimitSchema),
     auditEvents: connection.model<AuditEventDoc>('AuditEvent', auditEventSchema),

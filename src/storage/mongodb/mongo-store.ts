@@ -18,6 +18,7 @@ import { UnavailableError } from '../../errors.ts';
 import type { Store } from '../ports.ts';
 import { createMongoAccountStore } from './account-store.ts';
 import { createMongoAuditStore } from './audit-store.ts';
+import { createMongoChangeStore } from './change-store.ts';
 import { createMongoClientStore } from './client-store.ts';
 import { guardPort, isUnreachable, translate } from './guards.ts';
 import { buildIndexes, serverInfo, type IndexedModel, type ServerInfo } from './indexes.ts';
@@ -98,6 +99,7 @@ export async function openMongoStore(url: string, options: MongoStoreOptions = {
     accounts: port(createMongoAccountStore(models)),
     roles: port(createMongoRoleStore(models)),
     clients: port(createMongoClientStore(models.clients)),
+    changes: port(createMongoChangeStore(models.changes)),
     secrets: port(createMongoSecretStore(models.secrets)),
     sessions: port(createMongoSessionStore(models)),
     oneTimeTokens: port(createMongoOneTimeTokenStore(models.oneTimeTokens)),

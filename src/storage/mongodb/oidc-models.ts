@@ -40,8 +40,8 @@ export type OidcModelName = (typeof OIDC_MODEL_NAMES)[number];
 
 /**
  * The payload fields the store looks records up by, copied beside `data` when
- * they are strings; `clientId` is read, not searched, when a session's
- * holders are listed.
+ * they are strings; `clientId` is read when a session's holders are listed,
+ * and searched when a deleted client's grants and tokens are revoked.
  */
 export const LOOKUP_FIELDS = ['grantId', 'sessionUid', 'accountId', 'uid', 'userCode', 'clientId'] as const;
 export type LookupField = (typeof LOOKUP_FIELDS)[number];
@@ -89,6 +89,7 @@ export function createOidcSchema(collection: string): Schema<OidcDoc> {
   schema.index({ grantId: 1 }, whenString('grantId'));
   schema.index({ sessionUid: 1 }, whenString('sessionUid'));
   schema.index({ accountId: 1 }, whenString('accountId'));
+  schema.index({ clientId: 1 }, whenString('clientId'));
   // Unique per model, like the SQL backend's (model, uid) and (model, user_code).
   schema.index({ uid: 1 }, { unique: true, ...whenString('uid') });
   schema.index({ userCode: 1 }, { unique: true, ...whenString('userCode') });

@@ -126,6 +126,14 @@ export function createMongoOidcStore(models: OidcModels): OidcStore {
       return holdingsOf(sessionUids, found.flat());
     },
 
+    async revokeByClientId(clientId) {
+      const filter = { clientId: str(clientId, 'clientId') };
+      // Grants first: once it is gone oidc-provider refuses every token of the grant.
+      const grantModel = modelOf('Grant');
+      const first = await deleteEach(() => filter, [grantModel]);
+      return first + (await deleteEach(() => filter, all.filter((m) => m !== grantModel)));
+    },
+
     async revokeByAccountId(accountId) {
       const filter = { accountId: str(accountId, 'accountId') };
       return deleteEach(() => filter);

@@ -174,6 +174,12 @@ export function createSqlOidcStore(db: SqlDriver): OidcStore {
       return holdingsOf(sessionUids, rows.map((row) => ({ uid: row.uid, clientId: row.client_id, session: row.session })));
     },
 
+    async revokeByClientId(clientId) {
+      // Grants carry clientId too, so a deleted client's grants go with its tokens.
+      const { rowCount } = await db.query(`delete from oidc_payloads where payload ? 'clientId' and payload->>'clientId' = $1`, [clientId]);
+      return rowCount;
+    },
+
     async revokeByAccountId(accountId) {
       const { rowCount } = await db.query('delete from oidc_payloads where account_id = $1', [accountId]);
       return rowCount;

@@ -1,6 +1,7 @@
 import type { Store } from '../ports.ts';
 import { createSqlAccountStore } from './account-store.ts';
 import { createSqlAuditStore } from './audit-store.ts';
+import { createSqlChangeStore } from './change-store.ts';
 import { createSqlClientStore } from './client-store.ts';
 import type { SqlDriver } from './driver.ts';
 import { runMigrations } from './migrations.ts';
@@ -26,6 +27,7 @@ export async function openSqlStore(driver: SqlDriver): Promise<Store> {
     accounts: createSqlAccountStore(driver),
     roles: createSqlRoleStore(driver),
     clients: createSqlClientStore(driver),
+    changes: createSqlChangeStore(driver),
     secrets: createSqlSecretStore(driver),
     sessions: createSqlSessionStore(driver),
     oneTimeTokens: createSqlOneTimeTokenStore(driver),

@@ -5,6 +5,7 @@ import { sessions } from './002-sessions.ts';
 import { hashedTokenIds } from './003-hashed-token-ids.ts';
 import { rolesAndAccountStatus } from './004-roles-and-account-status.ts';
 import { auditEvents } from './005-audit-events.ts';
+import { clientAdmin } from './006-client-admin.ts';
 
 export interface Migration {
   /** Unique and sortable; recorded in schema_migrations. */
@@ -13,4 +14,4 @@ export interface Migration {
   statements: string[];
 }
 
-export const migrations: readonly Migration[] = [initial, sessions, hashedTokenIds, rolesAndAccountStatus, auditEvents];
+export const migrations: readonly Migration[] = [initial, sessions, hashedTokenIds, rolesAndAccountStatus, auditEvents, clientAdmin];
