@@ -86,6 +86,9 @@ const schema = z.object({
   RATE_LIMIT_MAIL_PER_IP_PER_HOUR: positiveInt.default(DEFAULT_RATE_LIMITS.mailRequestsPerIpPerHour),
   // Encrypts private signing keys, cookie keys and recoverable client secrets
   // at rest, so a database dump alone cannot sign tokens or forge cookies.
+  // How often each process re-reads the signing and cookie keys (oidc/key-ring.ts):
+  // a rotation or retirement made through another instance takes effect within it.
+  KEYS_REFRESH_SECONDS: positiveInt.max(60, 'must be at most 60 (API.md: every instance within 60 s)').default(30),
   ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
 });
 
@@ -117,6 +120,8 @@ export interface Config {
   /** ENCRYPTION_KEY; unset: secrets are stored unencrypted (refused when NODE_ENV=production). */
   encryptionKey: string | undefined;
   passwordHashing: HashingQueueSettings;
+  /** KEYS_REFRESH_SECONDS, in milliseconds. */
+  keysRefreshMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -187,6 +192,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     },
     encryptionKey: e.ENCRYPTION_KEY,
     passwordHashing: { concurrency: e.PASSWORD_HASH_CONCURRENCY, maxQueued: e.PASSWORD_HASH_QUEUE },
+    keysRefreshMs: e.KEYS_REFRESH_SECONDS * 1000,
   });
 }
 

@@ -12,7 +12,8 @@ import { createServices } from './services/create-services.ts';
 import { createMailer, defaultMailFrom } from './services/mail-transport.ts';
 import { bootstrapAdmin } from './services/bootstrap-admin.ts';
 import { startExpiredPurge } from './services/purge-expired.ts';
-import { loadOrCreateSecrets } from './oidc/secrets.ts';
+import { openKeyRing } from './oidc/key-ring.ts';
+import { replaceProviderKeys } from './oidc/provider-keys.ts';
 import { protectAtRest } from './oidc/at-rest.ts';
 import { cacheClients } from './oidc/client-cache.ts';
 import { readClientsFile, type ClientMetadata } from './oidc/client-metadata.ts';
@@ -64,7 +65,9 @@ async function serve(
   const { accounts } = services;
   if (config.admin) await bootstrapAdmin(accounts, config.admin, logger);
 
-  const secrets = await loadOrCreateSecrets(store.secrets);
+  // Keys are live: re-read every KEYS_REFRESH_SECONDS and swapped below, no restart.
+  const keys = await openKeyRing(store.secrets, { refreshMs: config.keysRefreshMs, logger });
+  const secrets = keys.current();
   const render = createRenderer({ viewsDir: VIEWS_DIR });
   const signIn = createSignInSteps({ accounts, termsUrl: config.termsUrl });
   // One client cache per process, created here so that every write of a
@@ -76,7 +79,7 @@ async function serve(
     fileClients,
     extraClients: options.clients ?? [],
   });
-  const api = createApiSurface({ config, services, provider, store, secrets, signIn });
+  const api = createApiSurface({ config, services, provider, store, keys, signIn });
   const app = createApp({
     logger, store, provider,
     cookieKeys: secrets.cookieKeys,
@@ -84,6 +87,11 @@ async function serve(
     trustProxyHops: config.trustProxyHops,
     apiRouter: api.router,
     pages: createPagesSurface({ config, services, provider, signIn, render, apiRoutes: api.routes }),
+  });
+  keys.onChange((next) => {
+    replaceProviderKeys(provider, next);
+    // Same keys as oidc-provider's cookies (see createApp).
+    app.keys = [...next.cookieKeys];
   });
   const purge = startExpiredPurge({
     oidc: store.oidc, sessions: store.sessions, oneTimeTokens: store.oneTimeTokens, intervalMs: config.purgeIntervalMs, logger,
@@ -96,7 +104,7 @@ async function serve(
     server.once('error', reject);
     server.listen(config.port, options.host, () => resolve());
   });
-  return { server, store, close: closeOnce(server, [() => purge.stop()], [() => mailer.close(), () => store.close()]) };
+  return { server, store, close: closeOnce(server, [() => purge.stop(), () => keys.stop()], [() => mailer.close(), () => store.close()]) };
 }
 
 /** Shut down once: stop the timers, stop accepting and drain requests, then release what they used. */

@@ -12,7 +12,8 @@ import { createBearerAuth } from '../http/middleware/require-bearer.ts';
 import { createDpopProofCheck, DPOP_REPLAY_RULE } from '../http/middleware/dpop-proof.ts';
 import { createAccessTokenVerifier } from '../oidc/access-token-verifier.ts';
 import { createFirstPartyTokens } from '../oidc/first-party-tokens.ts';
-import type { ServerSecrets } from '../oidc/secrets.ts';
+import type { KeyRing } from '../oidc/key-ring.ts';
+import { keysRoutes } from '../http/api/admin/keys-routes.ts';
 import { createTokenEndpoint } from '../oidc/token-endpoint.ts';
 import type { Services } from '../services/create-services.ts';
 import type { SignIn } from '../sign-in/flow.ts';
@@ -29,13 +30,14 @@ export function createApiSurface(deps: {
   provider: Provider;
   /** For the DPoP proof replay cache, shared by every instance on the database. */
   store: Store;
-  secrets: ServerSecrets;
+  /** The live keys: the verifier follows them, and the admin key routes change them. */
+  keys: KeyRing;
   signIn: SignIn;
 }): ApiSurface {
   const { config, services, signIn } = deps;
   const { accounts, sessions } = services;
   const user = createBearerAuth({
-    verifyAccessToken: createAccessTokenVerifier({ secrets: deps.secrets, issuer: config.issuer, apiAudience: config.apiAudience }),
+    verifyAccessToken: createAccessTokenVerifier({ secrets: () => deps.keys.current(), issuer: config.issuer, apiAudience: config.apiAudience }),
     sessions,
     checkDpopProof: createDpopProofCheck({ publicUrl: config.publicUrl, replay: deps.store.createRateLimiter(DPOP_REPLAY_RULE) }),
   });
@@ -48,6 +50,7 @@ export function createApiSurface(deps: {
       signIn,
     }),
     ...meRoutes({ settings: services.settings, sessions }),
+    ...keysRoutes({ secrets: deps.store.secrets, keys: deps.keys }),
   ];
   return { routes, router: createApiRouter(routes, { user, admin: createAdminAuth(user) }) };
 }

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { createSignInSteps } from '../../src/sign-in/steps.ts';
 import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
+import { keysRoutes } from '../../src/http/api/admin/keys-routes.ts';
 import { toOpenApiPath } from '../../src/http/api/openapi.ts';
 import type { ApiRoute } from '../../src/http/api/route.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -36,6 +37,10 @@ const API_MD_ROUTES = [
   'GET /api/v1/me/sessions',
   'DELETE /api/v1/me/sessions/:id',
   'DELETE /api/v1/me/sessions',
+  // API.md "Administration API": the key routes.
+  'GET /api/v1/admin/keys',
+  'POST /api/v1/admin/keys/rotate',
+  'DELETE /api/v1/admin/keys/:kid',
 ];
 
 // API.md's `user` and `session` objects, field for field.
@@ -45,7 +50,7 @@ const SECRET_FIELD = /pass|hash|secret|salt/i;
 
 // The route definitions server.ts mounts; their handlers are never called here.
 const signIn = createSignInSteps({ accounts: {} as never });
-const ROUTES: ApiRoute[] = [...authRoutes({ signIn } as never), ...meRoutes({} as never)];
+const ROUTES: ApiRoute[] = [...authRoutes({ signIn } as never), ...meRoutes({} as never), ...keysRoutes({} as never)];
 
 const operationKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
 
