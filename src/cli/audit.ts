@@ -24,7 +24,7 @@ const row = (e: AuditEvent) => [e.at, e.type, e.result, `${e.actor?.type ?? '-'}
 function print(ctx: CommandContext, events: AuditEvent[], header: boolean): void {
   if (ctx.out.json) {
     // One event per line (JSON Lines), so a follower can be piped.
-    for (const event of events) ctx.out.result(event, () => undefined);
+    for (const event of events) ctx.out.jsonLine(event);
     return;
   }
   const rows: unknown[][] = header ? [HEADER] : [];

@@ -111,7 +111,7 @@ export const clientsCommands: CommandGroup = {
       args: 1,
       async run(ctx) {
         await (await ctx.api()).request('delete', clientPath(ctx));
-        ctx.out.line(`deleted client ${ctx.positionals[0]}`);
+        ctx.out.done({ deleted: ctx.positionals[0] }, `deleted client ${ctx.positionals[0]}`);
       },
     },
     {
@@ -127,9 +127,11 @@ export const clientsCommands: CommandGroup = {
           client_secret: string;
           previous_secret_expires_at: string | null;
         };
-        ctx.out.result(answer, () => undefined);
-        ctx.out.line(`client_secret: ${answer.client_secret}  (shown once: store it now)`);
-        ctx.out.line(`previous secret valid until: ${answer.previous_secret_expires_at ?? 'no longer valid'}`);
+        ctx.out.done(
+          answer,
+          `client_secret: ${answer.client_secret}  (shown once: store it now)\n` +
+            `previous secret valid until: ${answer.previous_secret_expires_at ?? 'no longer valid'}`,
+        );
       },
     },
   ],

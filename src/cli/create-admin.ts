@@ -62,8 +62,7 @@ export const createAdminCommand: CommandGroup = {
           });
           const name = typeof ctx.values.name === 'string' ? ctx.values.name : null;
           const account = await accounts.create({ email, password, name, role: 'admin', emailVerified: true });
-          ctx.out.result({ id: account.id, email: account.email, role: account.role }, () => undefined);
-          ctx.out.line(`created admin ${account.email} (${account.id})`);
+          ctx.out.done({ id: account.id, email: account.email, role: account.role }, `created admin ${account.email} (${account.id})`);
         } catch (err) {
           if (err instanceof EmailExistsError) throw refused(EmailExistsError.code, err.message);
           throw err;

@@ -50,41 +50,53 @@ function resolve(argv: string[]): { command: Command; path: string; rest: string
   return { command, path: `${first} ${second}`, rest };
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/** Where a run reads and writes: the process's own, or a test's. */
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+const processIo = (): CliIo => ({ env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const { env } = io;
+  const print = (stream: NodeJS.WritableStream, text: string) => stream.write(`${text}\n`);
   let path = '';
   try {
     const found = resolve(argv);
     if ('help' in found) {
-      console.log(found.help);
+      print(io.stdout, found.help);
       return EXIT.ok;
     }
     path = found.path;
     const { positionals, values } = parseCommandArgs(found.command, found.rest);
     if (values.help) {
-      console.log(commandHelp(found.path, found.command));
+      print(io.stdout, commandHelp(found.path, found.command));
       return EXIT.ok;
     }
     const ctx = {
       positionals,
       values,
       env,
-      stdin: process.stdin,
-      out: createOutput(values.json === true),
+      stdin: io.stdin,
+      out: createOutput(values.json === true, io.stdout, io.stderr),
       api: () => createApiClient({ url: str({ values } as never, 'url'), env }),
     };
     await found.command.run(ctx);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`usage error: ${err.message}${path ? `; see gatehouse ${path} --help` : ''}`);
+      print(io.stderr, `usage error: ${err.message}${path ? `; see gatehouse ${path} --help` : ''}`);
       return err.exitCode;
     }
     if (err instanceof CliError) {
-      console.error(err.message);
+      print(io.stderr, err.message);
       return err.exitCode;
     }
     // Our bug or an unexpected failure: one line, no stack trace.
-    console.error(`error: INTERNAL: ${(err as Error)?.message ?? String(err)}`);
+    print(io.stderr, `error: INTERNAL: ${(err as Error)?.message ?? String(err)}`);
     return EXIT.refused;
   }
 }

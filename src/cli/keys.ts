@@ -41,8 +41,7 @@ export const keysCommands: CommandGroup = {
       async run(ctx) {
         const kid = ctx.positionals[0]!;
         await (await ctx.api()).request('delete', `/api/v1/admin/keys/${encodeURIComponent(kid)}`);
-        ctx.out.result({ retired: kid }, () => undefined);
-        ctx.out.line(`retired ${kid}`);
+        ctx.out.done({ retired: kid }, `retired ${kid}`);
       },
     },
   ],

@@ -69,8 +69,10 @@ export const authCommands: CommandGroup = {
         const tokens = email ? await passwordLogin(ctx, url, email) : await clientLogin(ctx, url, clientId!);
         const credentials = toCredentials(url, email ? 'password' : 'client_credentials', email ?? clientId!, tokens);
         await writeCredentials(credentials, ctx.env);
-        ctx.out.result({ url, method: credentials.method, subject: credentials.subject, expires_at: credentials.expires_at }, () => undefined);
-        ctx.out.line(`logged in to ${url} as ${credentials.subject}`);
+        ctx.out.done(
+          { url, method: credentials.method, subject: credentials.subject, expires_at: credentials.expires_at },
+          `logged in to ${url} as ${credentials.subject}`,
+        );
       },
     },
     {
@@ -88,7 +90,7 @@ export const authCommands: CommandGroup = {
           }).catch(() => undefined);
         }
         await removeCredentials(ctx.env);
-        ctx.out.line(credentials ? `logged out of ${credentials.url}` : 'not logged in');
+        ctx.out.done({ logged_out: credentials?.url ?? null }, credentials ? `logged out of ${credentials.url}` : 'not logged in');
       },
     },
   ],

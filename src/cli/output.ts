@@ -6,6 +6,10 @@ export interface Output {
   result(value: unknown, table: () => unknown[][] | undefined): void;
   /** A line on stdout (never with --json). */
   line(text: string): void;
+  /** One compact JSON value per line (JSON Lines, for streams such as `audit tail --follow`). */
+  jsonLine(value: unknown): void;
+  /** The outcome of a command with nothing to list: `value` as JSON with --json, else `text`. */
+  done(value: unknown, text: string): void;
   /** A line on stderr (hints, progress). */
   note(text: string): void;
 }
@@ -45,6 +49,12 @@ export function createOutput(json: boolean, stdout: NodeJS.WritableStream = proc
     },
     line(text) {
       if (!json) stdout.write(`${text}\n`);
+    },
+    jsonLine(value) {
+      stdout.write(`${JSON.stringify(value)}\n`);
+    },
+    done(value, text) {
+      stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
     },
     note(text) {
       stderr.write(`${text}\n`);

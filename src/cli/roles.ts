@@ -68,7 +68,7 @@ export const rolesCommands: CommandGroup = {
       args: 1,
       async run(ctx) {
         await (await ctx.api()).request('delete', rolePath(ctx));
-        ctx.out.line(`deleted role ${ctx.positionals[0]}`);
+        ctx.out.done({ deleted: ctx.positionals[0] }, `deleted role ${ctx.positionals[0]}`);
       },
     },
   ],

@@ -106,7 +106,7 @@ export const usersCommands: CommandGroup = {
       args: 1,
       async run(ctx) {
         await (await ctx.api()).request('delete', userPath(ctx));
-        ctx.out.line(`deleted ${ctx.positionals[0]}`);
+        ctx.out.done({ deleted: ctx.positionals[0] }, `deleted ${ctx.positionals[0]}`);
       },
     },
     {
@@ -116,7 +116,7 @@ export const usersCommands: CommandGroup = {
       args: 1,
       async run(ctx) {
         await (await ctx.api()).request('post', `${userPath(ctx)}/password-reset`);
-        ctx.out.line(`reset mail sent to ${ctx.positionals[0]}`);
+        ctx.out.done({ reset_mail_sent: ctx.positionals[0] }, `reset mail sent to ${ctx.positionals[0]}`);
       },
     },
     {
@@ -126,7 +126,7 @@ export const usersCommands: CommandGroup = {
       args: 1,
       async run(ctx) {
         await (await ctx.api()).request('post', `${userPath(ctx)}/unlock`);
-        ctx.out.line(`unlocked ${ctx.positionals[0]}`);
+        ctx.out.done({ unlocked: ctx.positionals[0] }, `unlocked ${ctx.positionals[0]}`);
       },
     },
   ],

@@ -48,7 +48,6 @@ export async function openKeyRing(store: SecretStore, options: { refreshMs: numb
   await loadOrCreateSecrets(store);
   let { secrets, print } = await read(store);
   const listeners: KeysListener[] = [];
-  let inFlight: Promise<boolean> | undefined;
 
   async function refreshOnce(): Promise<boolean> {
     const next = await read(store);
@@ -65,11 +64,24 @@ export async function openKeyRing(store: SecretStore, options: { refreshMs: numb
     return true;
   }
 
-  // One read at a time: a timer tick during an admin's refresh joins it.
-  const refresh = () => (inFlight ??= refreshOnce().finally(() => (inFlight = undefined)));
+  // Reads run one after another, and each call gets a read that starts after
+  // it was made: an admin's refresh right after a rotation must see the new
+  // keys, not join a timer read that began before them.
+  let queue: Promise<unknown> = Promise.resolve();
+  const refresh = (): Promise<boolean> => {
+    const run = queue.then(refreshOnce);
+    queue = run.catch(() => undefined);
+    return run;
+  };
 
+  let ticking = false;
   const timer = setInterval(() => {
-    refresh().catch((err: unknown) => options.logger.warn({ err }, 'could not re-read the keys; keeping the current ones'));
+    // A slow database must not pile up reads: skip a tick while one is pending.
+    if (ticking) return;
+    ticking = true;
+    refresh()
+      .catch((err: unknown) => options.logger.warn({ err }, 'could not re-read the keys; keeping the current ones'))
+      .finally(() => (ticking = false));
   }, options.refreshMs);
   timer.unref();
 
