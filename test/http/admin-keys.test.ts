@@ -3,10 +3,12 @@
 // (API and relying party) until their key is retired, and browser sessions
 // survive a rotation of the cookie keys.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { CLIENTS, USER, authorize, codeFlow, startFixture, type Fixture } from '../oidc/fixtures.ts';
 import { PageSession } from '../support/page-session.ts';
+import { CSRF_COOKIE } from '../../src/pages/csrf.ts';
 import { createTestAccount } from '../support/server.ts';
 import { api, assertError, bearer, login } from '../support/api.ts';
 
@@ -156,6 +158,19 @@ describe('admin keys API', function () {
     await rotate();
     const later = await authorize(config, {}, stale);
     assert.equal(later.pages[0], 'login');
+  });
+
+  it('signs the pages\' own cookies (CSRF) with the newest cookie key after a rotation', async () => {
+    await api(fx.server).post('/api/v1/admin/keys/rotate').set(bearer(admin)).expect(201);
+    const [newest] = await fx.server.store.secrets.findByKind('cookie-key');
+    const page = new PageSession();
+    assert.equal((await page.request(`${fx.server.url}/account/forgot-password`)).status, 200);
+    const name = CSRF_COOKIE;
+    const value = page.cookie(name);
+    assert.ok(value, 'no CSRF cookie set');
+    // keygrip: HMAC-SHA1 of "name=value" with the first key, base64url.
+    const expected = createHmac('sha1', String(newest!.material.value)).update(`${name}=${value}`).digest('base64url');
+    assert.equal(page.cookie(`${name}.sig`), expected);
   });
 
   it('answers rotation with the same shape as the list, for the CLI', async () => {
