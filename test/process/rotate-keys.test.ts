@@ -1,11 +1,13 @@
 // Key rotation with no restart, across processes (API.md: new keys sign "on
 // every instance within 60 s, with no restart"): two `node src/main.ts` on
-// one PostgreSQL database with KEYS_REFRESH_SECONDS=1. `gatehouse keys rotate`
+// one database (PostgreSQL with TEST_DATABASE_URL, MongoDB with
+// TEST_MONGODB_URI) with KEYS_REFRESH_SECONDS=1. `gatehouse keys rotate`
 // through A; B publishes and signs with the new keys; a token B issued before
 // keeps working until its key is retired through A, then B refuses it.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import mongoose from 'mongoose';
 import { createPgDriver } from '../../src/storage/sql/pg-driver.ts';
 import { freePort } from '../support/free-port.ts';
 import { runNode, spawnServer, tempDir, type SpawnedServer } from '../support/spawn-server.ts';
@@ -39,29 +41,65 @@ const jwksKids = async (server: SpawnedServer) =>
 const meStatus = async (server: SpawnedServer, token: string) =>
   (await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status;
 
-describe('key rotation across processes, with no restart', function () {
+/** A fresh database both servers share, and how to drop it. */
+interface SharedDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** PostgreSQL: a schema of its own; every connection of the children uses it (libpq `options`). */
+async function postgresSchema(serverUrl: string): Promise<SharedDatabase> {
+  const schema = `gh_test_${randomBytes(6).toString('hex')}`;
+  const admin = createPgDriver({ url: serverUrl, max: 1 });
+  await admin.query(`create schema ${schema}`).finally(() => admin.close());
+  const url = new URL(serverUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.href,
+    async drop() {
+      const dropper = createPgDriver({ url: serverUrl, max: 1 });
+      await dropper.query(`drop schema if exists ${schema} cascade`).finally(() => dropper.close());
+    },
+  };
+}
+
+/** MongoDB: a database of its own, named in the URL's path. */
+async function mongoDatabase(serverUrl: string): Promise<SharedDatabase> {
+  const url = new URL(serverUrl);
+  url.pathname = `/gh_test_${randomBytes(6).toString('hex')}`;
+  return {
+    url: url.href,
+    async drop() {
+      const connection = await mongoose.createConnection(url.href, { serverSelectionTimeoutMS: 5000 }).asPromise();
+      await connection.dropDatabase().finally(() => connection.close());
+    },
+  };
+}
+
+const BACKENDS = [
+  { name: 'PostgreSQL', variable: 'TEST_DATABASE_URL', open: postgresSchema },
+  { name: 'MongoDB', variable: 'TEST_MONGODB_URI', open: mongoDatabase },
+];
+
+for (const backend of BACKENDS) describe(`key rotation across processes, with no restart, on ${backend.name}`, function () {
   this.timeout(4 * PROCESS_TIMEOUT_MS);
-  const url = process.env.TEST_DATABASE_URL;
-  if (url === undefined) {
-    it('runs two servers on one PostgreSQL database (set TEST_DATABASE_URL to enable)');
+  const serverUrl = process.env[backend.variable];
+  if (!serverUrl) {
+    it(`runs two servers on one ${backend.name} database (set ${backend.variable} to enable)`);
     return;
   }
-  const schema = `gh_test_${randomBytes(6).toString('hex')}`;
-  // Every connection of the children uses the schema (libpq `options`).
-  const databaseUrl = new URL(url);
-  databaseUrl.searchParams.set('options', `-c search_path=${schema}`);
+  let database: SharedDatabase | undefined;
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let a: SpawnedServer | undefined;
   let b: SpawnedServer | undefined;
 
   before(async () => {
-    const admin = createPgDriver({ url, max: 1 });
-    await admin.query(`create schema ${schema}`).finally(() => admin.close());
+    database = await backend.open(serverUrl);
     dir = await tempDir('gatehouse-keys-');
     // Two instances of one deployment: one PUBLIC_URL (so one issuer and API audience), two ports.
     const port = await freePort();
     const env = {
-      DATABASE_URL: databaseUrl.href, PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATABASE_URL: database.url, PUBLIC_URL: `http://127.0.0.1:${port}`,
       KEYS_REFRESH_SECONDS: '1', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password,
     };
     // One after the other: the first start creates the schema's tables and keys.
@@ -72,8 +110,7 @@ describe('key rotation across processes, with no restart', function () {
     await a?.stop();
     await b?.stop();
     await dir?.remove();
-    const admin = createPgDriver({ url, max: 1 });
-    await admin.query(`drop schema if exists ${schema} cascade`).finally(() => admin.close());
+    await database?.drop();
   });
 
   it('rotate through A: B publishes and signs with the new keys; retire through A: B refuses what the old key signed', async () => {
