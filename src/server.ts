@@ -104,6 +104,7 @@ async function serve(
     server.once('error', reject);
     server.listen(config.port, options.host, () => resolve());
   });
+  keys.start();
   return { server, store, close: closeOnce(server, [() => purge.stop(), () => keys.stop()], [() => mailer.close(), () => store.close()]) };
 }
 

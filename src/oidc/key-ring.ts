@@ -17,6 +17,8 @@ export interface KeyRing {
   onChange(listener: KeysListener): void;
   /** Re-read the store now; true when the keys changed and were swapped. */
   refresh(): Promise<boolean>;
+  /** Start re-reading every refreshMs (once the process serves; a start that fails leaves no timer behind). */
+  start(): void;
   /** Stop the periodic refresh. */
   stop(): void;
 }
@@ -75,20 +77,23 @@ export async function openKeyRing(store: SecretStore, options: { refreshMs: numb
   };
 
   let ticking = false;
-  const timer = setInterval(() => {
+  const tick = () => {
     // A slow database must not pile up reads: skip a tick while one is pending.
     if (ticking) return;
     ticking = true;
     refresh()
       .catch((err: unknown) => options.logger.warn({ err }, 'could not re-read the keys; keeping the current ones'))
       .finally(() => (ticking = false));
-  }, options.refreshMs);
-  timer.unref();
+  };
+  let timer: NodeJS.Timeout | undefined;
 
   return {
     current: () => secrets,
     onChange: (listener) => void listeners.push(listener),
     refresh,
+    start() {
+      timer ??= setInterval(tick, options.refreshMs).unref();
+    },
     stop: () => clearInterval(timer),
   };
 }

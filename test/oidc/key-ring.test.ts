@@ -16,7 +16,7 @@ describe('key ring and key management', function () {
 
   beforeEach(async () => {
     store = await openTestStore();
-    // Refreshed by hand below; the timer would only race the assertions.
+    // Refreshed by hand below (not started: a timer would only race the assertions).
     ring = await openKeyRing(store.secrets, { refreshMs: 3_600_000, logger });
   });
   afterEach(async () => {
