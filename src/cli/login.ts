@@ -7,7 +7,7 @@ import { DEFAULT_URL, deviceHeaders, parse, send, toCredentials } from './api-cl
 import { type CommandContext, type CommandGroup, str } from './command.ts';
 import { readCredentials, removeCredentials, writeCredentials } from './credentials.ts';
 import { UsageError } from './errors.ts';
-import { readPassword, readStdin } from './secret-input.ts';
+import { prompt, readPassword, readStdin } from './secret-input.ts';
 
 const serverUrl = (ctx: CommandContext) => (str(ctx, 'url') ?? ctx.env.GATEHOUSE_URL ?? DEFAULT_URL).replace(/\/+$/, '');
 
@@ -17,13 +17,31 @@ interface LoginAnswer {
   expires_in: number;
 }
 
+const postJson = (url: string, body: unknown) =>
+  send(url, { method: 'POST', headers: { 'content-type': 'application/json', ...deviceHeaders() }, body: JSON.stringify(body) });
+
 async function passwordLogin(ctx: CommandContext, url: string, email: string): Promise<LoginAnswer> {
   const password = await readPassword({ fromStdin: ctx.values['password-stdin'] === true }, ctx.stdin);
-  const res = await send(`${url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...deviceHeaders() },
-    body: JSON.stringify({ email, password }),
-  });
+  const res = await postJson(`${url}/api/v1/auth/login`, { email, password });
+  if (res.status === 403) {
+    // API.md: with a factor enrolled, a correct password answers MFA_REQUIRED with a token for the second step.
+    const body = (await res.clone().json().catch(() => undefined)) as { error?: { code?: string }; mfa?: { token?: string } } | undefined;
+    if (body?.error?.code === 'MFA_REQUIRED' && typeof body.mfa?.token === 'string') return secondFactor(ctx, url, body.mfa.token);
+  }
+  return (await parse(res)) as LoginAnswer;
+}
+
+/** The second step: a TOTP code from --code, or typed at a prompt (a recovery code works there too with --recovery-code). */
+async function secondFactor(ctx: CommandContext, url: string, mfaToken: string): Promise<LoginAnswer> {
+  const recovery = str(ctx, 'recovery-code');
+  let code = str(ctx, 'code');
+  if (code === undefined && recovery === undefined) {
+    if (!ctx.stdin.isTTY || ctx.values['password-stdin'] === true) {
+      throw new UsageError('this account has a second factor: give --code <6 digits> (or --recovery-code <code>)');
+    }
+    code = await prompt('Authentication code: ', ctx.stdin);
+  }
+  const res = await postJson(`${url}/api/v1/auth/login/mfa`, { mfa_token: mfaToken, ...(recovery !== undefined ? { recovery_code: recovery } : { code }) });
   return (await parse(res)) as LoginAnswer;
 }
 
@@ -51,11 +69,14 @@ export const authCommands: CommandGroup = {
   commands: [
     {
       name: 'login',
-      usage: '(--email <address> [--password-stdin] | --client-id <id> [--client-secret <s> | --client-secret-stdin]) [--url <server>]',
+      usage:
+        '(--email <address> [--password-stdin] [--code <totp> | --recovery-code <code>] | --client-id <id> [--client-secret <s> | --client-secret-stdin]) [--url <server>]',
       summary: 'Sign in as a person (email and password) or as a client (client credentials)',
       options: {
         email: { type: 'string' },
         'password-stdin': { type: 'boolean' },
+        code: { type: 'string' },
+        'recovery-code': { type: 'string' },
         'client-id': { type: 'string' },
         'client-secret': { type: 'string' },
         'client-secret-stdin': { type: 'boolean' },

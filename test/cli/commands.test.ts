@@ -71,14 +71,14 @@ describe('gatehouse admin commands, by the API.md contract', function () {
     answer = () => ({ status: 204 });
   });
 
-  async function run(args: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  async function run(args: string[], input = '', env: NodeJS.ProcessEnv = { GATEHOUSE_CONFIG_DIR: configDir }): Promise<{ code: number; stdout: string; stderr: string }> {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     let out = '';
     let err = '';
     stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-    const code = await main(args, { env: { GATEHOUSE_CONFIG_DIR: configDir }, stdin: Readable.from([input]), stdout, stderr });
+    const code = await main(args, { env, stdin: Readable.from([input]), stdout, stderr });
     return { code, stdout: out, stderr: err };
   }
 
@@ -234,5 +234,23 @@ describe('gatehouse admin commands, by the API.md contract', function () {
     requests = [];
     const json = await run(['audit', 'tail', '--json']);
     assert.deepEqual(json.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id), ['e1', 'e2']);
+  });
+  it('login with a second factor: MFA_REQUIRED, then /api/v1/auth/login/mfa with the token and --code', async () => {
+    answer = (r) =>
+      r.path === '/api/v1/auth/login'
+        ? { status: 403, body: { error: { code: 'MFA_REQUIRED', message: 'A second factor is required.' }, mfa: { token: 'mfa-token', expires_in: 300, factors: [{ id: 'f1', type: 'totp' }] } } }
+        : { status: 200, body: { access_token: 'after-mfa', token_type: 'Bearer', expires_in: 900, refresh_token: 'r', scope: 'api', user: ADMIN_USER } };
+    const env = { GATEHOUSE_CONFIG_DIR: join(configDir, 'mfa') };
+    const res = await run(['login', '--email', 'ann@example.com', '--password-stdin', '--code', '123456', '--url', url], 'a fine passphrase', env);
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(requests.map((r) => [r.path, r.body]), [
+      ['/api/v1/auth/login', { email: 'ann@example.com', password: 'a fine passphrase' }],
+      ['/api/v1/auth/login/mfa', { mfa_token: 'mfa-token', code: '123456' }],
+    ]);
+
+    requests = [];
+    const noCode = await run(['login', '--email', 'ann@example.com', '--password-stdin', '--url', url], 'a fine passphrase', env);
+    assert.equal(noCode.code, 2);
+    assert.match(noCode.stderr, /--code/);
   });
 });
