@@ -91,6 +91,9 @@ const schema = z.object({
   RATE_LIMIT_MAIL_PER_IP_PER_HOUR: positiveInt.default(DEFAULT_RATE_LIMITS.mailRequestsPerIpPerHour),
   // Encrypts private signing keys, cookie keys and recoverable client secrets
   // at rest, so a database dump alone cannot sign tokens or forge cookies.
+  // How often each process re-reads the signing and cookie keys (oidc/key-ring.ts):
+  // a rotation or retirement made through another instance takes effect within it.
+  KEYS_REFRESH_SECONDS: positiveInt.max(60, 'must be at most 60 (API.md: every instance within 60 s)').default(30),
   ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
 });
 
@@ -126,6 +129,8 @@ export interface Config {
   passwordHashing: HashingQueueSettings;
   /** AUDIT_RETENTION_DAYS: how long audit events are kept. */
   auditRetentionDays: number;
+  /** KEYS_REFRESH_SECONDS, in milliseconds. */
+  keysRefreshMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -198,6 +203,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     encryptionKey: e.ENCRYPTION_KEY,
     passwordHashing: { concurrency: e.PASSWORD_HASH_CONCURRENCY, maxQueued: e.PASSWORD_HASH_QUEUE },
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    keysRefreshMs: e.KEYS_REFRESH_SECONDS * 1000,
   });
 }
 

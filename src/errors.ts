@@ -391,3 +391,15 @@ export class InvalidClientMetadataError extends AppError {
     super(reason);
   }
 }
+
+// --- keys (admin key routes) ---
+
+export class KeyActiveError extends AppError {
+  static override readonly code = 'KEY_ACTIVE';
+  static override readonly status = 409;
+  static override readonly description = 'The key signs now (the newest of its algorithm); rotate before retiring it.';
+
+  constructor(kid: string) {
+    super(`Signing key ${kid} is the active key of its algorithm; rotate first.`);
+  }
+}

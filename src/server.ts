@@ -15,7 +15,8 @@ import { bootstrapAdmin } from './services/bootstrap-admin.ts';
 import { startExpiredPurge } from './services/purge-expired.ts';
 import { createChangeFeed } from './services/change-feed.ts';
 import { CLIENTS_TOPIC, createClientAdmin } from './services/client-admin.ts';
-import { loadOrCreateSecrets } from './oidc/secrets.ts';
+import { openKeyRing } from './oidc/key-ring.ts';
+import { replaceProviderKeys } from './oidc/provider-keys.ts';
 import { protectAtRest } from './oidc/at-rest.ts';
 import { cacheClients } from './oidc/client-cache.ts';
 import { readClientsFile, type ClientMetadata } from './oidc/client-metadata.ts';
@@ -68,7 +69,9 @@ async function serve(
   const { accounts } = services;
   if (config.admin) await bootstrapAdmin(accounts, config.admin, logger);
 
-  const secrets = await loadOrCreateSecrets(store.secrets);
+  // Keys are live: re-read every KEYS_REFRESH_SECONDS and swapped below, no restart.
+  const keys = await openKeyRing(store.secrets, { refreshMs: config.keysRefreshMs, logger });
+  const secrets = keys.current();
   const render = createRenderer({ viewsDir: VIEWS_DIR });
   const signIn = createSignInSteps({ accounts, termsUrl: config.termsUrl, audit: services.audit });
   // One client cache per process, created here so that every write of a
@@ -91,7 +94,7 @@ async function serve(
       throw err;
     }),
   });
-  const api = createApiSurface({ config, services, provider, store, secrets, signIn, clientAdmin, clients });
+  const api = createApiSurface({ config, services, provider, store, keys, signIn, clientAdmin, clients });
   const app = createApp({
     logger, store, provider,
     cookieKeys: secrets.cookieKeys,
@@ -99,6 +102,11 @@ async function serve(
     trustProxyHops: config.trustProxyHops,
     apiRouter: api.router,
     pages: createPagesSurface({ config, services, provider, signIn, render, apiRoutes: api.routes }),
+  });
+  keys.onChange((next) => {
+    replaceProviderKeys(provider, next);
+    // Same keys as oidc-provider's cookies (see createApp).
+    app.keys = [...next.cookieKeys];
   });
   const purge = startExpiredPurge({
     oidc: store.oidc, sessions: store.sessions, oneTimeTokens: store.oneTimeTokens, intervalMs: config.purgeIntervalMs, logger,
@@ -112,7 +120,8 @@ async function serve(
     server.once('error', reject);
     server.listen(config.port, options.host, () => resolve());
   });
-  return { server, store, close: closeOnce(server, [() => purge.stop(), () => changes.stop()], [() => mailer.close(), () => store.close()]) };
+  keys.start();
+  return { server, store, close: closeOnce(server, [() => purge.stop(), () => keys.stop(), () => changes.stop()], [() => mailer.close(), () => store.close()]) };
 }
 
 /** Shut down once: stop the timers, stop accepting and drain requests, then release what they used. */

@@ -43,20 +43,39 @@ const PRIVATE_JWK_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi']);
  */
 const VERIFIED_CACHE_SIZE = 10_000;
 
+/** The public JWK set of the access-token keys among `secrets`. */
+function accessTokenKeySet(secrets: ServerSecrets) {
+  const keys = secrets.signingKeys
+    .filter((key) => key.alg === ACCESS_TOKEN_ALG)
+    .map((key) => Object.fromEntries(Object.entries(key).filter(([name]) => !PRIVATE_JWK_MEMBERS.has(name))));
+  return createLocalJWKSet({ keys });
+}
+
 export function createAccessTokenVerifier(deps: {
-  secrets: ServerSecrets;
+  /**
+   * The keys, or a function giving the ones in use now (key-ring.ts): when
+   * it returns a new object the key set is rebuilt and every cached
+   * verification dropped, so a token signed by a retired key stops passing.
+   */
+  secrets: ServerSecrets | (() => ServerSecrets);
   issuer: string;
   apiAudience: string;
   now?: () => number;
 }): AccessTokenVerifier {
   const now = deps.now ?? Date.now;
+  const secretsNow = typeof deps.secrets === 'function' ? deps.secrets : () => deps.secrets as ServerSecrets;
   const verified = new Map<string, { claims: ApiTokenClaims; expiresAtMs: number }>();
-  const keys = deps.secrets.signingKeys
-    .filter((key) => key.alg === ACCESS_TOKEN_ALG)
-    .map((key) => Object.fromEntries(Object.entries(key).filter(([name]) => !PRIVATE_JWK_MEMBERS.has(name))));
-  const keySet = createLocalJWKSet({ keys });
+  let secrets = secretsNow();
+  let keySet = accessTokenKeySet(secrets);
 
   return async function verify(token) {
+    const latest = secretsNow();
+    if (latest !== secrets) {
+      secrets = latest;
+      keySet = accessTokenKeySet(latest);
+      verified.clear();
+    }
+    const verifiedWith = secrets;
     const hit = verified.get(token);
     if (hit) {
       if (hit.expiresAtMs > now()) return hit.claims;
@@ -89,6 +108,8 @@ export function createAccessTokenVerifier(deps: {
       } else {
         return undefined;
       }
+      // Keys swapped while this one was checked: it may have passed with a retired key, so check it again with the new ones.
+      if (secretsNow() !== verifiedWith) return await verify(token);
       if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
       verified.set(token, { claims, expiresAtMs: payload.exp! * 1000 });
       return claims;

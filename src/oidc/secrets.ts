@@ -1,9 +1,9 @@
 // Signing and cookie keys: generated on first start, persisted in the store,
-// loaded at every start, so a restart keeps sessions and tokens valid.
+// so a restart keeps sessions and tokens valid.
 //
-// Rotation (src/cli/rotate-keys.ts) inserts newer keys: the newest key of each
+// Rotation (key-management.ts) inserts newer keys: the newest key of each
 // algorithm signs, older ones stay published in the JWKS and keep verifying
-// until they are retired.
+// until they are retired. Each process follows the stored keys (key-ring.ts).
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { SecretStore } from '../storage/ports.ts';
 

@@ -1,6 +1,6 @@
 // The embedded database (PGlite) is a single-process database: two processes
 // opening one DATA_DIR each keep their own view of the files and the last to
-// write wins, so a `rotate-keys` next to a running server "succeeded" and was
+// write wins, so a command next to a running server "succeeded" and was
 // lost. PGlite takes no lock itself, so the directory is locked here with a
 // file naming the holder's PID, created exclusively (link(2) fails with
 // EEXIST atomically on local filesystems).

@@ -18,7 +18,8 @@ import { createDpopProofCheck, DPOP_REPLAY_RULE } from '../http/middleware/dpop-
 import { createAccessTokenVerifier } from '../oidc/access-token-verifier.ts';
 import { createFirstPartyTokens } from '../oidc/first-party-tokens.ts';
 import { refuseTokensOfDeletedClients } from '../oidc/live-client-tokens.ts';
-import type { ServerSecrets } from '../oidc/secrets.ts';
+import type { KeyRing } from '../oidc/key-ring.ts';
+import { keysRoutes } from '../http/api/admin/keys-routes.ts';
 import { createTokenEndpoint } from '../oidc/token-endpoint.ts';
 import type { ClientAdmin } from '../services/client-admin.ts';
 import type { Services } from '../services/create-services.ts';
@@ -36,7 +37,8 @@ export function createApiSurface(deps: {
   provider: Provider;
   /** For the DPoP proof replay cache, shared by every instance on the database. */
   store: Store;
-  secrets: ServerSecrets;
+  /** The live keys: the verifier follows them, and the admin key routes change them. */
+  keys: KeyRing;
   signIn: SignIn;
   clientAdmin: ClientAdmin;
   /** The process's client cache: a token of a deleted client is refused. */
@@ -46,7 +48,7 @@ export function createApiSurface(deps: {
   const { accounts, sessions } = services;
   const verify = createRequestTokenCheck({
     verifyAccessToken: refuseTokensOfDeletedClients(
-      createAccessTokenVerifier({ secrets: deps.secrets, issuer: config.issuer, apiAudience: config.apiAudience }),
+      createAccessTokenVerifier({ secrets: () => deps.keys.current(), issuer: config.issuer, apiAudience: config.apiAudience }),
       deps.clients,
     ),
     checkDpopProof: createDpopProofCheck({ publicUrl: config.publicUrl, replay: deps.store.createRateLimiter(DPOP_REPLAY_RULE) }),
@@ -70,6 +72,7 @@ export function createApiSurface(deps: {
     ...adminRolesRoutes({ roles: services.roles }),
     ...adminClientRoutes({ clients: deps.clientAdmin }),
     ...adminAuditRoutes({ audit: services.audit }),
+    ...keysRoutes({ secrets: deps.store.secrets, keys: deps.keys }),
   ];
   return { routes, router: createApiRouter(routes, { user, admin }, services.audit) };
 }

@@ -19,6 +19,8 @@ import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
 import { meEventsRoutes } from '../../src/http/api/me-events-routes.ts';
 import { adminAuditRoutes } from '../../src/http/api/admin/audit-routes.ts';
+import { adminClientRoutes } from '../../src/http/api/admin/clients-routes.ts';
+import { keysRoutes } from '../../src/http/api/admin/keys-routes.ts';
 import { toOpenApiPath } from '../../src/http/api/openapi.ts';
 import type { ApiRoute } from '../../src/http/api/route.ts';
 import { cleanDisplayText } from '../../src/services/display-text.ts';
@@ -56,7 +58,8 @@ const THROWAWAY = { email: 'fuzz-throwaway@example.com', password: 'throwaway pa
 const signIn = createSignInSteps({ accounts: {} as never });
 const ROUTES: ApiRoute[] = [
   ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never),
-  ...adminUsersRoutes({} as never), ...adminRolesRoutes({} as never), ...adminAuditRoutes({} as never),
+  ...adminUsersRoutes({} as never), ...adminRolesRoutes({} as never), ...adminAuditRoutes({} as never), ...adminClientRoutes({} as never),
+  ...keysRoutes({} as never),
 ];
 
 type Json = Record<string, unknown>;

@@ -105,6 +105,11 @@ describe('parseConfig', function () {
       assert.equal(parseConfig({ CLIENT_CACHE_SECONDS: '5' }).clientCacheMs, 5_000);
     });
 
+    it('re-reads the keys every 30 s by default; reads KEYS_REFRESH_SECONDS', function () {
+      assert.equal(parseConfig({}).keysRefreshMs, 30_000);
+      assert.equal(parseConfig({ KEYS_REFRESH_SECONDS: '1' }).keysRefreshMs, 1_000);
+    });
+
     it('trusts no proxy and wants 8-character passwords by default; reads TRUST_PROXY_HOPS and PASSWORD_MIN_LENGTH', function () {
       assert.equal(parseConfig({}).trustProxyHops, 0);
       assert.equal(parseConfig({}).passwordMinLength, 8);
@@ -144,6 +149,8 @@ describe('parseConfig', function () {
       { name: 'REQUIRE_EMAIL_VERIFICATION=maybe', env: { REQUIRE_EMAIL_VERIFICATION: 'maybe' }, names: ['REQUIRE_EMAIL_VERIFICATION'] },
       { name: 'LOG_LEVEL=loud', env: { LOG_LEVEL: 'loud' }, names: ['LOG_LEVEL'] },
       { name: 'CLIENT_CACHE_SECONDS=-1', env: { CLIENT_CACHE_SECONDS: '-1' }, names: ['CLIENT_CACHE_SECONDS'] },
+      { name: 'KEYS_REFRESH_SECONDS=0', env: { KEYS_REFRESH_SECONDS: '0' }, names: ['KEYS_REFRESH_SECONDS'] },
+      { name: 'KEYS_REFRESH_SECONDS=61', env: { KEYS_REFRESH_SECONDS: '61' }, names: ['KEYS_REFRESH_SECONDS'] },
       { name: 'CLIENT_CACHE_SECONDS=3601', env: { CLIENT_CACHE_SECONDS: '3601' }, names: ['CLIENT_CACHE_SECONDS'] },
       { name: 'a leftover TRUST_PROXY', env: { TRUST_PROXY: 'true' }, names: ['TRUST_PROXY_HOPS'] },
       { name: 'TRUST_PROXY_HOPS=-1', env: { TRUST_PROXY_HOPS: '-1' }, names: ['TRUST_PROXY_HOPS'] },

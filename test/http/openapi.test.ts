@@ -13,6 +13,7 @@ import { meRoutes } from '../../src/http/api/me-routes.ts';
 import { meEventsRoutes } from '../../src/http/api/me-events-routes.ts';
 import { adminAuditRoutes } from '../../src/http/api/admin/audit-routes.ts';
 import { adminClientRoutes } from '../../src/http/api/admin/clients-routes.ts';
+import { keysRoutes } from '../../src/http/api/admin/keys-routes.ts';
 import { toOpenApiPath } from '../../src/http/api/openapi.ts';
 import type { ApiRoute } from '../../src/http/api/route.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -41,7 +42,8 @@ const API_MD_ROUTES = [
   'GET /api/v1/me/sessions',
   'DELETE /api/v1/me/sessions/:id',
   'DELETE /api/v1/me/sessions',
-  // "Administration API": the users and roles rows.
+  'GET /api/v1/me/events',
+  // "Administration API (/api/v1/admin)": every row but organizations (not built yet).
   'GET /api/v1/admin/users',
   'POST /api/v1/admin/users',
   'GET /api/v1/admin/users/:id',
@@ -57,16 +59,16 @@ const API_MD_ROUTES = [
   'POST /api/v1/admin/roles',
   'PATCH /api/v1/admin/roles/:name',
   'DELETE /api/v1/admin/roles/:name',
-  'GET /api/v1/me/events',
-  // "Administration API (/api/v1/admin)".
   'GET /api/v1/admin/audit-events',
-  // "Administration API (/api/v1/admin)" rows built so far.
   'GET /api/v1/admin/clients',
   'POST /api/v1/admin/clients',
   'GET /api/v1/admin/clients/:id',
   'PATCH /api/v1/admin/clients/:id',
   'DELETE /api/v1/admin/clients/:id',
   'POST /api/v1/admin/clients/:id/secrets',
+  'GET /api/v1/admin/keys',
+  'POST /api/v1/admin/keys/rotate',
+  'DELETE /api/v1/admin/keys/:kid',
 ];
 
 // API.md's `user` and `session` objects, field for field.
@@ -81,6 +83,7 @@ const signIn = createSignInSteps({ accounts: {} as never });
 const ROUTES: ApiRoute[] = [
   ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never),
   ...adminUsersRoutes({} as never), ...adminRolesRoutes({} as never), ...adminAuditRoutes({} as never), ...adminClientRoutes({} as never),
+  ...keysRoutes({} as never),
 ];
 
 const operationKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;

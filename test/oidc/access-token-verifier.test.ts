@@ -71,4 +71,21 @@ describe('API access-token verifier', function () {
     assert.throws(() => claims!.scope.push('admin'));
     assert.deepEqual((await verify(token))!.scope, ['api']);
   });
+  it('follows a key swap: a new key verifies, and a token already verified with a retired key is refused', async function () {
+    const newKey = generateSigningKey(ACCESS_TOKEN_ALG, 'k2');
+    let current: ServerSecrets = secrets;
+    const verify = createAccessTokenVerifier({ secrets: () => current, issuer: ISSUER, apiAudience: AUDIENCE, now });
+    const old = await sign({});
+    const fresh = await sign({}, 'at+jwt', newKey);
+    assert.ok(await verify(old));
+    assert.equal(await verify(fresh), undefined);
+
+    current = { signingKeys: [newKey, key], cookieKeys: [] } as unknown as ServerSecrets;
+    assert.ok(await verify(fresh));
+    assert.ok(await verify(old));
+
+    current = { signingKeys: [newKey], cookieKeys: [] } as unknown as ServerSecrets;
+    assert.equal(await verify(old), undefined);
+    assert.ok(await verify(fresh));
+  });
 });

@@ -1,5 +1,5 @@
 // The embedded database belongs to one process (API.md, "Data at rest"): a
-// second server or `rotate-keys` on a DATA_DIR in use stops at once with one
+// second server or `gatehouse create-admin` on a DATA_DIR in use stops at once with one
 // line naming the PID that holds it, instead of running against its own copy
 // of the files and losing its writes. A lock left by a dead process does not
 // block the next start.
@@ -24,13 +24,17 @@ async function deadPid(): Promise<number> {
   return Number.parseInt(run.stdout, 10);
 }
 
+/** `gatehouse create-admin` on the DATA_DIR, the password on stdin. */
+const createAdmin = (dataDir: string) =>
+  runNode(['src/cli/gatehouse.ts', 'create-admin', '--email', 'root@example.com'], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, PROCESS_TIMEOUT_MS, 'a long admin passphrase\n');
+
 /** Opening PGlite and migrating takes seconds alone and a minute on a loaded machine. */
 const PROCESS_TIMEOUT_MS = 180_000;
 
 describe('DATA_DIR lock', function () {
   this.timeout(4 * PROCESS_TIMEOUT_MS);
 
-  it('a second server and rotate-keys on a DATA_DIR in use stop with one line naming the holder', async () => {
+  it('a second server and gatehouse create-admin on a DATA_DIR in use stop with one line naming the holder', async () => {
     const dir = await tempDir();
     const server = await spawnServer({ dataDir: dir.path, readyTimeoutMs: PROCESS_TIMEOUT_MS });
     try {
@@ -38,9 +42,9 @@ describe('DATA_DIR lock', function () {
       const second = await runMain({ DATA_DIR: dir.path, PORT: String(await freePort()), LOG_LEVEL: 'warn' }, PROCESS_TIMEOUT_MS);
       assertRefusedNaming(second, holder);
 
-      const rotate = await runNode(['src/cli/rotate-keys.ts'], { DATA_DIR: dir.path, LOG_LEVEL: 'warn' }, PROCESS_TIMEOUT_MS);
-      assertRefusedNaming(rotate, holder);
-      assert.doesNotMatch(rotate.stdout, /added signing key/);
+      const refused = await createAdmin(dir.path);
+      assertRefusedNaming(refused, holder);
+      assert.equal(refused.stdout, '');
 
       // The refused processes did not take the lock from its holder.
       assert.equal((await fetch(`${server.url}/health`)).status, 200);
@@ -48,9 +52,9 @@ describe('DATA_DIR lock', function () {
       assert.equal(stopped.code, 0);
 
       // Released on a clean stop: the command now runs.
-      const after = await runNode(['src/cli/rotate-keys.ts'], { DATA_DIR: dir.path, LOG_LEVEL: 'warn' }, PROCESS_TIMEOUT_MS);
+      const after = await createAdmin(dir.path);
       assert.equal(after.code, 0, after.stderr);
-      assert.match(after.stdout, /added signing key/);
+      assert.match(after.stdout, /created admin/);
     } finally {
       await server.stop();
       await dir.remove();
@@ -60,10 +64,10 @@ describe('DATA_DIR lock', function () {
   it('a lock left by a process that no longer runs does not block the next start', async () => {
     const dir = await tempDir();
     await writeFile(join(dir.path, LOCK_FILE), `${await deadPid()}\n`);
-    const rotate = await runNode(['src/cli/rotate-keys.ts'], { DATA_DIR: dir.path, LOG_LEVEL: 'warn' }, PROCESS_TIMEOUT_MS);
+    const run = await createAdmin(dir.path);
     try {
-      assert.equal(rotate.code, 0, rotate.stderr);
-      assert.match(rotate.stdout, /added signing key/);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /created admin/);
     } finally {
       await dir.remove();
     }

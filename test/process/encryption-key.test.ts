@@ -4,7 +4,7 @@
 // instead of failing every request later (or generating new keys).
 import assert from 'node:assert/strict';
 import { openStore } from '../../src/storage/open-store.ts';
-import { runMain, runNode, tempDir, type Run } from '../support/spawn-server.ts';
+import { runMain, spawnServer, tempDir, type Run } from '../support/spawn-server.ts';
 
 const KEY = 'the-right-encryption-key-0123456789abcdefghij';
 /** Opening PGlite and migrating takes a minute on a loaded machine. */
@@ -24,9 +24,9 @@ describe('ENCRYPTION_KEY at start', function () {
   it('keys encrypted with one key: another key, or none, stops the start with one line', async () => {
     const dir = await tempDir();
     try {
-      // rotate-keys writes keys the way the server does: encrypted with the configured key.
-      const rotate = await runNode(['src/cli/rotate-keys.ts'], { DATA_DIR: dir.path, ENCRYPTION_KEY: KEY, LOG_LEVEL: 'warn' }, PROCESS_TIMEOUT_MS);
-      assert.equal(rotate.code, 0, rotate.stderr);
+      // A first start generates the keys, encrypted with the configured key.
+      const first = await spawnServer({ dataDir: dir.path, env: { ENCRYPTION_KEY: KEY }, readyTimeoutMs: PROCESS_TIMEOUT_MS });
+      assert.equal((await first.stop()).code, 0, first.stderr());
       const store = await openStore({ dataDir: dir.path });
       try {
         const stored = await store.secrets.findByKind('signing-key');

@@ -1,174 +1,155 @@
-// Key rotation (src/cli/rotate-keys.ts): new keys come first and sign after a
-// restart while the old ones keep verifying; --retire keeps only the newest.
+// Key rotation with no restart, across processes (API.md: new keys sign "on
+// every instance within 60 s, with no restart"): two `node src/main.ts` on
+// one database (PostgreSQL with TEST_DATABASE_URL, MongoDB with
+// TEST_MONGODB_URI) with KEYS_REFRESH_SECONDS=1. `gatehouse keys rotate`
+// through A; B publishes and signs with the new keys; a token B issued before
+// keeps working until its key is retired through A, then B refuses it.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import request from 'supertest';
-import { COOKIE_KEYS_KEPT, retireKeys, rotateKeys } from '../../src/cli/rotate-keys.ts';
-import { loadOrCreateSecrets } from '../../src/oidc/secrets.ts';
-import { openMemoryStore, openStore } from '../../src/storage/open-store.ts';
-import type { SecretKind, Store } from '../../src/storage/ports.ts';
-import { createTestAccount, startTestServer } from '../support/server.ts';
-import { runNode, tempDir } from '../support/spawn-server.ts';
+import mongoose from 'mongoose';
+import { createPgDriver } from '../../src/storage/sql/pg-driver.ts';
+import { freePort } from '../support/free-port.ts';
+import { runNode, spawnServer, tempDir, type SpawnedServer } from '../support/spawn-server.ts';
 
+const PROCESS_TIMEOUT_MS = 180_000;
+const ADMIN = { email: 'root@example.com', password: 'a long admin passphrase' };
 const kidOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
-const idsOf = async (store: Store, kind: SecretKind) => (await store.secrets.findByKind(kind)).map((s) => s.id);
 
-describe('rotateKeys and retireKeys', function () {
-  let store: Store;
-  beforeEach(async () => {
-    store = await openMemoryStore();
+/** Poll until `probe` gives a value; the deadline is generous (a loaded machine), the expected wait a second or two. */
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function login(server: SpawnedServer): Promise<{ access_token: string; id_token?: string }> {
+  const res = await fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN),
   });
-  afterEach(async () => store?.close().catch(() => {}));
+  assert.equal(res.status, 200, await res.clone().text());
+  return (await res.json()) as { access_token: string; id_token?: string };
+}
 
-  it('puts the new RS256 and ES256 signing keys and the new cookie key first', async function () {
-    const initial = await loadOrCreateSecrets(store.secrets);
-    const lines: string[] = [];
-    const ids = await rotateKeys(store.secrets, (line) => lines.push(line));
+const jwksKids = async (server: SpawnedServer) =>
+  ((await (await fetch(`${server.url}/oidc/jwks`)).json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
 
-    assert.equal(ids.length, 3);
-    assert.equal(new Set(ids).size, 3);
-    assert.deepEqual(lines.map((l) => l.split(' ').slice(0, 2).join(' ')), ['added signing', 'added signing', 'added cookie']);
-    for (const id of ids) assert.ok(lines.some((l) => l.includes(id)), `no line names ${id}`);
+const meStatus = async (server: SpawnedServer, token: string) =>
+  (await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status;
 
-    const rotated = await loadOrCreateSecrets(store.secrets);
-    assert.equal(rotated.signingKeys.length, initial.signingKeys.length + 2);
-    const newest = rotated.signingKeys.slice(0, 2);
-    assert.deepEqual(newest.map((k) => k.kid).sort(), ids.slice(0, 2).sort());
-    assert.deepEqual(newest.map((k) => k.alg).sort(), ['ES256', 'RS256']);
-    // The old keys are still there, after the new ones, so they keep verifying.
-    assert.deepEqual(rotated.signingKeys.slice(2).map((k) => k.kid), initial.signingKeys.map((k) => k.kid));
+/** A fresh database both servers share, and how to drop it. */
+interface SharedDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
 
-    assert.deepEqual(rotated.cookieKeys.slice(1), initial.cookieKeys);
-    assert.equal(rotated.cookieKeys.length, 2);
-    assert.notEqual(rotated.cookieKeys[0], initial.cookieKeys[0]);
-    assert.equal((await idsOf(store, 'cookie-key'))[0], ids[2]);
-  });
+/** PostgreSQL: a schema of its own; every connection of the children uses it (libpq `options`). */
+async function postgresSchema(serverUrl: string): Promise<SharedDatabase> {
+  const schema = `gh_test_${randomBytes(6).toString('hex')}`;
+  const admin = createPgDriver({ url: serverUrl, max: 1 });
+  await admin.query(`create schema ${schema}`).finally(() => admin.close());
+  const url = new URL(serverUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.href,
+    async drop() {
+      const dropper = createPgDriver({ url: serverUrl, max: 1 });
+      await dropper.query(`drop schema if exists ${schema} cascade`).finally(() => dropper.close());
+    },
+  };
+}
 
-  it('makes fresh, unguessable ids each time', async function () {
-    const first = await rotateKeys(store.secrets);
-    const second = await rotateKeys(store.secrets);
-    assert.equal(new Set([...first, ...second]).size, 6);
-    for (const id of [...first, ...second]) assert.match(id, /[0-9a-f]{12}$/);
-  });
+/** MongoDB: a database of its own, named in the URL's path. */
+async function mongoDatabase(serverUrl: string): Promise<SharedDatabase> {
+  const url = new URL(serverUrl);
+  url.pathname = `/gh_test_${randomBytes(6).toString('hex')}`;
+  return {
+    url: url.href,
+    async drop() {
+      const connection = await mongoose.createConnection(url.href, { serverSelectionTimeoutMS: 5000 }).asPromise();
+      await connection.dropDatabase().finally(() => connection.close());
+    },
+  };
+}
 
-  it('--retire keeps only the newest signing key of each algorithm and the newest two cookie keys', async function () {
-    await loadOrCreateSecrets(store.secrets);
-    await rotateKeys(store.secrets);
-    await rotateKeys(store.secrets);
-    const latest = await rotateKeys(store.secrets);
-    const cookiesBefore = await idsOf(store, 'cookie-key');
-    assert.equal(cookiesBefore.length, 4);
-    assert.equal((await idsOf(store, 'signing-key')).length, 8);
+const BACKENDS = [
+  { name: 'PostgreSQL', variable: 'TEST_DATABASE_URL', open: postgresSchema },
+  { name: 'MongoDB', variable: 'TEST_MONGODB_URI', open: mongoDatabase },
+];
 
-    const lines: string[] = [];
-    const deleted = await retireKeys(store.secrets, (line) => lines.push(line));
-
-    assert.deepEqual((await idsOf(store, 'signing-key')).sort(), latest.slice(0, 2).sort());
-    assert.deepEqual(await idsOf(store, 'cookie-key'), cookiesBefore.slice(0, COOKIE_KEYS_KEPT));
-    assert.equal(deleted.length, 6 + (4 - COOKIE_KEYS_KEPT));
-    assert.equal(lines.length, deleted.length);
-    for (const id of deleted) assert.ok(lines.some((l) => l.startsWith('retired') && l.includes(id)), `no line names ${id}`);
-
-    const secrets = await loadOrCreateSecrets(store.secrets);
-    assert.deepEqual(secrets.signingKeys.map((k) => k.kid).sort(), latest.slice(0, 2).sort());
-    assert.equal(secrets.cookieKeys.length, COOKIE_KEYS_KEPT);
-  });
-
-  it('--retire with nothing to retire deletes nothing and says so', async function () {
-    await loadOrCreateSecrets(store.secrets);
-    const lines: string[] = [];
-    assert.deepEqual(await retireKeys(store.secrets, (line) => lines.push(line)), []);
-    assert.deepEqual(lines, ['nothing to retire']);
-    assert.equal((await idsOf(store, 'signing-key')).length, 2);
-    assert.equal((await idsOf(store, 'cookie-key')).length, 1);
-  });
-
-  it('after a restart the new keys sign and the old ones are still published', async function () {
-    const initial = await loadOrCreateSecrets(store.secrets);
-    const [rsKid, esKid] = await rotateKeys(store.secrets);
-    const client = {
-      client_id: 'rotation-app',
-      client_secret: 'rotation-secret-0123456789abcdef0123456789',
-      grant_types: ['password'],
-      response_types: [],
-      redirect_uris: [],
-      first_party: true,
-    };
-    const server = await startTestServer({ store, clients: [client] });
-    try {
-      await createTestAccount(server, { email: 'ann@example.com', password: 'correct horse battery staple' });
-      const jwks = await request(server.url).get('/oidc/jwks').expect(200);
-      const published = (jwks.body.keys as Array<{ kid: string }>).map((k) => k.kid).sort();
-      assert.deepEqual(published, [rsKid!, esKid!, ...initial.signingKeys.map((k) => String(k.kid))].sort());
-
-      const res = await request(server.url)
-        .post('/oidc/token')
-        .auth(client.client_id, client.client_secret)
-        .type('form')
-        .send({ grant_type: 'password', username: 'ann@example.com', password: 'correct horse battery staple', scope: 'openid' });
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      assert.equal(kidOf(res.body.access_token), esKid);
-      assert.equal(kidOf(res.body.id_token), rsKid);
-    } finally {
-      await server.close();
-    }
-  });
-});
-
-describe('the rotate-keys command', function () {
-  this.timeout(60_000);
+for (const backend of BACKENDS) describe(`key rotation across processes, with no restart, on ${backend.name}`, function () {
+  this.timeout(4 * PROCESS_TIMEOUT_MS);
+  const serverUrl = process.env[backend.variable];
+  if (!serverUrl) {
+    it(`runs two servers on one ${backend.name} database (set ${backend.variable} to enable)`);
+    return;
+  }
+  let database: SharedDatabase | undefined;
   let dir: Awaited<ReturnType<typeof tempDir>>;
-  let env: Record<string, string>;
-  const cli = (...args: string[]) => runNode(['src/cli/rotate-keys.ts', ...args], env, 30_000);
+  let a: SpawnedServer | undefined;
+  let b: SpawnedServer | undefined;
 
   before(async () => {
-    dir = await tempDir('gatehouse-rotate-');
-    env = { DATA_DIR: join(dir.path, 'data') };
+    database = await backend.open(serverUrl);
+    dir = await tempDir('gatehouse-keys-');
+    // Two instances of one deployment: one PUBLIC_URL (so one issuer and API audience), two ports.
+    const port = await freePort();
+    const env = {
+      DATABASE_URL: database.url, PUBLIC_URL: `http://127.0.0.1:${port}`,
+      KEYS_REFRESH_SECONDS: '1', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password,
+    };
+    // One after the other: the first start creates the schema's tables and keys.
+    a = await spawnServer({ dataDir: join(dir.path, 'unused-a'), port, env, readyTimeoutMs: PROCESS_TIMEOUT_MS });
+    b = await spawnServer({ dataDir: join(dir.path, 'unused-b'), env, readyTimeoutMs: PROCESS_TIMEOUT_MS });
   });
-  after(async () => dir?.remove());
-
-  it('rotates and retires the keys of the database DATA_DIR points at, one line per action', async function () {
-    const runs = [await cli(), await cli(), await cli()];
-    const added: string[] = [];
-    for (const run of runs) {
-      assert.equal(run.code, 0, run.stderr);
-      const lines = run.stdout.trim().split('\n');
-      assert.equal(lines.length, 4, run.stdout);
-      assert.match(lines[0]!, /^added signing key rs256-\S+ \(RS256\)$/);
-      assert.match(lines[1]!, /^added signing key es256-\S+ \(ES256\)$/);
-      assert.match(lines[2]!, /^added cookie key cookie-\S+$/);
-      assert.match(lines[3]!, /restart/);
-      added.push(...lines.slice(0, 3).map((l) => l.split(' ')[3]!));
-    }
-
-    const retire = await cli('--retire');
-    assert.equal(retire.code, 0, retire.stderr);
-    const retired = retire.stdout.trim().split('\n').filter((l) => l.startsWith('retired'));
-    // Three rotations: two old keys of each algorithm and one cookie key go.
-    assert.equal(retired.length, 5, retire.stdout);
-
-    const store = await openStore({ dataDir: env.DATA_DIR! });
-    try {
-      const last = added.slice(6);
-      assert.deepEqual((await idsOf(store, 'signing-key')).sort(), last.slice(0, 2).sort());
-      assert.deepEqual(await idsOf(store, 'cookie-key'), [last[2], added[5]]);
-    } finally {
-      await store.close();
-    }
+  after(async () => {
+    await a?.stop();
+    await b?.stop();
+    await dir?.remove();
+    await database?.drop();
   });
 
-  it('refuses an unknown argument with exit code 2', async function () {
-    const run = await cli('--retier');
-    assert.equal(run.code, 2);
-    assert.match(run.stderr, /usage: rotate-keys \[--retire\]/);
-    assert.equal(run.stdout, '');
-  });
+  it('rotate through A: B publishes and signs with the new keys; retire through A: B refuses what the old key signed', async () => {
+    const configDir = join(dir.path, 'cli');
+    const gatehouse = (...args: string[]) =>
+      runNode(['src/cli/gatehouse.ts', ...args, '--url', a!.url], { GATEHOUSE_CONFIG_DIR: configDir }, PROCESS_TIMEOUT_MS, ADMIN.password);
 
-  it('refuses a bad configuration with exit code 1 and one line naming the variable', async function () {
-    const run = await runNode(['src/cli/rotate-keys.ts'], { DATABASE_URL: 'mysql://x' });
-    assert.equal(run.code, 1);
-    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
-    assert.match(run.stderr, /DATABASE_URL/);
-    assert.ok(!run.stderr.includes('    at '));
+    const fromB = await login(b!);
+    const oldAccessKid = kidOf(fromB.access_token);
+    assert.deepEqual((await jwksKids(b!)).sort(), (await jwksKids(a!)).sort());
+
+    const loggedIn = await gatehouse('login', '--email', ADMIN.email, '--password-stdin');
+    assert.equal(loggedIn.code, 0, loggedIn.stderr);
+    const rotated = await gatehouse('keys', 'rotate', '--json');
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const created = (JSON.parse(rotated.stdout) as { items: Array<{ kid: string; alg: string }> }).items;
+    const newAccessKid = created.find((k) => k.alg === 'ES256')!.kid;
+    const newIdKid = created.find((k) => k.alg === 'RS256')!.kid;
+
+    // A swapped before answering; B within KEYS_REFRESH_SECONDS.
+    assert.ok((await jwksKids(a!)).includes(newAccessKid));
+    await waitFor('B to publish the new keys', async () => ((await jwksKids(b!)).includes(newAccessKid) ? true : undefined));
+    assert.ok((await jwksKids(b!)).includes(newIdKid));
+    assert.ok((await jwksKids(b!)).includes(oldAccessKid), 'the old key is still published');
+
+    const afterRotation = await login(b!);
+    assert.equal(kidOf(afterRotation.access_token), newAccessKid);
+    if (afterRotation.id_token) assert.equal(kidOf(afterRotation.id_token), newIdKid);
+    assert.equal(await meStatus(b!, afterRotation.access_token), 200);
+    assert.equal(await meStatus(a!, afterRotation.access_token), 200);
+    // Signed by B before the rotation: still good on both.
+    assert.equal(await meStatus(b!, fromB.access_token), 200);
+    assert.equal(await meStatus(a!, fromB.access_token), 200);
+
+    const retired = await gatehouse('keys', 'retire', oldAccessKid);
+    assert.equal(retired.code, 0, retired.stderr);
+    assert.equal(await meStatus(a!, fromB.access_token), 401);
+    await waitFor('B to refuse the token the retired key signed', async () => ((await meStatus(b!, fromB.access_token)) === 401 ? true : undefined));
+    assert.ok(!(await jwksKids(b!)).includes(oldAccessKid));
+    assert.equal(await meStatus(b!, afterRotation.access_token), 200);
   });
 });

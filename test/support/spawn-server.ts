@@ -43,8 +43,9 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...inherited, NODE_ENV: 'test', ...env };
 }
 
-function launch(env: Record<string, string>, args: string[] = [MAIN]) {
-  const child = spawn(NODE_BIN, args, { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+function launch(env: Record<string, string>, args: string[] = [MAIN], input?: string) {
+  const child = spawn(NODE_BIN, args, { cwd: REPO_ROOT, env: childEnv(env), stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (input !== undefined) child.stdin!.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -63,9 +64,9 @@ export function runMain(env: Record<string, string>, timeoutMs = 20_000): Promis
   return runNode([MAIN], env, timeoutMs);
 }
 
-/** Run `node ...args` from the repository root to its exit; kills it after timeoutMs. */
-export async function runNode(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<Run> {
-  const run = launch(env, args);
+/** Run `node ...args` from the repository root to its exit, with `input` on its stdin; kills it after timeoutMs. */
+export async function runNode(args: string[], env: Record<string, string>, timeoutMs = 20_000, input?: string): Promise<Run> {
+  const run = launch(env, args, input);
   const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
   const exit = await run.exited;
   clearTimeout(timer);
