@@ -32,6 +32,9 @@ describe('admin API: clients', function () {
     await createTestAccount(server, { email: 'user@example.com', password: PASSWORD });
     admin = (await login(server, { email: 'admin@example.com', password: PASSWORD })).access_token;
     user = (await login(server, { email: 'user@example.com', password: PASSWORD })).access_token;
+    // The role the service clients below act with: a client's role must name a stored one.
+    const role = await api(server).post('/api/v1/admin/roles').set(bearer(admin)).send({ name: 'reporter', permissions: ['reports:read'] });
+    assert.equal(role.status, 201, JSON.stringify(role.body));
   });
   after(() => server?.close());
 
@@ -88,6 +91,14 @@ describe('admin API: clients', function () {
       const grant = await create({ ...SERVICE, grant_types: ['no_such_grant'] });
       assertError(grant, 400, 'INVALID_CLIENT_METADATA');
       assert.match(grant.body.error.message, /grant_types/);
+    });
+
+    it('answers 404 ROLE_NOT_FOUND for a role no one created, on create and on PATCH', async () => {
+      assertError(await create({ client_id: 'svc-no-role', ...SERVICE, role: 'no-such-role' }), 404, 'ROLE_NOT_FOUND');
+      assert.equal((await api(server).get('/api/v1/admin/clients/svc-no-role').set(bearer(admin))).status, 404);
+      assert.equal((await create({ client_id: 'svc-role-later', ...SERVICE })).status, 201);
+      const patched = await api(server).patch('/api/v1/admin/clients/svc-role-later').set(bearer(admin)).send({ role: 'no-such-role' });
+      assertError(patched, 404, 'ROLE_NOT_FOUND');
     });
 
     it('refuses what it would not honour: unknown fields, a chosen secret, require_pkce', async () => {
@@ -290,6 +301,8 @@ describe('admin API: clients', function () {
 
     const check = (res: { status: number; body: { error?: { code?: string } } }) => {
       if (res.status === 200 || res.status === 201) return;
+      // A well-formed role name no one created is the one documented 404.
+      if (res.status === 404 && res.body.error?.code === 'ROLE_NOT_FOUND') return;
       assert.equal(res.status, 400, JSON.stringify(res.body));
       assert.ok(ALLOWED.has(String(res.body.error?.code)), JSON.stringify(res.body));
     };
