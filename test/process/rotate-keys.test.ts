@@ -5,11 +5,9 @@
 // through A; B publishes and signs with the new keys; a token B issued before
 // keeps working until its key is retired through A, then B refuses it.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import mongoose from 'mongoose';
-import { createPgDriver } from '../../src/storage/sql/pg-driver.ts';
 import { freePort } from '../support/free-port.ts';
+import { SHARED_BACKENDS, type SharedDatabase } from '../support/shared-database.ts';
 import { runNode, spawnServer, tempDir, type SpawnedServer } from '../support/spawn-server.ts';
 
 const PROCESS_TIMEOUT_MS = 180_000;
@@ -41,47 +39,7 @@ const jwksKids = async (server: SpawnedServer) =>
 const meStatus = async (server: SpawnedServer, token: string) =>
   (await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status;
 
-/** A fresh database both servers share, and how to drop it. */
-interface SharedDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
-/** PostgreSQL: a schema of its own; every connection of the children uses it (libpq `options`). */
-async function postgresSchema(serverUrl: string): Promise<SharedDatabase> {
-  const schema = `gh_test_${randomBytes(6).toString('hex')}`;
-  const admin = createPgDriver({ url: serverUrl, max: 1 });
-  await admin.query(`create schema ${schema}`).finally(() => admin.close());
-  const url = new URL(serverUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    url: url.href,
-    async drop() {
-      const dropper = createPgDriver({ url: serverUrl, max: 1 });
-      await dropper.query(`drop schema if exists ${schema} cascade`).finally(() => dropper.close());
-    },
-  };
-}
-
-/** MongoDB: a database of its own, named in the URL's path. */
-async function mongoDatabase(serverUrl: string): Promise<SharedDatabase> {
-  const url = new URL(serverUrl);
-  url.pathname = `/gh_test_${randomBytes(6).toString('hex')}`;
-  return {
-    url: url.href,
-    async drop() {
-      const connection = await mongoose.createConnection(url.href, { serverSelectionTimeoutMS: 5000 }).asPromise();
-      await connection.dropDatabase().finally(() => connection.close());
-    },
-  };
-}
-
-const BACKENDS = [
-  { name: 'PostgreSQL', variable: 'TEST_DATABASE_URL', open: postgresSchema },
-  { name: 'MongoDB', variable: 'TEST_MONGODB_URI', open: mongoDatabase },
-];
-
-for (const backend of BACKENDS) describe(`key rotation across processes, with no restart, on ${backend.name}`, function () {
+for (const backend of SHARED_BACKENDS) describe(`key rotation across processes, with no restart, on ${backend.name}`, function () {
   this.timeout(4 * PROCESS_TIMEOUT_MS);
   const serverUrl = process.env[backend.variable];
   if (!serverUrl) {
