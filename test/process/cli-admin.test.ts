@@ -6,6 +6,7 @@
 // with the admin role logs in by client credentials at the end.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp.ts';
 import { NODE_BIN, REPO_ROOT, runNode, spawnServer, tempDir, type Run, type SpawnedServer } from '../support/spawn-server.ts';
@@ -245,7 +246,14 @@ describe('gatehouse CLI admin commands against a real server', function () {
     const events = await auditEvents(['--type', 'admin.adminListUsers', '--result', 'success']);
     assert.deepEqual(events.at(-1)?.actor, { type: 'client', id: 'ops-bot' });
 
-    assertOk(await gatehouse(['clients', 'create', '--id', 'doomed', '--grant-type', 'client_credentials']));
+    // Metadata from --file with flags on top: --public makes a public client, which has no secret to print.
+    const file = join(dir.path, 'spa.json');
+    await writeFile(file, JSON.stringify({ client_id: 'doomed', client_name: 'From the file', redirect_uris: ['http://127.0.0.1:8080/cb'] }));
+    const spa = await gatehouse(['clients', 'create', '--file', file, '--name', 'Single page', '--public']);
+    assertOk(spa);
+    assert.doesNotMatch(spa.stdout, /client_secret/);
+    const shownSpa = await json<Record<string, unknown>>(['clients', 'show', 'doomed']);
+    assert.deepEqual([shownSpa.client_name, shownSpa.token_endpoint_auth_method, shownSpa.redirect_uris], ['Single page', 'none', ['http://127.0.0.1:8080/cb']]);
     const deleted = await gatehouse(['clients', 'delete', 'doomed']);
     assertOk(deleted);
     assert.equal(deleted.stdout.trim(), 'deleted client doomed');
