@@ -32,11 +32,16 @@ export async function send(url: string, init: RequestInit): Promise<Response> {
 export async function parse(res: Response): Promise<Json> {
   const text = await res.text();
   let body: unknown;
+  let json = true;
   try {
     body = text === '' ? undefined : JSON.parse(text);
   } catch {
-    body = undefined;
+    json = false;
   }
+  // A 202 or 204 has no body in the contract (Koa writes its status text, `Accepted`, on a 202).
+  if (res.status === 202 || res.status === 204) return undefined;
+  // Not Gatehouse answering (a proxy's page, a different service): say so rather than fail on the missing fields.
+  if (res.ok && !json) throw new ApiError(res.status, 'BAD_RESPONSE', 'the server did not answer JSON (is --url a Gatehouse server?)');
   if (res.ok) return body;
   const error = (body as { error?: unknown; error_description?: unknown } | undefined)?.error;
   if (error && typeof error === 'object') {

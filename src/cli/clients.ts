@@ -26,6 +26,21 @@ const METADATA_OPTIONS = {
   role: { type: 'string' as const },
 };
 
+/** Grant types that send the browser to a redirect URI. */
+const REDIRECTING_GRANTS = ['authorization_code', 'implicit'];
+
+/**
+ * A client without a redirecting grant (a `client_credentials` service) has
+ * no redirect URIs or response types; RFC 7591's defaults (`code`) would make
+ * oidc-provider ask for redirect URIs, so a new one gets empty lists unless
+ * the metadata names them.
+ */
+function withoutRedirects(body: Record<string, unknown>): Record<string, unknown> {
+  const grants = body.grant_types;
+  if (!Array.isArray(grants) || grants.some((g) => REDIRECTING_GRANTS.includes(g as string))) return body;
+  return { redirect_uris: [], response_types: [], ...body };
+}
+
 /** Metadata from --file, then the flags given on top. */
 async function metadata(ctx: CommandContext): Promise<Record<string, unknown>> {
   const file = str(ctx, 'file');
@@ -89,7 +104,8 @@ export const clientsCommands: CommandGroup = {
       summary: 'Register a client; a confidential one\'s secret is printed once',
       options: METADATA_OPTIONS,
       async run(ctx) {
-        showClient(ctx, (await (await ctx.api()).request('post', '/api/v1/admin/clients', { body: await metadata(ctx) })) as Client);
+        const body = withoutRedirects(await metadata(ctx));
+        showClient(ctx, (await (await ctx.api()).request('post', '/api/v1/admin/clients', { body })) as Client);
       },
     },
     {
