@@ -8,7 +8,7 @@ export function createMongoChangeStore(changes: Model<ChangeDoc>): ChangeStore {
     async increment(topic) {
       // $inc is applied to the document atomically on MongoDB (FerretDB: see serial-writes.ts).
       const doc = await changes
-        .findOneAndUpdate({ _id: str(topic, 'topic') }, { $inc: { version: 1 } }, { upsert: true, new: true })
+        .findOneAndUpdate({ _id: str(topic, 'topic') }, { $inc: { version: 1 } }, { upsert: true, returnDocument: 'after' })
         .lean<ChangeDoc>();
       return doc!.version;
     },
