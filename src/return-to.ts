@@ -24,11 +24,19 @@ const AUTHORIZATION_PATH = '/oidc/auth';
 // `/\evil`, `https://evil`) is refused.
 const BASE = 'http://return-to.invalid';
 
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i += 1) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
 /** The value as a safe local path (normalized), or undefined. */
 export function safeReturnTo(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length === 0 || value.length > RETURN_TO_MAX_LENGTH) return undefined;
   // Only a path: not scheme-relative, no backslashes or control characters browsers would reinterpret.
-  if (!value.startsWith('/') || value.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(value)) return undefined;
+  if (!value.startsWith('/') || value.startsWith('//') || value.includes('\\') || hasControlCharacter(value)) return undefined;
   let url: URL;
   try {
     url = new URL(value, BASE);
