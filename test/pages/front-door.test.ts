@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import request from 'supertest';
 import { CONTENT_SECURITY_POLICY } from '../../src/http/middleware/security-headers.ts';
+import { GUIDES } from '../../src/pages/docs-guides.ts';
 import { RETURN_TO_MAX_LENGTH, safeReturnTo } from '../../src/return-to.ts';
 import { CALLBACK, CLIENTS, startFixture, USER, type Fixture } from '../oidc/fixtures.ts';
 import { PageSession, type PageResponse } from '../support/page-session.ts';
@@ -88,6 +89,23 @@ describe('front door', function () {
       const res = await request(base).get('/').set('Accept', BROWSER_ACCEPT);
       const href = /href="([^"]+)">Sign in</.exec(res.text)?.[1] ?? assert.fail('no sign-in link');
       assert.equal(new URL(href, base).origin, new URL(base).origin);
+    });
+  });
+
+  describe('docs guides', function () {
+    it('each guide is a page naming this server\'s API resource, linked from /docs; an unknown guide is a 404', async function () {
+      const docs = await request(base).get('/docs').set('Accept', BROWSER_ACCEPT);
+      for (const guide of GUIDES) {
+        assert.ok(docs.text.includes(`href="/docs/guides/${guide.slug}"`), `/docs does not link ${guide.slug}`);
+        const res = await request(base).get(`/docs/guides/${guide.slug}`).set('Accept', BROWSER_ACCEPT);
+        assert.equal(res.status, 200, guide.slug);
+        assertPageHeaders(res);
+        assert.ok(res.text.includes(`<h1 id="page-title">${guide.title}</h1>`), guide.slug);
+        assert.ok(res.text.includes(fixture.server.config.apiAudience) || res.text.includes(encodeURIComponent(fixture.server.config.apiAudience)), `${guide.slug}: no API resource`);
+      }
+      const unknown = await request(base).get('/docs/guides/nope').set('Accept', BROWSER_ACCEPT);
+      assert.equal(unknown.status, 404);
+      assert.match(unknown.text, /Page not found/);
     });
   });
 
