@@ -88,6 +88,7 @@ describe('front door in Chromium', function () {
       ['/account/verify-email/resend', 'verify-email-resend'],
       ['/account/verify-email/done', 'verify-email-done'],
       ['/account/reset-password/done', 'reset-password-done'],
+      ['/oidc/session/end/success', 'logout-success'],
     ] as const) {
       await visit(path, name);
       assert.ok(await page.locator('a[href="/account"]').count(), `${path}: no sign-in or continue link`);

@@ -8,6 +8,7 @@ import * as oidc from 'openid-client';
 import request from 'supertest';
 import { CONTENT_SECURITY_POLICY } from '../../src/http/middleware/security-headers.ts';
 import { GUIDES } from '../../src/pages/docs-guides.ts';
+import { signInReturnPath } from '../../src/pages/interaction/load.ts';
 import { RETURN_TO_MAX_LENGTH, safeReturnTo } from '../../src/return-to.ts';
 import { CALLBACK, CLIENTS, startFixture, USER, type Fixture } from '../oidc/fixtures.ts';
 import { PageSession, type PageResponse } from '../support/page-session.ts';
@@ -252,6 +253,17 @@ describe('front door', function () {
       assert.equal(safeReturnTo('/interaction/AbC_-123'), '/interaction/AbC_-123');
       assert.equal(safeReturnTo('/oidc/auth?client_id=web-app&state=x%26y'), '/oidc/auth?client_id=web-app&state=x%26y');
       for (const value of [...HOSTILE, undefined, 42, ['/interaction/abc']]) assert.equal(safeReturnTo(value), undefined, JSON.stringify(value));
+    });
+
+    it('the login page returns to its authorization request, or to the interaction when the request cannot be replayed', function () {
+      const details = (params: Record<string, unknown>) => ({ uid: 'Uid_1', params }) as unknown as Parameters<typeof signInReturnPath>[0];
+      const back = signInReturnPath(details({ client_id: 'web-app', scope: 'openid email', resource: ['https://a.example/api'], ignored: 7 }));
+      assert.equal(back, '/oidc/auth?client_id=web-app&scope=openid+email&resource=https%3A%2F%2Fa.example%2Fapi');
+      // A pushed request's request_uri works once; a request object is not kept in the params.
+      assert.equal(signInReturnPath(details({ client_id: 'web-app', request_uri: 'urn:ietf:params:oauth:request_uri:x' })), '/interaction/Uid_1');
+      assert.equal(signInReturnPath(details({ client_id: 'web-app', request: 'eyJ…' })), '/interaction/Uid_1');
+      // Longer than a return_to may be: the interaction page.
+      assert.equal(signInReturnPath(details({ client_id: 'web-app', claims: 'x'.repeat(RETURN_TO_MAX_LENGTH) })), '/interaction/Uid_1');
     });
 
     it('the pages drop a hostile return_to: no hidden field, no link to it, and "Continue" goes to the account console', async function () {
