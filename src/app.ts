@@ -1,6 +1,6 @@
 // createApp: the middleware order, in one place. Everything it needs is
 // handed in, so tests build the same app main.ts serves.
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import type { Router } from '@koa/router';
 import mount from 'koa-mount';
 import type { Provider } from 'oidc-provider';
@@ -27,6 +27,8 @@ export interface AppDeps {
   apiRouter: Router;
   /** The server-rendered pages, in order (src/pages/, wired by src/surfaces/pages.ts). */
   pages: Router[];
+  /** Answers what nothing above did (src/pages/front-door.ts): a 404 page or JSON by Accept. */
+  notFound: Middleware;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -50,5 +52,6 @@ export function createApp(deps: AppDeps): Koa {
   app.use(deps.apiRouter.routes());
   app.use(apiNotFound());
   app.use(mount('/oidc', deps.provider));
+  app.use(deps.notFound);
   return app;
 }

@@ -16,8 +16,8 @@ export const emailField = z
 
 // The policy (8-256 characters, not common, not the email) answers
 // WEAK_PASSWORD with its reason; this bound only keeps huge strings away from argon2.
-export const passwordField = z.string().min(1, 'must not be empty').max(4096).meta({ format: 'password' });
+export const passwordField = z.string().min(1, 'must not be empty').max(4096).meta({ format: 'password', example: 'plum kettle harbour seventeen' });
 
-export const nameField = z.string().trim().max(200).nullable();
+export const nameField = z.string().trim().max(200).meta({ example: 'Ada Lovelace' }).nullable();
 
-export const tokenField = z.string().min(1).max(512).meta({ description: 'The token from the link in the mail.' });
+export const tokenField = z.string().min(1).max(512).meta({ description: 'The token from the link in the mail.', example: 'kq1fX3c9Vd0yJr7bN2pLw8Hs5tMz4QaE6uGiOe1RnYc' });

@@ -22,6 +22,7 @@ import { cacheClients } from './oidc/client-cache.ts';
 import { readClientsFile, type ClientMetadata } from './oidc/client-metadata.ts';
 import { createClientRules } from './oidc/client-rules.ts';
 import { createRenderer } from './pages/render.ts';
+import { notFoundPage } from './pages/front-door.ts';
 import { createProviderPages } from './pages/provider-pages.ts';
 import { createSignInSteps } from './sign-in/steps.ts';
 import { createProviderSurface } from './surfaces/provider.ts';
@@ -102,6 +103,7 @@ async function serve(
     trustProxyHops: config.trustProxyHops,
     apiRouter: api.router,
     pages: createPagesSurface({ config, services, provider, signIn, render, apiRoutes: api.routes }),
+    notFound: notFoundPage(render),
   });
   keys.onChange((next) => {
     replaceProviderKeys(provider, next);

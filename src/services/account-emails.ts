@@ -3,15 +3,20 @@
 // this module never sees a request, so a forged Host header cannot turn a
 // reset mail into a link to someone else's site.
 import { Eta } from 'eta';
+import { safeReturnTo, withReturnTo } from '../return-to.ts';
 import type { Account } from '../storage/ports.ts';
 import type { Mailer } from './mailer.ts';
 import { INVITATION_TTL_SECONDS, ONE_TIME_TOKEN_TTL_SECONDS } from './one-time-tokens.ts';
 
 export interface AccountEmails {
-  /** Send the verification link (`/account/verify-email?token=…`). */
-  sendVerification(account: Account, token: string): Promise<void>;
-  /** Send the reset link (`/account/reset-password?token=…`). */
-  sendPasswordReset(account: Account, token: string): Promise<void>;
+  /**
+   * Send the verification link (`/account/verify-email?token=…`). `returnTo`:
+   * the sign-in the person started from (src/return-to.ts), carried on the
+   * link so the page after it can lead back there.
+   */
+  sendVerification(account: Account, token: string, returnTo?: string): Promise<void>;
+  /** Send the reset link (`/account/reset-password?token=…`), with `returnTo` as above. */
+  sendPasswordReset(account: Account, token: string, returnTo?: string): Promise<void>;
   /** Invite the owner of an account an administrator created to set a password (the reset page, link valid 7 days). */
   sendInvitation(account: Account, token: string): Promise<void>;
   /** Tell the owner the password changed (`changed`: by the owner signed in; `reset`: through a reset link). */
@@ -41,8 +46,13 @@ export function describeDuration(seconds: number): string {
   return plural(Math.ceil(seconds / 60), 'minute');
 }
 
-export function accountLink(publicUrl: string, path: '/account/verify-email' | '/account/reset-password', token: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}${path}?token=${encodeURIComponent(token)}`;
+/**
+ * The link a mail carries. The return path rides on the link itself rather
+ * than in the token's record: it is no secret, the page validates it again
+ * when the link is opened, and the tokens' storage stays as it is.
+ */
+export function accountLink(publicUrl: string, path: '/account/verify-email' | '/account/reset-password', token: string, returnTo?: string): string {
+  return withReturnTo(`${publicUrl.replace(/\/+$/, '')}${path}?token=${encodeURIComponent(token)}`, safeReturnTo(returnTo));
 }
 
 export function createAccountEmails({ mailer, publicUrl, viewsDir }: AccountEmailsDeps): AccountEmails {
@@ -84,17 +94,17 @@ export function createAccountEmails({ mailer, publicUrl, viewsDir }: AccountEmai
 
   return {
     sendPasswordChanged,
-    sendVerification: (account, token) => send(
+    sendVerification: (account, token, returnTo) => send(
       account, 'verify-email', EMAIL_SUBJECTS.verification,
-      accountLink(publicUrl, '/account/verify-email', token), ONE_TIME_TOKEN_TTL_SECONDS['verify-email'],
+      accountLink(publicUrl, '/account/verify-email', token, returnTo), ONE_TIME_TOKEN_TTL_SECONDS['verify-email'],
     ),
     sendInvitation: (account, token) => send(
       account, 'invitation', EMAIL_SUBJECTS.invitation,
       accountLink(publicUrl, '/account/reset-password', token), INVITATION_TTL_SECONDS,
     ),
-    sendPasswordReset: (account, token) => send(
+    sendPasswordReset: (account, token, returnTo) => send(
       account, 'reset-password', EMAIL_SUBJECTS.passwordReset,
-      accountLink(publicUrl, '/account/reset-password', token), ONE_TIME_TOKEN_TTL_SECONDS['reset-password'],
+      accountLink(publicUrl, '/account/reset-password', token, returnTo), ONE_TIME_TOKEN_TTL_SECONDS['reset-password'],
     ),
   };
 }

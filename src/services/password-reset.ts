@@ -13,7 +13,7 @@ import type { SessionService } from './sessions.ts';
 
 export interface PasswordReset {
   /** Mails a link when the account exists; says nothing either way. RateLimitedError past the limits. */
-  requestReset(email: string, ip: string): Promise<void>;
+  requestReset(email: string, ip: string, returnTo?: string): Promise<void>;
   /**
    * InvalidTokenError (unknown, used, expired) or WeakPasswordError; a weak
    * password leaves the token usable. On success every session ends and the owner is told by mail.
@@ -34,7 +34,7 @@ export function createPasswordReset(deps: {
   const { accounts, tokens, emails, sessions, rateLimits } = deps;
 
   return {
-    async requestReset(email, ip) {
+    async requestReset(email, ip, returnTo) {
       await rateLimits.mailRequest('password-reset', email, ip);
       const account = await accounts.findByEmail(email);
       // One insert for known and unknown addresses alike (the timing must not
@@ -48,7 +48,7 @@ export function createPasswordReset(deps: {
       // The token is written after the answer, like the mail: were the
       // answer to wait for the write, a known address would answer later
       // than an unknown one, and the timing would tell which accounts exist.
-      const issueAndSend = async () => emails.sendPasswordReset(account, await tokens.issue(account.id, 'reset-password'));
+      const issueAndSend = async () => emails.sendPasswordReset(account, await tokens.issue(account.id, 'reset-password'), returnTo);
       deliverLater(issueAndSend(), deps.onMailError);
     },
 

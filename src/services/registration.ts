@@ -23,11 +23,11 @@ export interface RegistrationDeps {
 
 export interface Registration {
   /** EmailExistsError, WeakPasswordError, RateLimitedError. */
-  register(input: { email: string; password: string; name?: string | null }, ip: string): Promise<{ account: Account; verificationRequired: boolean }>;
+  register(input: { email: string; password: string; name?: string | null }, ip: string, returnTo?: string): Promise<{ account: Account; verificationRequired: boolean }>;
   /** InvalidTokenError when unknown, used or expired. */
   verifyEmail(token: string): Promise<void>;
   /** Sends a new link when the account exists and is unverified; says nothing either way. */
-  resendVerification(email: string, ip: string): Promise<void>;
+  resendVerification(email: string, ip: string, returnTo?: string): Promise<void>;
 }
 
 /**
@@ -42,19 +42,19 @@ export function deliverLater(send: Promise<void>, onError: (err: unknown) => voi
 export function createRegistration(deps: RegistrationDeps): Registration {
   const { accounts, tokens, emails, rateLimits } = deps;
 
-  async function sendVerification(account: Account): Promise<void> {
+  async function sendVerification(account: Account, returnTo: string | undefined): Promise<void> {
     const token = await tokens.issue(account.id, 'verify-email');
-    deliverLater(emails.sendVerification(account, token), deps.onMailError);
+    deliverLater(emails.sendVerification(account, token, returnTo), deps.onMailError);
   }
 
   return {
-    async register({ email, password, name }, ip) {
+    async register({ email, password, name }, ip, returnTo) {
       await rateLimits.registration(ip);
       const weakness = deps.passwordPolicy.weakness(password, email);
       if (weakness) throw new WeakPasswordError(weakness);
       const account = await accounts.create({ email, password, name: cleanDisplayText(name) });
       await deps.audit.record({ type: 'registration', actor: userActor(account.id), subjectId: account.id });
-      await sendVerification(account);
+      await sendVerification(account, returnTo);
       return { account, verificationRequired: deps.requireEmailVerification };
     },
 
@@ -64,10 +64,10 @@ export function createRegistration(deps: RegistrationDeps): Registration {
       await deps.audit.record({ type: 'email.verified', actor: userActor(accountId), subjectId: accountId });
     },
 
-    async resendVerification(email, ip) {
+    async resendVerification(email, ip, returnTo) {
       await rateLimits.mailRequest('verification-resend', email, ip);
       const account = await accounts.findByEmail(email);
-      if (account && !account.emailVerified) await sendVerification(account);
+      if (account && !account.emailVerified) await sendVerification(account, returnTo);
     },
   };
 }

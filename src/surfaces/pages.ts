@@ -6,6 +6,8 @@ import type { Config } from '../config.ts';
 import type { ApiRoute } from '../http/api/route.ts';
 import { createAccountPagesRouter } from '../pages/account/account-pages.ts';
 import { createDocsRouter } from '../pages/api-docs.ts';
+import { createDocsGuidesRouter } from '../pages/docs-guides.ts';
+import { createFrontDoorRouter } from '../pages/front-door.ts';
 import { createAssetsRouter } from '../pages/assets.ts';
 import { createInteractionRouter } from '../pages/interaction/router.ts';
 import type { Renderer } from '../pages/render.ts';
@@ -24,8 +26,10 @@ export function createPagesSurface(deps: {
   const { services, render } = deps;
   return [
     createAssetsRouter(),
+    createFrontDoorRouter({ render }),
     createInteractionRouter({ provider: deps.provider, signIn: deps.signIn, render, audit: services.audit }),
     createAccountPagesRouter({ registration: services.registration, passwordReset: services.passwordReset, render }),
     createDocsRouter({ routes: deps.apiRoutes, serverUrl: deps.config.publicUrl, render }),
+    createDocsGuidesRouter({ publicUrl: deps.config.publicUrl, render }),
   ];
 }

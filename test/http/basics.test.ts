@@ -68,10 +68,10 @@ describe('health, readiness and errors', function () {
     });
   }
 
-  it('does not take /apiary for an /api route', async function () {
-    const res = await request(server.url).get('/apiary');
+  it('does not take /apiary for an /api route: a browser gets the 404 page, not the API envelope', async function () {
+    const res = await request(server.url).get('/apiary').set('Accept', 'text/html');
     assert.equal(res.status, 404);
-    assert.equal(res.body?.error?.code, undefined, 'an /api envelope for a path outside /api');
+    assert.match(res.headers['content-type'] ?? '', /text\/html/);
   });
 
   describe('oidc-provider errors keep the OAuth shape', function () {

@@ -289,10 +289,13 @@ describe('OpenAPI document and /docs', function () {
       for (const response of Object.values(op.responses as Record<string, Json>)) {
         for (const code of codesOf(response)) assert.ok(section.includes(`<code>${code}</code>`), `${key}: ${code}`);
       }
-      if (op.requestBody) assert.match(section, /Request body[\s\S]*<pre class="docs-schema">\{/, `${key}: body schema`);
+      if (op.requestBody) assert.match(section, /Request body[\s\S]*<pre tabindex="0" class="docs-schema">\{/, `${key}: body schema`);
+      // A request example, when there is a body, and always a curl line.
+      if (op.requestBody) assert.match(section, /Request body[\s\S]*<pre tabindex="0" class="docs-code"><code>\{/, `${key}: body example`);
+      assert.ok(section.includes(`<code>curl -X ${method} &quot;$PUBLIC_URL`), `${key}: curl`);
     }
     // Schemas are pretty-printed JSON in <pre>, escaped.
-    assert.match(html, /<h3 id="schema-User">User<\/h3>\s*<pre class="docs-schema">\{\n {2}&quot;type&quot;: &quot;object&quot;/);
+    assert.match(html, /<h3 id="schema-User">User<\/h3>\s*<pre tabindex="0" class="docs-schema">\{\n {2}&quot;type&quot;: &quot;object&quot;/);
     const css = await request(server.url).get('/assets/app.css');
     assert.match(css.text, /\.docs-schema \{/);
   });

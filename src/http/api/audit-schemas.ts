@@ -6,7 +6,7 @@ export const auditEventSchema = z
   .object({
     id: z.string(),
     at: z.iso.datetime(),
-    type: z.string().meta({ description: 'Dotted event name (README, "Audit events").' }),
+    type: z.string().meta({ description: 'Dotted event name (README, "Audit events").', example: 'sign_in' }),
     result: z.enum(['success', 'failure']),
     actor: z.object({ type: z.enum(['user', 'client', 'system', 'anonymous']), id: z.string().nullable() }),
     subject_id: z.string().nullable().meta({ description: 'The account the event is about.' }),

@@ -20,6 +20,7 @@ import {
   ValidationError,
   type AppErrorClass,
 } from '../../errors.ts';
+import { exampleOf } from './openapi-examples.ts';
 import { errorEnvelopeSchema } from './schemas.ts';
 import type { ApiRoute } from './route.ts';
 
@@ -105,7 +106,7 @@ function createSchemaConverter() {
     return rewriteRefs(root, names) as Json;
   }
 
-  return { components, convert };
+  return { components, convert, example: (schema: Json) => exampleOf(schema, components) };
 }
 
 function rewriteRefs(value: unknown, names: Map<string, string>): unknown {
@@ -197,12 +198,22 @@ function errorResponses(route: ApiRoute, errorRef: Json): Record<string, Json> {
   return responses;
 }
 
-function operationOf(route: ApiRoute, pathNames: string[], convert: (s: z.ZodType, io: Io) => Json, errorRef: Json): Json {
+/** A media type object with its schema and an example derived from it (openapi-examples.ts). */
+function jsonContent(schema: Json, example: (s: Json) => unknown): Json {
+  return { 'application/json': { schema, example: example(schema) } };
+}
+
+function operationOf(
+  route: ApiRoute,
+  pathNames: string[],
+  { convert, example }: { convert: (s: z.ZodType, io: Io) => Json; example: (s: Json) => unknown },
+  errorRef: Json,
+): Json {
   const responses: Record<string, Json> = {};
   for (const [status, spec] of Object.entries(route.responses)) {
     responses[status] = {
       description: spec.description,
-      ...(spec.schema ? { content: { 'application/json': { schema: convert(spec.schema, 'output') } } } : {}),
+      ...(spec.schema ? { content: jsonContent(convert(spec.schema, 'output'), example) } : {}),
     };
   }
   for (const [status, response] of Object.entries(errorResponses(route, errorRef))) {
@@ -221,7 +232,7 @@ function operationOf(route: ApiRoute, pathNames: string[], convert: (s: z.ZodTyp
         requestBody: {
           // An optional body schema (logout's) accepts an empty request.
           required: !route.body.safeParse(undefined).success,
-          content: { 'application/json': { schema: convert(route.body, 'input') } },
+          content: jsonContent(convert(route.body, 'input'), example),
         },
       }
       : {}),
@@ -232,7 +243,8 @@ function operationOf(route: ApiRoute, pathNames: string[], convert: (s: z.ZodTyp
 }
 
 export function buildOpenApiDocument(routes: readonly ApiRoute[], { serverUrl, version }: OpenApiOptions): OpenApiDocument {
-  const { components, convert } = createSchemaConverter();
+  const converter = createSchemaConverter();
+  const { components, convert } = converter;
   const errorRef = convert(errorEnvelopeSchema, 'output');
   if (errorRef.$ref !== `#/components/schemas/${ERROR_SCHEMA_ID}`) throw new Error('OpenAPI: the error envelope must carry .meta({ id: "Error" })');
 
@@ -244,7 +256,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], { serverUrl, v
     const { path, names } = toOpenApiPath(route.path);
     const item = (paths[path] ??= {});
     if (item[route.method]) throw new Error(`OpenAPI: two routes for ${route.method.toUpperCase()} ${route.path}`);
-    item[route.method] = operationOf(route, names, convert, errorRef);
+    item[route.method] = operationOf(route, names, converter, errorRef);
   }
 
   return {

@@ -12,12 +12,12 @@ const timestamp = z.iso.datetime();
 
 export const userSchema = z
   .object({
-    id: z.string(),
-    email: z.string(),
-    email_verified: z.boolean(),
-    name: z.string().nullable(),
-    role: z.string(),
-    permissions: z.array(z.string()).describe('The permissions of the role'),
+    id: z.string().meta({ example: '8c5f0e1a-3b7d-4e29-9a61-0f2d4c8b7e53' }),
+    email: z.string().meta({ example: 'ada@example.com' }),
+    email_verified: z.boolean().meta({ example: true }),
+    name: z.string().nullable().meta({ example: 'Ada Lovelace' }),
+    role: z.string().meta({ example: 'user' }),
+    permissions: z.array(z.string()).describe('The permissions of the role').meta({ example: [] }),
     created_at: timestamp,
     updated_at: timestamp,
   })
@@ -25,29 +25,29 @@ export const userSchema = z
 
 export const sessionSchema = z
   .object({
-    id: z.string(),
-    current: z.boolean(),
-    device_name: z.string().nullable(),
-    device_type: z.string().nullable(),
-    user_agent: z.string().nullable(),
-    ip_address: z.string().nullable(),
+    id: z.string().meta({ example: 'q3Zt8KfW1mN5rB7yD0sLxVc2' }),
+    current: z.boolean().meta({ example: true }),
+    device_name: z.string().nullable().meta({ example: 'Ada\'s laptop' }),
+    device_type: z.string().nullable().meta({ example: 'desktop' }),
+    user_agent: z.string().nullable().meta({ example: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0' }),
+    ip_address: z.string().nullable().meta({ example: '203.0.113.7' }),
     created_at: timestamp,
     last_active_at: timestamp,
     expires_at: timestamp,
     clients: z
-      .array(z.object({ client_id: z.string(), client_name: z.string().nullable() }))
+      .array(z.object({ client_id: z.string().meta({ example: 'web-app' }), client_name: z.string().nullable().meta({ example: 'Web App' }) }))
       .describe('The OAuth clients holding grants from this session'),
   })
   .meta({ id: 'Session' });
 
 export const tokenResponseSchema = z
   .object({
-    access_token: z.string(),
+    access_token: z.string().meta({ example: 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiI4YzVm…' }),
     token_type: z.literal('Bearer'),
-    expires_in: z.number().int(),
-    refresh_token: z.string(),
-    id_token: z.string().optional(),
-    scope: z.string(),
+    expires_in: z.number().int().meta({ example: 900 }),
+    refresh_token: z.string().meta({ example: 'Xb7Kq2…' }),
+    id_token: z.string().optional().meta({ example: 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiI4YzVm…' }),
+    scope: z.string().meta({ example: 'openid offline_access api' }),
     user: userSchema,
   })
   .meta({ id: 'TokenResponse' });

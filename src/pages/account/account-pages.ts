@@ -9,6 +9,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { InvalidTokenError } from '../../errors.ts';
 import { emailField, nameField, passwordField, tokenField } from '../../fields.ts';
+import { ACCOUNT_CONSOLE, safeReturnTo, withReturnTo } from '../../return-to.ts';
 import { describeDuration } from '../../services/account-emails.ts';
 import { ONE_TIME_TOKEN_TTL_SECONDS } from '../../services/one-time-tokens.ts';
 import type { PasswordReset } from '../../services/password-reset.ts';
@@ -29,20 +30,27 @@ const name = nameField.optional().transform((v) => v || null);
 // Tokens are 43 base64url characters (one-time-tokens.ts); a link carrying
 // anything else is refused before a database round trip.
 const token = tokenField.regex(/^[A-Za-z0-9_-]{16,512}$/);
-// "Back to sign in" may only lead to one of our own interaction pages, never
-// to a URL a link in a mail or on another site chose.
-const returnTo = z.string().regex(/^\/interaction\/[A-Za-z0-9_-]{1,128}$/).optional().catch(undefined);
+// "Back to sign in" and "Continue" may only lead back into a sign-in on this
+// server, never to a URL a link in a mail or on another site chose
+// (src/return-to.ts); anything else is dropped.
+const returnTo = z.unknown().transform(safeReturnTo).optional();
 
 const registerForm = z.object({ email: emailField, password: passwordField, name, return_to: returnTo });
 const emailForm = z.object({ email: emailField, return_to: returnTo });
-const resetForm = z.object({ token, password: passwordField });
-const tokenForm = z.object({ token });
+const resetForm = z.object({ token, password: passwordField, return_to: returnTo });
+const tokenForm = z.object({ token, return_to: returnTo });
 
 /** What an email form shows again: the address typed and where "back" leads. */
 const emailValues = (form: FormFields) => ({ email: form.email ?? '', returnTo: returnTo.parse(form.return_to) });
 
 const returnToOf = (ctx: Context) => returnTo.parse(ctx.query.return_to);
-const withReturnTo = (path: string, back: string | undefined) => (back ? `${path}?return_to=${encodeURIComponent(back)}` : path);
+
+/**
+ * The end of a standalone flow (reset done, address confirmed): "Continue"
+ * leads back to the sign-in the person came from, else to the account
+ * console, which sends whoever is not signed in to sign in.
+ */
+const continueTo = (back: string | undefined) => back ?? ACCOUNT_CONSOLE;
 
 const VERIFY_LIFETIME = describeDuration(ONE_TIME_TOKEN_TTL_SECONDS['verify-email']);
 const RESET_LIFETIME = describeDuration(ONE_TIME_TOKEN_TTL_SECONDS['reset-password']);
@@ -66,7 +74,7 @@ const invalidLink = (kind: 'reset' | 'verify') => ({
 function mailRequestForm(
   router: Router,
   { render, pageForm }: PageKit,
-  form: { page: string; view?: string; send(email: string, ip: string): Promise<void>; sent: string },
+  form: { page: string; view?: string; send(email: string, ip: string, returnTo?: string): Promise<void>; sent: string },
 ): void {
   const view = form.view ?? form.page;
   router.get(`/${form.page}`, csrfToken(), async function showMailRequest(ctx) {
@@ -78,7 +86,7 @@ function mailRequestForm(
     view,
     values: emailValues,
     async onSuccess(ctx, { email, return_to: back }) {
-      await form.send(email, ctx.ip);
+      await form.send(email, ctx.ip, back);
       return withReturnTo(form.sent, back);
     },
   }));
@@ -89,24 +97,24 @@ function mailRequestForm(
  * scanners and link previews fetch links, so reading one never uses it up.
  * The POST uses the token, then leads to `<page>/done`.
  */
-function linkForm<T extends { token: string }>(
+function linkForm<T extends { token: string; return_to?: string | undefined }>(
   router: Router,
   { render, pageForm, message }: PageKit,
   link: { page: string; kind: 'reset' | 'verify'; schema: z.ZodType<T>; use(data: T): Promise<unknown> },
 ): void {
   router.get(`/${link.page}`, csrfToken(), async function showLinkForm(ctx) {
-    const parsed = tokenForm.safeParse({ token: ctx.query.token });
+    const parsed = tokenForm.safeParse({ token: ctx.query.token, return_to: ctx.query.return_to });
     if (!parsed.success) return message(ctx, invalidLink(link.kind), 400);
-    await render(ctx, link.page, { token: parsed.data.token });
+    await render(ctx, link.page, { token: parsed.data.token, returnTo: parsed.data.return_to });
   });
 
   router.post(`/${link.page}`, ...pageForm({
     schema: link.schema,
     view: link.page,
-    values: (form) => ({ token: form.token }),
+    values: (form) => ({ token: form.token, returnTo: returnTo.parse(form.return_to) }),
     async onSuccess(_ctx, data) {
       await link.use(data);
-      return `/account/${link.page}/done`;
+      return withReturnTo(`/account/${link.page}/done`, data.return_to);
     },
     onRefusal: async (ctx, refusal) => badLink(ctx, refusal, link.kind, message),
   }));
@@ -148,7 +156,7 @@ function signUpPages(router: Router, { registration, render, pageForm, message }
     view: 'register',
     values: (form) => ({ ...emailValues(form), name: form.name ?? '' }),
     async onSuccess(ctx, { email, password, name: displayName, return_to: back }) {
-      const { verificationRequired } = await registration.register({ email, password, name: displayName }, ctx.ip);
+      const { verificationRequired } = await registration.register({ email, password, name: displayName }, ctx.ip, back);
       return withReturnTo(verificationRequired ? '/account/register/check-email' : '/account/register/done', back);
     },
   }));
@@ -163,7 +171,8 @@ function signUpPages(router: Router, { registration, render, pageForm, message }
   });
 
   router.get('/register/done', async function registered(ctx) {
-    await message(ctx, { title: 'Account created', message: 'Your account is ready. You can sign in now.', returnTo: returnToOf(ctx) });
+    const back = returnToOf(ctx);
+    await message(ctx, { title: 'Account created', message: 'Your account is ready. You can sign in now.', continueTo: continueTo(back), returnTo: back });
   });
 
 }
@@ -186,10 +195,13 @@ function forgotPasswordPages(router: Router, kit: PageKit): void {
   linkForm(router, kit, { page: 'reset-password', kind: 'reset', schema: resetForm, use: (data) => passwordReset.confirmReset(data.token, data.password) });
 
   router.get('/reset-password/done', async function resetDone(ctx) {
+    const back = returnToOf(ctx);
     await message(ctx, {
       title: 'Password changed',
       message: 'Your new password is set, and every device that was signed in has been signed out.',
-      hint: 'Go back to the application you were using and sign in with your new password.',
+      hint: back ? 'Continue to sign in with your new password.' : 'Sign in with your new password.',
+      continueTo: continueTo(back),
+      returnTo: back,
     });
   });
 
@@ -200,10 +212,13 @@ function verificationPages(router: Router, kit: PageKit): void {
   linkForm(router, kit, { page: 'verify-email', kind: 'verify', schema: tokenForm, use: (data) => registration.verifyEmail(data.token) });
 
   router.get('/verify-email/done', async function verified(ctx) {
+    const back = returnToOf(ctx);
     await message(ctx, {
       title: 'Email address confirmed',
       message: 'Thank you: your address is confirmed.',
-      hint: 'Go back to the application you were using and sign in.',
+      hint: back ? 'Continue to the sign-in you started.' : 'You can sign in now.',
+      continueTo: continueTo(back),
+      returnTo: back,
     });
   });
 

@@ -1,6 +1,7 @@
 // Looking up the pending interaction, and the pieces every step shows.
 import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
+import { safeReturnTo } from '../../return-to.ts';
 import type { InteractionDeps, InteractionDetails } from './types.ts';
 
 /**
@@ -37,4 +38,23 @@ export async function clientDisplayName(deps: InteractionDeps, details: Interact
   const clientId = String(details.params.client_id ?? '');
   const client = clientId ? await deps.provider.Client.find(clientId) : undefined;
   return client?.clientName || clientId || 'an application';
+}
+
+/**
+ * Where the account pages (register, forgotten password, and the links their
+ * mails carry) lead back to: this authorization request again. It still works
+ * after the interaction has expired (half an hour, while a verification link
+ * lasts a day) and needs no interaction cookie. A pushed or signed request
+ * cannot be replayed from its parameters (a request_uri works once), so it
+ * gets the interaction page instead.
+ */
+export function signInReturnPath(details: InteractionDetails): string {
+  const interaction = `/interaction/${details.uid}`;
+  const params = details.params as Record<string, unknown>;
+  if (params.request_uri !== undefined || params.request !== undefined) return interaction;
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    for (const item of Array.isArray(value) ? value : [value]) if (typeof item === 'string') query.append(name, item);
+  }
+  return safeReturnTo(`/oidc/auth?${query}`) ?? interaction;
 }

@@ -8,7 +8,7 @@ import { EmailNotVerifiedError, RateLimitedError, ServerBusyError, type AppError
 import type { SignInState, SignInStep, StepInput } from '../../sign-in/step.ts';
 import { pageSignInSource, rememberDevice } from '../device-cookie.ts';
 import type { FormFields } from '../form-body.ts';
-import { clientDisplayName } from './load.ts';
+import { clientDisplayName, signInReturnPath } from './load.ts';
 import { finishInteraction, seeCurrentStep } from './finish.ts';
 import type { InteractionDeps, InteractionDetails, InteractionPrompt } from './types.ts';
 
@@ -46,6 +46,7 @@ async function showStep(
     uid: details.uid,
     step: step.id,
     clientName: await clientDisplayName(deps, details),
+    returnTo: signInReturnPath(details),
     ...(refusal && presentRefusal(refusal)),
   }, refusal?.status);
 }

@@ -31,7 +31,7 @@ export const adminUserSchema = userSchema
   .extend({
     disabled: z.boolean(),
     locked: z.boolean().describe('Some sign-in source is locked out of the account by the rate limits right now'),
-    mfa: z.array(z.object({ id: z.string(), type: z.string() })),
+    mfa: z.array(z.object({ id: z.string(), type: z.string() })).meta({ example: [] }),
     last_sign_in_at: z.iso.datetime().nullable(),
   })
   .meta({ id: 'AdminUser' });

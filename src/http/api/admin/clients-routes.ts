@@ -18,14 +18,17 @@ const metadataBody = z
     resource_server: z.boolean().nullable().optional(),
   })
   .loose()
-  .meta({ description: 'RFC 7591 client metadata, plus first_party, api_access, resource_server and role. client_secret is generated, never sent.' });
+  .meta({
+    description: 'RFC 7591 client metadata, plus first_party, api_access, resource_server and role. client_secret is generated, never sent.',
+    example: { client_name: 'Web App', redirect_uris: ['https://app.example.com/callback'], grant_types: ['authorization_code', 'refresh_token'], api_access: true },
+  });
 
 type MetadataBody = z.output<typeof metadataBody>;
 
 const adminClientSchema = z
   .object({
-    client_id: z.string(),
-    source: z.enum(['file', 'api']).describe('file: read-only here (from CLIENTS_FILE, or built in); api: created here'),
+    client_id: z.string().meta({ example: 'web-app' }),
+    source: z.enum(['file', 'api']).meta({ example: 'api' }).describe('file: read-only here (from CLIENTS_FILE, or built in); api: created here'),
     built_in: z.boolean().describe('The server\'s own client of the first-party JSON API (reported as source "file": the server is its truth)'),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
@@ -34,7 +37,7 @@ const adminClientSchema = z
   .meta({ id: 'AdminClient', description: 'The client\'s metadata without any secret, with its source and dates.' });
 
 const createdClientSchema = adminClientSchema
-  .extend({ client_secret: z.string().optional().describe('Confidential clients only; shown this once') })
+  .extend({ client_secret: z.string().optional().describe('Confidential clients only; shown this once').meta({ example: 'q7Vd2…' }) })
   .meta({ id: 'CreatedClient' });
 
 const SECRET_FIELDS = new Set(['client_secret']);
