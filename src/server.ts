@@ -101,7 +101,7 @@ async function serve(
     publicUrl: config.publicUrl,
     trustProxyHops: config.trustProxyHops,
     apiRouter: api.router,
-    pages: createPagesSurface({ config, services, provider, signIn, render, apiRoutes: api.routes }),
+    pages: createPagesSurface({ config, services, provider, signIn, render, apiRoutes: api.routes, tokenChecks: api.tokenChecks }),
   });
   keys.onChange((next) => {
     replaceProviderKeys(provider, next);
