@@ -101,7 +101,9 @@ async function serve(
     publicUrl: config.publicUrl,
     trustProxyHops: config.trustProxyHops,
     apiRouter: api.router,
-    pages: createPagesSurface({ config, services, provider, signIn, render, apiRoutes: api.routes, tokenChecks: api.tokenChecks }),
+    pages: createPagesSurface({ config, services, provider, signIn, render, apiRoutes: api.routes, tokenChecks: api.tokenChecks,
+      admin: { clients: clientAdmin, secrets: store.secrets, keys, sessions: store.sessions },
+    }),
   });
   keys.onChange((next) => {
     replaceProviderKeys(provider, next);

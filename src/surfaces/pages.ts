@@ -5,7 +5,7 @@ import type { Provider } from 'oidc-provider';
 import type { Config } from '../config.ts';
 import type { ApiRoute } from '../http/api/route.ts';
 import { createAccountConsoleRouter } from '../pages/account/console-pages.ts';
-import { createAdminPagesRouter } from '../pages/admin/admin-pages.ts';
+import { createAdminPagesRouter, type AdminPagesDeps } from '../pages/admin/admin-pages.ts';
 import { createAccountPagesRouter } from '../pages/account/account-pages.ts';
 import { createDocsRouter } from '../pages/api-docs.ts';
 import { createAssetsRouter } from '../pages/assets.ts';
@@ -29,6 +29,8 @@ export function createPagesSurface(deps: {
   apiRoutes: readonly ApiRoute[];
   /** The API's own token checks (src/surfaces/api.ts), which the consoles apply to their cookie's tokens. */
   tokenChecks: TokenChecks;
+  /** What the admin console changes besides the services: clients, keys, live-session counts. */
+  admin: Pick<AdminPagesDeps, 'clients' | 'secrets' | 'keys' | 'sessions'>;
 }): Router[] {
   const { config, services, render } = deps;
   const consoleDeps: ConsoleSignInDeps = {
@@ -49,7 +51,9 @@ export function createPagesSurface(deps: {
     createAccountPagesRouter({ registration: services.registration, passwordReset: services.passwordReset, render }),
     createConsoleSignInRouter(consoleDeps),
     createAccountConsoleRouter({ requireConsole, render }),
-    createAdminPagesRouter({ requireConsole, render }),
+    createAdminPagesRouter({
+      requireConsole, render, adminUsers: services.adminUsers, roles: services.roles, audit: services.audit, ...deps.admin,
+    }),
     createDocsRouter({ routes: deps.apiRoutes, serverUrl: deps.config.publicUrl, render }),
   ];
 }

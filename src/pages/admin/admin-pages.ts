@@ -1,15 +1,18 @@
 // The admin console at /admin: for accounts whose role grants an admin:*
-// permission, signed in like the account console (src/pages/console/).
+// permission, signed in like the account console (src/pages/console/), over
+// the services the admin API uses, each page under the permission of the
+// matching API route.
 import { Router } from '@koa/router';
-import { csrfToken } from '../csrf.ts';
-import type { Renderer } from '../render.ts';
-import type { ConsoleState, RequireConsole } from '../console/require-console.ts';
+import { createAdminKit, type AdminPagesDeps } from './admin-kit.ts';
+import { addDashboardPages } from './dashboard-pages.ts';
+import { addUserPages } from './users-pages.ts';
 
-export function createAdminPagesRouter(deps: { requireConsole: RequireConsole; render: Renderer }): Router {
+export type { AdminPagesDeps } from './admin-kit.ts';
+
+export function createAdminPagesRouter(deps: AdminPagesDeps): Router {
   const router = new Router();
-  router.get('/admin', deps.requireConsole({ permission: '*' }), csrfToken(), async function showAdminHome(ctx) {
-    const { account } = ctx.state.console as ConsoleState;
-    await deps.render(ctx, 'console-placeholder', { title: 'Administration', account });
-  });
+  const kit = createAdminKit(deps);
+  addDashboardPages(router, deps, kit);
+  addUserPages(router, deps, kit);
   return router;
 }
