@@ -6,6 +6,7 @@ import { Router } from '@koa/router';
 import { createAdminKit, type AdminPagesDeps } from './admin-kit.ts';
 import { addDashboardPages } from './dashboard-pages.ts';
 import { addUserPages } from './users-pages.ts';
+import { addClientPages } from './clients-pages.ts';
 
 export type { AdminPagesDeps } from './admin-kit.ts';
 
@@ -14,5 +15,6 @@ export function createAdminPagesRouter(deps: AdminPagesDeps): Router {
   const kit = createAdminKit(deps);
   addDashboardPages(router, deps, kit);
   addUserPages(router, deps, kit);
+  addClientPages(router, deps, kit);
   return router;
 }
