@@ -7,6 +7,9 @@ import { createAdminKit, type AdminPagesDeps } from './admin-kit.ts';
 import { addDashboardPages } from './dashboard-pages.ts';
 import { addUserPages } from './users-pages.ts';
 import { addClientPages } from './clients-pages.ts';
+import { addRolePages } from './roles-pages.ts';
+import { addAuditPages } from './audit-pages.ts';
+import { addKeyPages } from './keys-pages.ts';
 
 export type { AdminPagesDeps } from './admin-kit.ts';
 
@@ -16,5 +19,8 @@ export function createAdminPagesRouter(deps: AdminPagesDeps): Router {
   addDashboardPages(router, deps, kit);
   addUserPages(router, deps, kit);
   addClientPages(router, deps, kit);
+  addRolePages(router, deps, kit);
+  addAuditPages(router, deps, kit);
+  addKeyPages(router, deps, kit);
   return router;
 }
