@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { PASSWORD, uniqueEmail } from '../support/admin.ts';
 import { ageSignIn, csrfOf, postForm } from '../support/admin-console.ts';
 import { signInToConsole } from '../support/console-session.ts';
-import { PageSession, type PageResponse } from '../support/page-session.ts';
+import { PageSession } from '../support/page-session.ts';
 import { createTestAccount, startTestServer, type TestServer } from '../support/server.ts';
 import { login } from '../support/api.ts';
 
@@ -14,7 +14,6 @@ describe('admin console pages', function () {
   let server: TestServer;
   let base: string;
   let admin: PageSession;
-  let adminPage: PageResponse;
   let target: { id: string; email: string };
 
   async function account(role: string) {
@@ -34,7 +33,7 @@ describe('admin console pages', function () {
     base = server.url;
     await server.store.roles.insert({ name: 'auditor', description: 'Reads the audit log', permissions: ['admin:audit:read'] });
     await server.store.roles.insert({ name: 'viewer', description: 'Reads accounts', permissions: ['admin:users:read', 'admin:clients:read'] });
-    ({ session: admin, page: adminPage } = await signedInAs('admin'));
+    ({ session: admin } = await signedInAs('admin'));
     target = await account('user');
   });
   after(() => server?.close());
