@@ -200,7 +200,7 @@ describe('admin console pages', function () {
     assert.match(inUse.body, /role="alert"/);
 
     const keys = await admin.request(`${base}/admin/keys`);
-    const active = /<code>([^<]+)<\/code><\/td>\s*<td>[^<]*<\/td>\s*<td>active/.exec(keys.body)?.[1] ?? assert.fail('no active key');
+    const active = /<code>([^<]+)<\/code><\/td>\s*<td[^>]*>[^<]*<\/td>\s*<td[^>]*>active/.exec(keys.body)?.[1] ?? assert.fail('no active key');
     const retire = await admin.request(`${base}/admin/keys/${active}/retire`);
     const refused = await postForm(admin, base, retire, `/admin/keys/${active}/retire`, { confirm: 'yes' });
     assert.equal(refused.status, 409);
