@@ -209,4 +209,76 @@ describe('admin console pages', function () {
     assert.equal(audit.status, 400);
     assert.match(audit.body, /aria-invalid="true" aria-describedby="since-error"/);
   });
+
+  it('changes role, marks verified, mails a reset, unlocks, ends sessions and deletes, each recorded', async () => {
+    const email = uniqueEmail('admin-console-actions');
+    const { id } = await createTestAccount(server, { email, password: PASSWORD, emailVerified: false });
+    let page = await admin.request(`${base}/admin/users/${id}`);
+    assert.match(page.body, /Mark email verified/);
+    for (const [action, fields, done] of [
+      ['role', { role: 'auditor' }, 'role'], ['verify', {}, 'verified'], ['reset', {}, 'reset'], ['unlock', {}, 'unlocked'],
+    ] as const) {
+      const res = await postForm(admin, base, page, `/admin/users/${id}/${action}`, fields);
+      assert.equal(res.status, 303, action);
+      assert.equal(res.headers.get('location'), `/admin/users/${id}?done=${done}`, action);
+      page = await admin.request(`${base}${res.headers.get('location')}`);
+      assert.match(page.body, /role="status"/, action);
+    }
+    const stored = await server.store.accounts.findById(id);
+    assert.equal(stored?.role, 'auditor');
+    assert.equal(stored?.emailVerified, true);
+    const unknownRole = await postForm(admin, base, page, `/admin/users/${id}/role`, { role: 'no-such-role' });
+    assert.equal(unknownRole.status, 404);
+    assert.match(unknownRole.body, /id="role" name="role" aria-invalid="true" aria-describedby="role-error"/);
+
+    const session = await login(server, { email, password: PASSWORD });
+    const revoke = await admin.request(`${base}/admin/users/${id}/revoke-sessions`);
+    assert.equal((await postForm(admin, base, revoke, `/admin/users/${id}/revoke-sessions`, { confirm: 'yes' })).status, 303);
+    const me = await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${session.access_token}` } });
+    assert.equal(me.status, 401);
+
+    const del = await admin.request(`${base}/admin/users/${id}/delete`);
+    const deleted = await postForm(admin, base, del, `/admin/users/${id}/delete`, { confirm: 'yes' });
+    assert.equal(deleted.status, 303);
+    assert.equal(deleted.headers.get('location'), '/admin/users?done=deleted');
+    assert.equal(await server.store.accounts.findById(id), undefined);
+    const gone = await admin.request(`${base}/admin/users/${id}`);
+    assert.equal(gone.status, 404);
+    assert.match(gone.headers.get('content-type') ?? '', /text\/html/);
+
+    const audit = await admin.request(`${base}/admin/audit?subject=${id}`);
+    for (const type of ['adminUpdateUser', 'adminSendPasswordReset', 'adminUnlockUser', 'adminRevokeUserSessions', 'adminDeleteUser']) {
+      assert.match(audit.body, new RegExp(`admin\\.${type}`), type);
+    }
+  });
+
+  it('rotates the signing keys and retires the previous one', async () => {
+    const before = await admin.request(`${base}/admin/keys`);
+    const rotated = await postForm(admin, base, before, '/admin/keys/rotate');
+    assert.equal(rotated.status, 303);
+    const after = await admin.request(`${base}/admin/keys`);
+    const previous = /href="\/admin\/keys\/([^"]+)\/retire"/.exec(after.body)?.[1] ?? assert.fail('no previous key');
+    const confirm = await admin.request(`${base}/admin/keys/${previous}/retire`);
+    const retired = await postForm(admin, base, confirm, `/admin/keys/${decodeURIComponent(previous)}/retire`, { confirm: 'yes' });
+    assert.equal(retired.status, 303);
+    const final = await admin.request(`${base}/admin/keys`);
+    assert.ok(!final.body.includes(`<code>${decodeURIComponent(previous)}</code>`), 'the retired key is gone');
+  });
+
+  it('shows LAST_ADMIN on the role field when the only admin would demote itself', async () => {
+    const lone = await startTestServer();
+    try {
+      const email = uniqueEmail('lone-admin');
+      const { id } = await createTestAccount(lone, { email, password: PASSWORD, role: 'admin' });
+      const session = new PageSession();
+      await signInToConsole(session, lone.url, `/admin/users/${id}`, { email, password: PASSWORD });
+      const page = await session.request(`${lone.url}/admin/users/${id}`);
+      const refused = await postForm(session, lone.url, page, `/admin/users/${id}/role`, { role: 'user' });
+      assert.equal(refused.status, 409);
+      assert.match(refused.body, /aria-invalid="true" aria-describedby="role-error"/);
+      assert.equal((await lone.store.accounts.findById(id))?.role, 'admin');
+    } finally {
+      await lone.close();
+    }
+  });
 });
