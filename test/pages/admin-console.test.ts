@@ -67,6 +67,12 @@ describe('admin console pages', function () {
       assert.equal(anonymous.status, 303, path);
       assert.match(anonymous.headers.get('location') ?? '', /^\/console\/login\?return=/, path);
     }
+    // A post whose sign-in has ended comes back, once signed in, to a page that answers.
+    const ended = await new PageSession().request(`${base}/admin/users/${target.id}/verify`, { form: { _csrf: 'x' } });
+    assert.equal(ended.headers.get('location'), `/console/login?return=${encodeURIComponent(`/admin/users/${target.id}/verify`)}`);
+    const back = await admin.request(`${base}/admin/users/${target.id}/verify`);
+    assert.equal(back.status, 303);
+    assert.equal(back.headers.get('location'), `/admin/users/${target.id}`);
   });
 
   it('opens to a custom role only the pages of its permissions, reads and writes alike', async () => {

@@ -17,6 +17,11 @@ export function addKeyPages(router: Router, deps: AdminPagesDeps, kit: AdminKit)
   }
   router.get(SECTION, ...kit.page('*'), (ctx) => showKeys(ctx));
 
+  // Where a sign-in that ended before the post comes back to.
+  router.get(`${SECTION}/rotate`, ...kit.page('*'), (ctx) => {
+    ctx.status = 303;
+    ctx.redirect(SECTION);
+  });
   router.post(`${SECTION}/rotate`, ...kit.post('keys:write'), async function rotate(ctx) {
     try {
       await kit.audited(ctx, 'rotateKeys', null, async () => {

@@ -70,6 +70,11 @@ export function addUserPages(router: Router, deps: AdminPagesDeps, kit: AdminKit
 
   /** A one-step change from the detail page; a service refusal shows there, tied to `field` when it has one. */
   function simpleAction(path: string, operationId: string, done: string, run: (ctx: Context) => Promise<unknown>, field?: string) {
+    // Where a sign-in that ended before the post comes back to: the account's page.
+    router.get(`${SECTION}/:id/${path}`, ...kit.page('users:read'), (ctx) => {
+      ctx.status = 303;
+      ctx.redirect(`${SECTION}/${encodeURIComponent(id(ctx))}`);
+    });
     router.post(`${SECTION}/:id/${path}`, ...kit.post('users:write'), async function userAction(ctx) {
       try {
         await kit.audited(ctx, operationId, id(ctx), () => run(ctx));
