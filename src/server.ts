@@ -102,7 +102,9 @@ async function serve(
     publicUrl: config.publicUrl,
     trustProxyHops: config.trustProxyHops,
     apiRouter: api.router,
-    pages: createPagesSurface({ config, services, provider, signIn, render, apiRoutes: api.routes }),
+    pages: createPagesSurface({ config, services, provider, signIn, render, apiRoutes: api.routes, tokenChecks: api.tokenChecks,
+      admin: { clients: clientAdmin, secrets: store.secrets, keys, sessions: store.sessions },
+    }),
     notFound: notFoundPage(render),
   });
   keys.onChange((next) => {

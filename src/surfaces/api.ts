@@ -13,7 +13,7 @@ import { adminAuditRoutes } from '../http/api/admin/audit-routes.ts';
 import type { ApiRoute } from '../http/api/route.ts';
 import { createApiRouter } from '../http/api/router.ts';
 import { createAdminAuth } from '../http/middleware/require-admin.ts';
-import { createRequestTokenCheck, createSessionCheck, createUserAuth } from '../http/middleware/require-bearer.ts';
+import { createRequestTokenCheck, createSessionCheck, createUserAuth, type AccessTokenVerifier } from '../http/middleware/require-bearer.ts';
 import { createDpopProofCheck, DPOP_REPLAY_RULE } from '../http/middleware/dpop-proof.ts';
 import { createAccessTokenVerifier } from '../oidc/access-token-verifier.ts';
 import { createFirstPartyTokens } from '../oidc/first-party-tokens.ts';
@@ -29,6 +29,13 @@ import type { ClientStore, Store } from '../storage/ports.ts';
 export interface ApiSurface {
   routes: ApiRoute[];
   router: Router;
+  /** The checks behind the user auth level, for the consoles' cookie-held tokens (src/pages/console/). */
+  tokenChecks: TokenChecks;
+}
+
+export interface TokenChecks {
+  verifyAccessToken: AccessTokenVerifier;
+  liveSession: ReturnType<typeof createSessionCheck>;
 }
 
 export function createApiSurface(deps: {
@@ -46,11 +53,12 @@ export function createApiSurface(deps: {
 }): ApiSurface {
   const { config, services, signIn } = deps;
   const { accounts, sessions } = services;
+  const verifyAccessToken = refuseTokensOfDeletedClients(
+    createAccessTokenVerifier({ secrets: () => deps.keys.current(), issuer: config.issuer, apiAudience: config.apiAudience }),
+    deps.clients,
+  );
   const verify = createRequestTokenCheck({
-    verifyAccessToken: refuseTokensOfDeletedClients(
-      createAccessTokenVerifier({ secrets: () => deps.keys.current(), issuer: config.issuer, apiAudience: config.apiAudience }),
-      deps.clients,
-    ),
+    verifyAccessToken,
     checkDpopProof: createDpopProofCheck({ publicUrl: config.publicUrl, replay: deps.store.createRateLimiter(DPOP_REPLAY_RULE) }),
   });
   const liveSession = createSessionCheck(sessions);
@@ -74,5 +82,5 @@ export function createApiSurface(deps: {
     ...adminAuditRoutes({ audit: services.audit }),
     ...keysRoutes({ secrets: deps.store.secrets, keys: deps.keys }),
   ];
-  return { routes, router: createApiRouter(routes, { user, admin }, services.audit) };
+  return { routes, router: createApiRouter(routes, { user, admin }, services.audit), tokenChecks: { verifyAccessToken, liveSession } };
 }

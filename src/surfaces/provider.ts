@@ -8,6 +8,7 @@ import type { ProviderPages } from '../oidc/configuration.ts';
 import { createProvider } from '../oidc/provider.ts';
 import type { ServerSecrets } from '../oidc/secrets.ts';
 import { FIRST_PARTY_API_CLIENT } from '../oidc/token-endpoint.ts';
+import { consoleAvailable, consoleClientMetadata } from '../oidc/console-client.ts';
 import { CLIENTS_TOPIC } from '../services/client-admin.ts';
 import type { Services } from '../services/create-services.ts';
 import type { SignIn } from '../sign-in/flow.ts';
@@ -51,7 +52,11 @@ export async function createProviderSurface(deps: ProviderSurfaceDeps): Promise<
   });
 
   const builtin = FIRST_PARTY_API_CLIENT as unknown as ClientMetadata;
-  const clients = [builtin, ...fileClients, ...deps.extraClients];
+  // The consoles' redirect URI is PUBLIC_URL's: plain http off loopback is
+  // refused for any web client, so such a server runs without the consoles.
+  const consoles = consoleAvailable(config.publicUrl) ? [consoleClientMetadata(config.publicUrl) as unknown as ClientMetadata] : [];
+  if (consoles.length === 0) deps.logger.warn('PUBLIC_URL is plain http off loopback: the account and admin consoles are off');
+  const clients = [builtin, ...consoles, ...fileClients, ...deps.extraClients];
   // oidc-provider's own validation, at start, so a bad clients file fails
   // here with its reason instead of at the first authorization request.
   for (const client of clients) {
@@ -62,7 +67,7 @@ export async function createProviderSurface(deps: ProviderSurfaceDeps): Promise<
   }
   const deleted = await syncConfiguredClients(
     { clients: deps.clients, oidc: deps.store.oidc, logger: deps.logger },
-    { builtin: [builtin], file: [...fileClients, ...deps.extraClients] },
+    { builtin: [builtin, ...consoles], file: [...fileClients, ...deps.extraClients] },
   );
   // Instances still running the old file must stop accepting a removed client too.
   if (deleted) await deps.changes.publish(CLIENTS_TOPIC);

@@ -121,6 +121,21 @@ forEachBackend('SessionStore', (getStore) => {
     });
   });
 
+  describe('countLive', () => {
+    it('counts the live sessions of every account, without revoked or expired ones', async () => {
+      const [accountId, otherId] = [await newAccountId(getStore()), await newAccountId(getStore())];
+      const before = await sessions().countLive(at(6));
+      const [one, two, revoked, expired] = Array.from({ length: 4 }, () => newSession(accountId));
+      await sessions().upsert(one!, at(1));
+      await sessions().upsert(two!, at(1));
+      await sessions().upsert(revoked!, at(1));
+      await sessions().upsert({ ...expired!, expiresAt: at(5) }, at(1));
+      await sessions().upsert(newSession(otherId), at(1));
+      await sessions().revoke(revoked!.id, accountId, at(2));
+      assert.equal(await sessions().countLive(at(6)), before + 3);
+    });
+  });
+
   describe('extend', () => {
     it('moves expiresAt later, never earlier, and never on a revoked session', async () => {
       const input = newSession(await newAccountId(getStore()), { expiresAt: at(10) });

@@ -83,6 +83,10 @@ export function createMongoSessionStore(models: { sessions: Model<SessionDoc>; a
       return account ? { session, account } : undefined;
     },
 
+    async countLive(now) {
+      return sessions.countDocuments(live(now));
+    },
+
     async findLiveByAccount(accountId, now) {
       // _id breaks ties (code-unit order, like the SQL backend's collate "C")
       // so the order is stable when two sign-ins share a millisecond.

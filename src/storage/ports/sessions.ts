@@ -44,6 +44,8 @@ export interface SessionStore {
   findLiveWithAccount(id: string, now: Date): Promise<{ session: SessionRecord; account: Account } | undefined>;
   /** The account's live sessions, newest first. */
   findLiveByAccount(accountId: string, now: Date): Promise<SessionRecord[]>;
+  /** How many sessions are live at `now`, of every account (the admin dashboard). */
+  countLive(now: Date): Promise<number>;
   /** Set lastActiveAt = now on a live session; no error when missing. */
   touch(id: string, now: Date): Promise<void>;
   /** Revoke one live session of this account; false when missing, already revoked, expired or another account's. */

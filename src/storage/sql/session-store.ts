@@ -91,6 +91,11 @@ export function createSqlSessionStore(db: SqlDriver): SessionStore {
       return { session: toSession(row), account };
     },
 
+    async countLive(now) {
+      const { rows } = await db.query<{ n: string | number }>(`select count(*) as n from sessions where ${live('$1')}`, [now]);
+      return Number(rows[0]?.n ?? 0);
+    },
+
     async findLiveByAccount(accountId, now) {
       // id breaks ties so the order is stable when two sign-ins share a millisecond.
       const { rows } = await db.query<Row>(
