@@ -27,6 +27,8 @@ export interface AppDeps {
   apiRouter: Router;
   /** The server-rendered pages, in order (src/pages/, wired by src/surfaces/pages.ts). */
   pages: Router[];
+  /** Origins besides PUBLIC_URL's that every page loads images from (LOGO_URL's). */
+  imageOrigins?: readonly string[];
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -44,7 +46,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(auditRequest());
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.logger));
-  app.use(securityHeaders({ https: deps.publicUrl.startsWith('https:') }));
+  app.use(securityHeaders({ https: deps.publicUrl.startsWith('https:'), imageOrigins: deps.imageOrigins }));
   app.use(health.routes()).use(health.allowedMethods());
   for (const pages of deps.pages) app.use(pages.routes()).use(pages.allowedMethods());
   app.use(deps.apiRouter.routes());

@@ -7,6 +7,7 @@ import type { ApiRoute } from '../http/api/route.ts';
 import { createAccountPagesRouter } from '../pages/account/account-pages.ts';
 import { createDocsRouter } from '../pages/api-docs.ts';
 import { createAssetsRouter } from '../pages/assets.ts';
+import { createBrandCssRouter } from '../pages/brand-css.ts';
 import { createInteractionRouter } from '../pages/interaction/router.ts';
 import type { Renderer } from '../pages/render.ts';
 import type { Services } from '../services/create-services.ts';
@@ -23,8 +24,13 @@ export function createPagesSurface(deps: {
 }): Router[] {
   const { services, render } = deps;
   return [
+    createBrandCssRouter(deps.config.branding.palette),
     createAssetsRouter(),
-    createInteractionRouter({ provider: deps.provider, signIn: deps.signIn, render, audit: services.audit }),
+    createInteractionRouter({
+      provider: deps.provider, signIn: deps.signIn, render, audit: services.audit,
+      accountEmail: async (id) => (await services.accounts.findById(id))?.email,
+      allowLoopbackHttp: deps.config.env !== 'production',
+    }),
     createAccountPagesRouter({ registration: services.registration, passwordReset: services.passwordReset, render }),
     createDocsRouter({ routes: deps.apiRoutes, serverUrl: deps.config.publicUrl, render }),
   ];
