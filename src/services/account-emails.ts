@@ -29,12 +29,12 @@ export interface AccountEmailsDeps {
   branding?: Branding;
 }
 
-/** Each mail's subject, ending in the product name so a reader knows who writes. */
+/** Each mail's subject, naming the product so a reader knows who writes. */
 export function emailSubjects(productName: string) {
   return {
-    verification: `Confirm your email address for ${productName}`,
-    passwordReset: `Reset your ${productName} password`,
-    passwordChanged: `Your ${productName} password was changed`,
+    verification: `Confirm your email address · ${productName}`,
+    passwordReset: `Reset your password · ${productName}`,
+    passwordChanged: `Your password was changed · ${productName}`,
     invitation: `Your ${productName} account is ready`,
   } as const;
 }

@@ -54,7 +54,7 @@ describe('branded mails', function () {
     await emails.sendVerification(account('brand@example.com'), 'tok');
     const mail = await smtp.waitFor((m) => m.rcptTo.includes('brand@example.com'));
 
-    assert.equal(mail.subject, 'Confirm your email address for Acme & Co ID');
+    assert.equal(mail.subject, 'Confirm your email address · Acme & Co ID');
     assert.equal(mail.headers.get('from'), 'Acme Accounts <accounts@acme.example>');
     assert.equal(mail.from, 'accounts@acme.example');
     assert.match(mail.text!, /created a Acme & Co ID account/);
@@ -79,7 +79,7 @@ describe('branded mails', function () {
 
     await emails.sendPasswordChanged(account('shipped@example.com'), 'changed');
     const shipped = await smtp.waitFor((m) => m.rcptTo.includes('shipped@example.com'));
-    assert.equal(shipped.subject, 'Your Acme & Co ID password was changed');
+    assert.equal(shipped.subject, 'Your password was changed · Acme & Co ID');
     assert.doesNotMatch(shipped.html!, /Custom/);
   });
 });
