@@ -239,8 +239,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     keysRefreshMs: e.KEYS_REFRESH_SECONDS * 1000,
     branding: Object.freeze({
       productName: e.PRODUCT_NAME,
-      // Absolute, so mails (read away from this server) can load it too.
-      logoUrl: e.LOGO_URL === undefined ? undefined : new URL(e.LOGO_URL, `${publicUrl}/`).toString(),
+      // Absolute, so mails (read away from this server) can load it too; a
+      // path is under PUBLIC_URL, its base path included.
+      logoUrl: e.LOGO_URL?.startsWith('/') ? `${publicUrl}${e.LOGO_URL}` : e.LOGO_URL,
       palette: brandPalette(e.ACCENT_COLOR),
       templatesDir: e.TEMPLATES_DIR,
     }),

@@ -50,10 +50,12 @@ describe('branding configuration', function () {
     assert.equal(parseConfig({ PUBLIC_URL: 'https://id.example.com', PRODUCT_NAME: 'Acme, Inc. "ID"' }).mailFrom, '"Acme, Inc. \\"ID\\"" <no-reply@id.example.com>');
   });
 
-  it('resolves a LOGO_URL path against PUBLIC_URL: same origin, nothing added to the CSP', function () {
+  it('puts a LOGO_URL path under PUBLIC_URL (its base path too): same origin, nothing added to the CSP', function () {
     const config = parseConfig({ PUBLIC_URL: 'https://id.example.com', LOGO_URL: '/brand/logo.png' });
     assert.equal(config.branding.logoUrl, 'https://id.example.com/brand/logo.png');
     assert.equal(foreignLogoOrigin(config.branding, config.publicUrl), undefined);
+    const based = parseConfig({ PUBLIC_URL: 'https://example.org/auth/', LOGO_URL: '/brand/logo.png' });
+    assert.equal(based.branding.logoUrl, 'https://example.org/auth/brand/logo.png');
   });
 
   it('accepts an http logo on a loopback host outside production', function () {

@@ -49,6 +49,7 @@ describe('branded pages and the consent page details', function () {
       ],
     });
     await createTestAccount(server, { email: 'ann@example.com', password: PASSWORD });
+    await createTestAccount(server, { email: 'bob@example.com', password: PASSWORD });
   });
   after(async () => {
     await server?.close();
@@ -145,6 +146,23 @@ describe('branded pages and the consent page details', function () {
     assert.equal(restarted.status, 303);
     const page = await agent.get(restarted.headers.location!).expect(200);
     assert.match(page.text, /<h1 id="page-title">Sign in<\/h1>/);
+    // Bob signs in on the same browser and is asked for his own consent.
+    const posted = await agent.post(restarted.headers.location!).type('form')
+      .send({ _csrf: csrfOf(page.text), prompt: 'login', email: 'bob@example.com', password: PASSWORD });
+    assert.equal(posted.status, 303);
+    // oidc-provider first ends Ann's session: its auto-submitting form, with a
+    // Continue button for a browser without JavaScript; posting it resumes.
+    const ending = await agent.get(new URL(posted.headers.location!).pathname);
+    assert.equal(ending.status, 200);
+    const action = /<form method="post" action="([^"]+)"/.exec(ending.text)?.[1] ?? assert.fail('no end-session form');
+    assert.match(ending.text, /<noscript>[\s\S]*<button autofocus type="submit">Continue<\/button>/);
+    const fields = Object.fromEntries([...ending.text.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    const ended = await agent.post(new URL(action).pathname).type('form').send(fields);
+    assert.equal(ended.status, 303);
+    const resumed = await agent.get(new URL(ended.headers.location!, server.url).pathname);
+    assert.equal(resumed.status, 303);
+    const consent = await agent.get(resumed.headers.location!).expect(200);
+    assert.match(consent.text, /Signed in as <strong>bob@example\.com<\/strong>/);
   });
 
   it('links only to https (or loopback http outside production), never javascript:, data: or credentials', function () {

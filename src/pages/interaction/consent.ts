@@ -61,7 +61,9 @@ export async function recordConsent(deps: InteractionDeps, details: InteractionD
 function switchAccountHref(details: InteractionDetails): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(details.params)) {
-    if (typeof value === 'string' && name !== 'prompt' && name !== 'login_hint' && name !== 'id_token_hint') params.set(name, value);
+    if (name === 'prompt' || name === 'login_hint' || name === 'id_token_hint') continue;
+    // Several resource indicators arrive as an array.
+    for (const one of Array.isArray(value) ? value : [value]) if (typeof one === 'string') params.append(name, one);
   }
   params.set('prompt', 'login');
   return `/oidc/auth?${params.toString()}`;
