@@ -29,6 +29,8 @@ export interface AppDeps {
   pages: Router[];
   /** Answers what nothing above did (src/pages/front-door.ts): a 404 page or JSON by Accept. */
   notFound: Middleware;
+  /** Origins besides PUBLIC_URL's that every page loads images from (LOGO_URL's). */
+  imageOrigins?: readonly string[];
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -46,7 +48,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(auditRequest());
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.logger));
-  app.use(securityHeaders({ https: deps.publicUrl.startsWith('https:') }));
+  app.use(securityHeaders({ https: deps.publicUrl.startsWith('https:'), imageOrigins: deps.imageOrigins }));
   app.use(health.routes()).use(health.allowedMethods());
   for (const pages of deps.pages) app.use(pages.routes()).use(pages.allowedMethods());
   app.use(deps.apiRouter.routes());

@@ -7,6 +7,9 @@ import { createPasswordPolicy } from './services/password-policy.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './services/rate-limits.ts';
 import type { HashingQueueSettings } from './services/hashing-queue.ts';
 import { DEFAULT_HASHING_QUEUE } from './services/password-hasher.ts';
+import { brandPalette, parseHexColor } from './services/brand-colors.ts';
+import type { Branding } from './services/branding.ts';
+import { defaultMailFrom } from './services/mail-transport.ts';
 
 /** API.md: CLIENTS_FILE defaults to this file when it exists. */
 export const DEFAULT_CLIENTS_FILE = 'config/clients.json';
@@ -35,6 +38,19 @@ function isHttpsOrLoopback(url: string): boolean {
   const { protocol, hostname } = new URL(url);
   return protocol === 'https:' || hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
+
+/** `Name <addr@host>` or a bare address; no line breaks (they would forge headers). */
+const mailFrom = z.string().refine((v) => {
+  const address = /<([^<>]+)>\s*$/.exec(v)?.[1] ?? v;
+  return !/[\r\n]/.test(v) && z.email().safeParse(address.trim()).success;
+}, { message: 'must be an address, optionally with a name: Name <no-reply@example.com>' });
+
+// A path is served by PUBLIC_URL's origin (the CSP's 'self'); a URL must be https.
+const logoUrl = z.string().refine((v) => /^\/(?!\/)[^\s\\]*$/.test(v) || (URL.canParse(v) && isHttpsOrLoopback(v) && /^https?:$/.test(new URL(v).protocol)), {
+  message: 'must be an https URL or a path under PUBLIC_URL (/brand/logo.svg)',
+});
+
+const hexColor = z.string().refine((v) => parseHexColor(v) !== undefined, { message: 'must be a hex colour such as #1f5fbf' });
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -94,6 +110,13 @@ const schema = z.object({
   // How often each process re-reads the signing and cookie keys (oidc/key-ring.ts):
   // a rotation or retirement made through another instance takes effect within it.
   KEYS_REFRESH_SECONDS: positiveInt.max(60, 'must be at most 60 (API.md: every instance within 60 s)').default(30),
+  // Branding: the name, logo and accent colour every page and mail shows, the
+  // mails' From header, and a directory of templates replacing shipped ones.
+  PRODUCT_NAME: z.string().trim().min(1).max(60, 'must be at most 60 characters').refine((v) => !/[\r\n<>]/.test(v), { message: 'must be one line of plain text' }).default('Gatehouse'),
+  LOGO_URL: logoUrl.optional(),
+  ACCENT_COLOR: hexColor.default('#1f5fbf'),
+  MAIL_FROM: mailFrom.optional(),
+  TEMPLATES_DIR: z.string().min(1).optional(),
   ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
 });
 
@@ -131,6 +154,10 @@ export interface Config {
   auditRetentionDays: number;
   /** KEYS_REFRESH_SECONDS, in milliseconds. */
   keysRefreshMs: number;
+  /** PRODUCT_NAME, LOGO_URL, ACCENT_COLOR, TEMPLATES_DIR. */
+  branding: Branding;
+  /** MAIL_FROM, else `PRODUCT_NAME <no-reply@PUBLIC_URL host>`. */
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {}
@@ -170,6 +197,12 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     throw new ConfigError('Invalid configuration: WEB_CONCURRENCY must be 1 with the embedded database (a PGlite DATA_DIR belongs to one process); set DATABASE_URL to a PostgreSQL server to run several workers');
   }
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  if (e.LOGO_URL?.startsWith('http:') && e.NODE_ENV === 'production') {
+    throw new ConfigError('Invalid configuration: LOGO_URL must be https when NODE_ENV=production');
+  }
+  if (e.TEMPLATES_DIR !== undefined && !existsSync(e.TEMPLATES_DIR)) {
+    throw new ConfigError(`Invalid configuration: TEMPLATES_DIR ${e.TEMPLATES_DIR} does not exist`);
+  }
   return Object.freeze({
     env: e.NODE_ENV,
     port: e.PORT,
@@ -204,6 +237,15 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     passwordHashing: { concurrency: e.PASSWORD_HASH_CONCURRENCY, maxQueued: e.PASSWORD_HASH_QUEUE },
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     keysRefreshMs: e.KEYS_REFRESH_SECONDS * 1000,
+    branding: Object.freeze({
+      productName: e.PRODUCT_NAME,
+      // Absolute, so mails (read away from this server) can load it too; a
+      // path is under PUBLIC_URL, its base path included.
+      logoUrl: e.LOGO_URL?.startsWith('/') ? `${publicUrl}${e.LOGO_URL}` : e.LOGO_URL,
+      palette: brandPalette(e.ACCENT_COLOR),
+      templatesDir: e.TEMPLATES_DIR,
+    }),
+    mailFrom: e.MAIL_FROM ?? defaultMailFrom(publicUrl, e.PRODUCT_NAME),
   });
 }
 

@@ -10,7 +10,8 @@ import { createApp } from './app.ts';
 import { openStore } from './storage/open-store.ts';
 import type { Store } from './storage/ports.ts';
 import { createServices } from './services/create-services.ts';
-import { createMailer, defaultMailFrom } from './services/mail-transport.ts';
+import { createMailer } from './services/mail-transport.ts';
+import { foreignLogoOrigin } from './services/branding.ts';
 import { bootstrapAdmin } from './services/bootstrap-admin.ts';
 import { startExpiredPurge } from './services/purge-expired.ts';
 import { createChangeFeed } from './services/change-feed.ts';
@@ -65,7 +66,10 @@ async function serve(
   store: Store,
   fileClients: ClientMetadata[],
 ): Promise<RunningServer> {
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, logger, from: defaultMailFrom(config.publicUrl) });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, logger, from: config.mailFrom });
+  if (config.branding.palette.adjusted) {
+    logger.warn({ configured: config.branding.palette.configured, used: config.branding.palette.light.accent }, 'ACCENT_COLOR is too light to read on white (WCAG 4.5:1); a darker shade of it is used');
+  }
   const services = await createServices({ config, store, mailer, logger, viewsDir: VIEWS_DIR });
   const { accounts } = services;
   if (config.admin) await bootstrapAdmin(accounts, config.admin, logger);
@@ -73,7 +77,7 @@ async function serve(
   // Keys are live: re-read every KEYS_REFRESH_SECONDS and swapped below, no restart.
   const keys = await openKeyRing(store.secrets, { refreshMs: config.keysRefreshMs, logger });
   const secrets = keys.current();
-  const render = createRenderer({ viewsDir: VIEWS_DIR });
+  const render = createRenderer({ viewsDir: VIEWS_DIR, branding: config.branding });
   const signIn = createSignInSteps({ accounts, termsUrl: config.termsUrl, audit: services.audit });
   // One client cache per process, created here so that every write of a
   // client (CLIENTS_FILE, the admin API) goes through it; writes by other
@@ -101,6 +105,7 @@ async function serve(
     cookieKeys: secrets.cookieKeys,
     publicUrl: config.publicUrl,
     trustProxyHops: config.trustProxyHops,
+    imageOrigins: [foreignLogoOrigin(config.branding, config.publicUrl)].filter((origin) => origin !== undefined),
     apiRouter: api.router,
     pages: createPagesSurface({ config, services, provider, signIn, render, apiRoutes: api.routes, tokenChecks: api.tokenChecks,
       admin: { clients: clientAdmin, secrets: store.secrets, keys, sessions: store.sessions },

@@ -4,7 +4,7 @@
 // the form again with a 4xx and the reason.
 import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
-import { AppError, EmailExistsError } from '../errors.ts';
+import { AppError, EmailExistsError, WeakPasswordError } from '../errors.ts';
 import { csrfToken, requireCsrf } from './csrf.ts';
 import { formBody, formOf, type FormFields } from './form-body.ts';
 import type { Renderer } from './render.ts';
@@ -24,11 +24,19 @@ const FIELD_MESSAGES: Readonly<Record<string, (issue: Issue, value: unknown) => 
   name: () => 'The name must be at most 200 characters long.',
 };
 
-function messageOf(error: z.ZodError, form: FormFields): string {
+/** The message for the first issue, and the field it concerns (for aria-invalid). */
+function messageOf(error: z.ZodError, form: FormFields): { error: string; errorFields: string[] } {
   const issue = error.issues[0];
   const field = String(issue?.path[0] ?? '');
   const message = issue && FIELD_MESSAGES[field]?.(issue, form[field]);
-  return message ?? 'Check the form.';
+  return { error: message ?? 'Check the form.', errorFields: field ? [field] : [] };
+}
+
+/** The field a service refusal is about; none for a refusal of the whole form (rate limits). */
+function fieldsOf(err: AppError): string[] {
+  if (err instanceof EmailExistsError) return ['email'];
+  if (err instanceof WeakPasswordError) return ['password'];
+  return [];
 }
 
 export interface PageFormSpec<T> {
@@ -50,8 +58,8 @@ export type PageForm = <T>(spec: PageFormSpec<T>) => Middleware[];
 
 export function createPageForm(render: Renderer): PageForm {
   return function pageForm<T>(spec: PageFormSpec<T>): Middleware[] {
-    async function showAgain(ctx: Context, form: FormFields, error: string, status: number, extra: Record<string, unknown> = {}) {
-      await render(ctx, spec.view, { ...spec.values(form), ...extra, error }, status);
+    async function showAgain(ctx: Context, form: FormFields, refusal: { error: string; errorFields: string[] }, status: number, extra: Record<string, unknown> = {}) {
+      await render(ctx, spec.view, { ...spec.values(form), ...extra, ...refusal }, status);
     }
 
     return [formBody(), csrfToken(), requireCsrf(render), async function submitPageForm(ctx) {
@@ -71,7 +79,7 @@ export function createPageForm(render: Renderer): PageForm {
         if (!(err instanceof AppError) || err.status < 400 || err.status >= 500) throw err;
         if (await spec.onRefusal?.(ctx, err)) return;
         ctx.set(err.headers);
-        return showAgain(ctx, form, err.message, err.status, { emailExists: err instanceof EmailExistsError });
+        return showAgain(ctx, form, { error: err.message, errorFields: fieldsOf(err) }, err.status, { emailExists: err instanceof EmailExistsError });
       }
       ctx.status = 303;
       ctx.redirect(location);

@@ -7,12 +7,6 @@ import { NotFoundError } from '../errors.ts';
 import { ACCOUNT_CONSOLE } from '../return-to.ts';
 import type { Renderer } from './render.ts';
 
-/**
- * The name the pages show. views/layout.eta names the server the same way;
- * a configurable product name replaces both when branding comes in.
- */
-export const PRODUCT_NAME = 'Gatehouse';
-
 /** Where the front door points; shared by `/` and the 404 page. */
 const LINKS = {
   // There is no sign-in page without an authorization request behind it
@@ -25,10 +19,11 @@ const LINKS = {
   register: '/account/register',
 };
 
-export function createFrontDoorRouter({ render, productName = PRODUCT_NAME }: { render: Renderer; productName?: string }): Router {
+export function createFrontDoorRouter({ render }: { render: Renderer }): Router {
   const router = new Router();
   router.get('/', async function home(ctx: Context) {
-    await render(ctx, 'home', { productName, links: LINKS });
+    // The name is PRODUCT_NAME, which every page gets as it.brand.productName.
+    await render(ctx, 'home', { links: LINKS });
   });
   return router;
 }

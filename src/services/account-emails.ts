@@ -2,10 +2,11 @@
 // each) and handed to the Mailer port. Links are built from PUBLIC_URL only:
 // this module never sees a request, so a forged Host header cannot turn a
 // reset mail into a link to someone else's site.
-import { Eta } from 'eta';
 import { safeReturnTo, withReturnTo } from '../return-to.ts';
 import type { Account } from '../storage/ports.ts';
 import type { Mailer } from './mailer.ts';
+import { DEFAULT_BRANDING, type Branding } from './branding.ts';
+import { createTemplates } from './templates.ts';
 import { INVITATION_TTL_SECONDS, ONE_TIME_TOKEN_TTL_SECONDS } from './one-time-tokens.ts';
 
 export interface AccountEmails {
@@ -29,14 +30,21 @@ export interface AccountEmailsDeps {
   publicUrl: string;
   /** The views directory; templates are read from its emails/ folder. */
   viewsDir: string;
+  /** The product name, logo and colour every mail shows; TEMPLATES_DIR's emails/ overrides views/emails/. */
+  branding?: Branding;
 }
 
-export const EMAIL_SUBJECTS = {
-  verification: 'Confirm your email address',
-  passwordReset: 'Reset your password',
-  passwordChanged: 'Your password was changed',
-  invitation: 'Your Gatehouse account is ready',
-} as const;
+/** Each mail's subject, naming the product so a reader knows who writes. */
+export function emailSubjects(productName: string) {
+  return {
+    verification: `Confirm your email address · ${productName}`,
+    passwordReset: `Reset your password · ${productName}`,
+    passwordChanged: `Your password was changed · ${productName}`,
+    invitation: `Your ${productName} account is ready`,
+  } as const;
+}
+
+export const EMAIL_SUBJECTS = emailSubjects('Gatehouse');
 
 /** "24 hours", "30 minutes": how long a link lasts, in the words of the mail. */
 export function describeDuration(seconds: number): string {
@@ -55,18 +63,28 @@ export function accountLink(publicUrl: string, path: '/account/verify-email' | '
   return withReturnTo(`${publicUrl.replace(/\/+$/, '')}${path}?token=${encodeURIComponent(token)}`, safeReturnTo(returnTo));
 }
 
-export function createAccountEmails({ mailer, publicUrl, viewsDir }: AccountEmailsDeps): AccountEmails {
+export function createAccountEmails({ mailer, publicUrl, viewsDir, branding = DEFAULT_BRANDING }: AccountEmailsDeps): AccountEmails {
   // HTML parts escape every interpolation; text parts must not (an `&` would
   // arrive as `&amp;`) and keep their line breaks exactly as written.
-  const html = new Eta({ views: viewsDir, cache: true, autoEscape: true, defaultExtension: '.eta' });
-  const text = new Eta({ views: viewsDir, cache: true, autoEscape: false, autoTrim: false, defaultExtension: '.eta' });
+  const overridesDir = branding.templatesDir;
+  const html = createTemplates({ viewsDir, overridesDir, autoEscape: true });
+  const text = createTemplates({ viewsDir, overridesDir, autoEscape: false, autoTrim: false });
+  const EMAIL_SUBJECTS = emailSubjects(branding.productName);
+  // What every mail template gets besides its own fields (README: Branding).
+  const brand = {
+    productName: branding.productName,
+    logoUrl: branding.logoUrl,
+    accent: branding.palette.light.accent,
+    accentText: branding.palette.light.accentText,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+  };
 
   async function send(account: Account, template: string, subject: string, link: string, ttlSeconds: number): Promise<void> {
     // No display name: it is free text chosen by whoever registered, and the
     // verification mail goes to an address that person may not own (Keycloak
     // and Kratos leave it out for the same reason). The address is the
     // recipient's own.
-    const data = { email: account.email, link, expiresIn: describeDuration(ttlSeconds), subject };
+    const data = { ...brand, email: account.email, link, expiresIn: describeDuration(ttlSeconds), subject };
     const [textPart, htmlPart] = await Promise.all([
       text.renderAsync(`./emails/${template}.text.eta`, data),
       html.renderAsync(`./emails/${template}.html.eta`, data),
@@ -80,7 +98,7 @@ export function createAccountEmails({ mailer, publicUrl, viewsDir }: AccountEmai
   async function sendPasswordChanged(account: Account, how: 'changed' | 'reset'): Promise<void> {
     const subject = EMAIL_SUBJECTS.passwordChanged;
     const data = {
-      email: account.email, subject,
+      ...brand, email: account.email, subject,
       how: how === 'reset' ? 'reset through an emailed link' : 'changed',
       when: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
       link: `${publicUrl.replace(/\/+$/, '')}/account/forgot-password`,

@@ -55,7 +55,7 @@ export async function createServices(deps: {
   const passwordPolicy = createPasswordPolicy({ minLength: config.passwordMinLength });
   const sessions = createSessionService({ sessions: store.sessions, oidc: store.oidc, clients: store.clients, audit });
   const tokens = createOneTimeTokens(store.oneTimeTokens);
-  const emails = createAccountEmails({ mailer: deps.mailer, publicUrl: config.publicUrl, viewsDir: deps.viewsDir });
+  const emails = createAccountEmails({ mailer: deps.mailer, publicUrl: config.publicUrl, viewsDir: deps.viewsDir, branding: config.branding });
   // Mail leaves after the answer; a failure is the operator's to see.
   const onMailError = (err: unknown) => logger.error({ err }, 'sending mail failed');
   const roles = createRoleService(store.roles);

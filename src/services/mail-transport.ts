@@ -10,18 +10,20 @@ export interface MailerOptions {
   /** `smtp://user:pass@host:port` or `smtps://…`; undefined selects the log transport. */
   smtpUrl: string | undefined;
   logger: Logger;
-  /** The From header, e.g. defaultMailFrom(config.publicUrl). */
+  /** The From header, config.mailFrom (MAIL_FROM or defaultMailFrom). */
   from: string;
 }
 
 /**
- * `Gatehouse <no-reply@HOST>` for the host of PUBLIC_URL. An IP address
- * becomes an RFC 5321 address literal (`no-reply@[127.0.0.1]`).
+ * `Gatehouse <no-reply@HOST>` (the product name) for the host of PUBLIC_URL.
+ * An IP address becomes an RFC 5321 address literal (`no-reply@[127.0.0.1]`).
+ * A name with specials is quoted (RFC 5322 display-name).
  */
-export function defaultMailFrom(publicUrl: string): string {
+export function defaultMailFrom(publicUrl: string, productName = 'Gatehouse'): string {
   const host = new URL(publicUrl).hostname;
   const domain = isIP(host) === 4 ? `[${host}]` : host;
-  return `Gatehouse <no-reply@${domain}>`;
+  const name = /^[\w \-!#$%&'*+/=?^`{|}~]+$/.test(productName) ? productName : `"${productName.replace(/["\\]/g, '\\$&')}"`;
+  return `${name} <no-reply@${domain}>`;
 }
 
 /** Where the SMTP server is, for the log: host and port only, never the userinfo. */

@@ -11,6 +11,7 @@ import { createDocsRouter } from '../pages/api-docs.ts';
 import { createDocsGuidesRouter } from '../pages/docs-guides.ts';
 import { createFrontDoorRouter } from '../pages/front-door.ts';
 import { createAssetsRouter } from '../pages/assets.ts';
+import { createBrandCssRouter } from '../pages/brand-css.ts';
 import { createInteractionRouter } from '../pages/interaction/router.ts';
 import type { Renderer } from '../pages/render.ts';
 import type { ConsoleSignInDeps } from '../pages/console/console-deps.ts';
@@ -48,9 +49,14 @@ export function createPagesSurface(deps: {
   // Every console page guards itself with this (src/pages/console/require-console.ts).
   const requireConsole = createRequireConsole(consoleDeps);
   return [
+    createBrandCssRouter(deps.config.branding.palette),
     createAssetsRouter(),
     createFrontDoorRouter({ render }),
-    createInteractionRouter({ provider: deps.provider, signIn: deps.signIn, render, audit: services.audit }),
+    createInteractionRouter({
+      provider: deps.provider, signIn: deps.signIn, render, audit: services.audit,
+      accountEmail: async (id) => (await services.accounts.findById(id))?.email,
+      allowLoopbackHttp: deps.config.env !== 'production',
+    }),
     createAccountPagesRouter({ registration: services.registration, passwordReset: services.passwordReset, render }),
     createConsoleSignInRouter(consoleDeps),
     createAccountConsoleRouter({ requireConsole, render }),

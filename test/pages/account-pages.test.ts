@@ -293,7 +293,7 @@ describe('account pages', function () {
       const res = await session.submit(form, fields);
       assert.equal(res.status, status, `${JSON.stringify(fields).slice(0, 80)}: ${res.status}`);
       assert.match(res.body, reason);
-      assert.match(res.body, /class="error" role="alert"/);
+      assert.match(res.body, /class="error" id="form-error" role="alert"/);
     }
     assert.equal(await fixture.server.store.accounts.findByEmail('v@example.com'), undefined);
   });

@@ -4,6 +4,7 @@
 import type { Context } from 'koa';
 import { userActor } from '../../services/audit.ts';
 import { clientDisplayName, renderInteractionError } from './load.ts';
+import { allowClientLogo, presentClient } from './client-links.ts';
 import { finishInteraction } from './finish.ts';
 import type { InteractionDeps, InteractionDetails, InteractionPrompt } from './types.ts';
 
@@ -51,16 +52,41 @@ export async function recordConsent(deps: InteractionDeps, details: InteractionD
   });
 }
 
+/**
+ * "Not you?": the same authorization request again with prompt=login, so the
+ * other person signs in and then sees this consent page for their own
+ * account (oidc-provider starts a fresh session when the account differs).
+ * A plain link: it works without JavaScript and changes nothing by itself.
+ */
+function switchAccountHref(details: InteractionDetails): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(details.params)) {
+    if (name === 'prompt' || name === 'login_hint' || name === 'id_token_hint') continue;
+    // Several resource indicators arrive as an array.
+    for (const one of Array.isArray(value) ? value : [value]) if (typeof one === 'string') params.append(name, one);
+  }
+  params.set('prompt', 'login');
+  return `/oidc/auth?${params.toString()}`;
+}
+
 async function showConsent(ctx: Context, deps: InteractionDeps, details: InteractionDetails): Promise<void> {
   const missing = consentDetails(details);
+  const clientId = String(details.params.client_id ?? '');
+  const client = clientId ? await deps.provider.Client.find(clientId) : undefined;
+  const links = presentClient(client, { allowLoopbackHttp: deps.allowLoopbackHttp });
+  const accountId = details.session?.accountId;
   await deps.render(ctx, 'consent', {
     uid: details.uid,
     clientName: await clientDisplayName(deps, details),
+    client: links,
+    accountEmail: accountId ? await deps.accountEmail(accountId) : undefined,
+    switchAccountHref: switchAccountHref(details),
     scopes: (missing.missingOIDCScope ?? []).map(describeScope),
     claims: missing.missingOIDCClaims ?? [],
     resources: Object.entries(missing.missingResourceScopes ?? {})
       .map(([indicator, scopes]) => ({ indicator, scopes })),
   });
+  allowClientLogo(ctx, links.logoUri);
 }
 
 async function submitConsent(ctx: Context, deps: InteractionDeps, details: InteractionDetails): Promise<void> {

@@ -13,14 +13,16 @@ import { finishInteraction, seeCurrentStep } from './finish.ts';
 import type { InteractionDeps, InteractionDetails, InteractionPrompt } from './types.ts';
 
 /** What the page says for a refusal; its status and headers (Retry-After) are the error's own. */
-function presentRefusal(err: AppError): Record<string, unknown> {
+function presentRefusal(err: AppError, step: SignInStep): Record<string, unknown> {
   if (err instanceof EmailNotVerifiedError) return { notVerified: true };
   if (err instanceof RateLimitedError) {
     const minutes = Math.ceil(err.retryAfterSeconds / 60);
     return { error: `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or reset your password.` };
   }
   if (err instanceof ServerBusyError) return { error: 'The server is busy. Try again in a few seconds.' };
-  return { error: err.message };
+  // A refusal of what the step asked for marks its fields (both email and
+  // password on wrong credentials: which one was wrong is not said).
+  return { error: err.message, errorFields: Object.keys(step.fields) };
 }
 
 /** The sign-in state an earlier page stored in this interaction, or a fresh one. */
@@ -47,7 +49,7 @@ async function showStep(
     step: step.id,
     clientName: await clientDisplayName(deps, details),
     returnTo: signInReturnPath(details),
-    ...(refusal && presentRefusal(refusal)),
+    ...(refusal && presentRefusal(refusal, step)),
   }, refusal?.status);
 }
 

@@ -10,6 +10,10 @@ export interface InteractionDeps {
   signIn: SignIn;
   render: Renderer;
   audit: Pick<Audit, 'record'>;
+  /** The signed-in account's address, for "Signed in as …" (undefined: no such account). */
+  accountEmail(accountId: string): Promise<string | undefined>;
+  /** Client URLs (logo, policy, terms) may be http on a loopback host: not in production. */
+  allowLoopbackHttp: boolean;
 }
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
