@@ -46,7 +46,9 @@ describe('account console (Chromium)', function () {
     });
     await createTestAccount(gatehouse, ACCOUNT);
     browser = await launchChromium();
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    // JavaScript on only so that axe-core can run (its timers stall with
+    // scripting off); the pages themselves carry no script, checked in inspect().
+    const context = await browser.newContext();
     page = await context.newPage();
     page.setDefaultTimeout(20_000);
   });
@@ -65,6 +67,7 @@ describe('account console (Chromium)', function () {
 
   /** Look at the page: screenshots at both widths, no sideways scroll, no serious axe violation. */
   async function inspect(name: string) {
+    assert.equal(await page.locator('script').count(), 0, `${name} has no script`);
     await captureWidths(page, GROUP, name);
     await assertAccessible(page, name);
   }
