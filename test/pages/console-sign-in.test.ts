@@ -4,6 +4,7 @@
 // token, re-authentication and sign-out.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { CONTENT_SECURITY_POLICY } from '../../src/http/middleware/security-headers.ts';
 import { loadOrCreateSecrets } from '../../src/oidc/secrets.ts';
 import { PASSWORD, uniqueEmail } from '../support/admin.ts';
 import { signInToConsole } from '../support/console-session.ts';
@@ -65,6 +66,8 @@ describe('console sign-in', function () {
 
     const page = await signInToConsole(session, base, '/account', user);
     assert.equal(page.status, 200);
+    assert.equal(page.headers.get('content-security-policy'), CONTENT_SECURITY_POLICY);
+    assert.equal(page.headers.get('cache-control'), 'no-store');
     assert.match(page.body, new RegExp(user.email.replace(/[.+]/g, '\\$&')));
     assert.equal(tokensIn(session).accountId, user.id);
     // Browsers keep cookies up to 4096 bytes; the tokens must fit with room to spare.
