@@ -8,6 +8,7 @@ import { createAccountSettings, type AccountSettings } from './account-settings.
 import { createAccountService, type AccountService } from './accounts.ts';
 import { createAdminUsers, type AdminUsers } from './admin-users.ts';
 import { createAudit, type Audit } from './audit.ts';
+import { createConnectedApps, type ConnectedApps } from './connected-apps.ts';
 import { createIdentifierHasher } from './audit-identifier.ts';
 import type { Mailer } from './mailer.ts';
 import { createOneTimeTokens } from './one-time-tokens.ts';
@@ -29,6 +30,7 @@ export interface Services {
   roles: RoleService;
   adminUsers: AdminUsers;
   audit: Audit;
+  connectedApps: ConnectedApps;
 }
 
 export async function createServices(deps: {
@@ -72,6 +74,7 @@ export async function createServices(deps: {
       requireEmailVerification: config.requireEmailVerification,
     }),
     passwordReset: createPasswordReset({ accounts, tokens, emails, sessions, rateLimits, onMailError, passwordPolicy, audit }),
+    connectedApps: createConnectedApps({ oidc: store.oidc, clients: store.clients, audit }),
     settings: createAccountSettings({ accounts, sessions, passwordPolicy, tokens, emails, onMailError, audit }),
   };
 }

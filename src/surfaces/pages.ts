@@ -4,7 +4,7 @@ import type { Router } from '@koa/router';
 import type { Provider } from 'oidc-provider';
 import type { Config } from '../config.ts';
 import type { ApiRoute } from '../http/api/route.ts';
-import { createAccountConsoleRouter } from '../pages/account/console-pages.ts';
+import { createAccountConsoleRouter } from '../pages/account/console/account-console.ts';
 import { createAdminPagesRouter, type AdminPagesDeps } from '../pages/admin/admin-pages.ts';
 import { createAccountPagesRouter } from '../pages/account/account-pages.ts';
 import { createDocsRouter } from '../pages/api-docs.ts';
@@ -59,7 +59,9 @@ export function createPagesSurface(deps: {
     }),
     createAccountPagesRouter({ registration: services.registration, passwordReset: services.passwordReset, render }),
     createConsoleSignInRouter(consoleDeps),
-    createAccountConsoleRouter({ requireConsole, render }),
+    createAccountConsoleRouter({
+      requireConsole, render, settings: services.settings, sessions: services.sessions, connectedApps: services.connectedApps, audit: services.audit,
+    }),
     createAdminPagesRouter({
       requireConsole, render, adminUsers: services.adminUsers, roles: services.roles, audit: services.audit, ...deps.admin,
     }),

@@ -265,6 +265,38 @@ forEachBackend('OidcStore', (getStore) => {
     });
   });
 
+  describe('listGrantsOfAccount and revokeAccountClient', () => {
+    it('lists the account\'s live grants with their scopes, and withdraws one client\'s grants, codes and tokens only', async () => {
+      const [accountId, otherAccount, app, other] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      const [grant, code, at, rt, otherGrant, otherAt, foreign, expired] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await oidc().upsert('Grant', grant, {
+        accountId, clientId: app, iat: 1_700_000_000, openid: { scope: 'openid email' }, resources: { 'https://x.example/api': 'api openid' },
+      }, inAnHour());
+      await oidc().upsert('AuthorizationCode', code, { grantId: grant, accountId, clientId: app }, inAnHour());
+      await oidc().upsert('AccessToken', at, { grantId: grant, accountId, clientId: app }, inAnHour());
+      await oidc().upsert('RefreshToken', rt, { grantId: grant, accountId, clientId: app }, null);
+      await oidc().upsert('Grant', otherGrant, { accountId, clientId: other, iat: 1_700_000_100 }, inAnHour());
+      await oidc().upsert('AccessToken', otherAt, { grantId: otherGrant, accountId, clientId: other }, inAnHour());
+      await oidc().upsert('Grant', foreign, { accountId: otherAccount, clientId: app }, inAnHour());
+      await oidc().upsert('Grant', expired, { accountId, clientId: randomUUID() }, anHourAgo());
+
+      assert.deepEqual(await oidc().listGrantsOfAccount(accountId), [
+        { grantId: grant, clientId: app, scopes: ['openid', 'email', 'api'], issuedAt: new Date(1_700_000_000_000) },
+        { grantId: otherGrant, clientId: other, scopes: [], issuedAt: new Date(1_700_000_100_000) },
+      ]);
+
+      assert.equal(await oidc().revokeAccountClient(accountId, app), 4);
+      for (const [model, id] of [['Grant', grant], ['AuthorizationCode', code], ['AccessToken', at], ['RefreshToken', rt]] as const) {
+        assert.equal(await oidc().find(model, id), undefined, model);
+      }
+      assert.ok(await oidc().find('Grant', otherGrant), 'another client of the account keeps its grant');
+      assert.ok(await oidc().find('AccessToken', otherAt));
+      assert.ok(await oidc().find('Grant', foreign), 'another account of the client keeps its grant');
+      assert.deepEqual((await oidc().listGrantsOfAccount(accountId)).map((g) => g.clientId), [other]);
+      assert.equal(await oidc().revokeAccountClient(accountId, app), 0);
+    });
+  });
+
   describe('revokeByClientId', () => {
     it('deletes the grants, codes and tokens of the client and leaves other clients alone', async () => {
       const [clientId, otherClient] = [randomUUID(), randomUUID()];

@@ -4,6 +4,7 @@
 // token, re-authentication and sign-out.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { CONTENT_SECURITY_POLICY } from '../../src/http/middleware/security-headers.ts';
 import { loadOrCreateSecrets } from '../../src/oidc/secrets.ts';
 import { PASSWORD, uniqueEmail } from '../support/admin.ts';
 import { signInToConsole } from '../support/console-session.ts';
@@ -27,6 +28,15 @@ describe('console sign-in', function () {
     base = server.url;
   });
   after(() => server?.close());
+
+  /** The console cookie with these contents, signed with the server's key as the server would (a browser's cookie some time later). */
+  async function forgeCookie(contents: Record<string, unknown>): Promise<string> {
+    const { cookieKeys } = await loadOrCreateSecrets(server.store.secrets);
+    const value = Buffer.from(JSON.stringify(contents)).toString('base64url');
+    const sig = createHmac('sha1', cookieKeys[0]!).update(`${COOKIE}=${value}`).digest('base64')
+      .replace(/\//g, '_').replace(/\+/g, '-').replace(/=/g, '');
+    return `${COOKIE}=${value}; ${COOKIE}.sig=${sig}`;
+  }
 
   async function account(role = 'user') {
     const email = uniqueEmail('console');
@@ -56,6 +66,8 @@ describe('console sign-in', function () {
 
     const page = await signInToConsole(session, base, '/account', user);
     assert.equal(page.status, 200);
+    assert.equal(page.headers.get('content-security-policy'), CONTENT_SECURITY_POLICY);
+    assert.equal(page.headers.get('cache-control'), 'no-store');
     assert.match(page.body, new RegExp(user.email.replace(/[.+]/g, '\\$&')));
     assert.equal(tokensIn(session).accountId, user.id);
     // Browsers keep cookies up to 4096 bytes; the tokens must fit with room to spare.
@@ -101,13 +113,8 @@ describe('console sign-in', function () {
     await signInToConsole(session, base, '/account', user);
     const before = tokensIn(session);
 
-    // The browser's cookie as it is once the access token has expired: the
-    // same cookie with an expiry in the past, signed with the server's key.
-    const { cookieKeys } = await loadOrCreateSecrets(server.store.secrets);
-    const value = Buffer.from(JSON.stringify({ ...before, expiresAt: Date.now() - 1000 })).toString('base64url');
-    const sig = createHmac('sha1', cookieKeys[0]!).update(`${COOKIE}=${value}`).digest('base64')
-      .replace(/\//g, '_').replace(/\+/g, '-').replace(/=/g, '');
-    const cookie = `${COOKIE}=${value}; ${COOKIE}.sig=${sig}`;
+    // The browser's cookie as it is once the access token has expired.
+    const cookie = await forgeCookie({ ...before, expiresAt: Date.now() - 1000 });
     const res = await fetch(`${base}/account`, { headers: { cookie }, redirect: 'manual' });
     assert.equal(res.status, 200, 'signed in still, with new tokens');
     const set = res.headers.getSetCookie().find((c) => c.startsWith(`${COOKIE}=`)) ?? assert.fail('no new cookie');
@@ -120,6 +127,23 @@ describe('console sign-in', function () {
     const replay = await fetch(`${base}/account`, { headers: { cookie }, redirect: 'manual' });
     assert.equal(replay.status, 303);
     assert.match(replay.headers.get('location') ?? '', /^\/console\/login\?return=%2Faccount/);
+  });
+
+  it('sends a sign-in older than five minutes through the login page again before deleting the account', async () => {
+    const user = await account();
+    const session = new PageSession();
+    await signInToConsole(session, base, '/account', user);
+    const fresh = await session.request(`${base}/account/delete`);
+    assert.equal(fresh.status, 200, 'a sign-in just now may delete');
+
+    const old = await forgeCookie({ ...tokensIn(session), authTime: Math.floor(Date.now() / 1000) - 301 });
+    for (const method of ['GET', 'POST']) {
+      const res = await fetch(`${base}/account/delete`, { method, headers: { cookie: old }, redirect: 'manual' });
+      assert.equal(res.status, 303, method);
+      assert.equal(res.headers.get('location'), '/console/login?return=%2Faccount%2Fdelete&max_age=300', method);
+    }
+    const stillIn = await fetch(`${base}/account`, { headers: { cookie: old }, redirect: 'manual' });
+    assert.equal(stillIn.status, 200, 'the old sign-in is still good for everything else');
   });
 
   it('sends an old sign-in through the login page again with max_age, and signs out by POST with CSRF', async () => {

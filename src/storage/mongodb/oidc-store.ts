@@ -1,7 +1,7 @@
 // oidc-provider's adapter storage on MongoDB: one collection per model (see
 // oidc-models.ts). Same semantics as src/storage/sql/oidc-store.ts.
 import type { Model } from 'mongoose';
-import type { OidcPayload, OidcRecord, OidcStore } from '../ports.ts';
+import { accountGrantOf, sortGrants, type OidcPayload, type OidcRecord, type OidcStore } from '../ports.ts';
 import { holdingsOf } from '../session-holdings.ts';
 import { op, str } from './guards.ts';
 import { lookupFields, type OidcDoc, type OidcModels } from './oidc-models.ts';
@@ -129,6 +129,20 @@ export function createMongoOidcStore(models: OidcModels): OidcStore {
     async revokeByClientId(clientId) {
       const filter = { clientId: str(clientId, 'clientId') };
       // Grants first: once it is gone oidc-provider refuses every token of the grant.
+      const grantModel = modelOf('Grant');
+      const first = await deleteEach(() => filter, [grantModel]);
+      return first + (await deleteEach(() => filter, all.filter((m) => m !== grantModel)));
+    },
+
+    async listGrantsOfAccount(accountId) {
+      const docs = await modelOf('Grant').find({ accountId: str(accountId, 'accountId'), ...live(new Date()) }, { _id: 1, data: 1 })
+        .lean<Array<{ _id: string; data: string }>>();
+      return sortGrants(docs.flatMap((doc) => accountGrantOf(doc._id, JSON.parse(doc.data) as OidcPayload) ?? []));
+    },
+
+    async revokeAccountClient(accountId, clientId) {
+      const filter = { accountId: str(accountId, 'accountId'), clientId: str(clientId, 'clientId') };
+      // Grants first: once they are gone oidc-provider refuses every token of them.
       const grantModel = modelOf('Grant');
       const first = await deleteEach(() => filter, [grantModel]);
       return first + (await deleteEach(() => filter, all.filter((m) => m !== grantModel)));

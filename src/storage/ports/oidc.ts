@@ -42,6 +42,14 @@ export interface OidcStore {
   listSessionHoldings(sessionUids: string[]): Promise<SessionHolding[]>;
   /** Delete every record (grants, codes, tokens) whose `payload.clientId` is clientId; returns how many. */
   revokeByClientId(clientId: string): Promise<number>;
+  /** The account's live Grant records (what it allowed each client), oldest first. */
+  listGrantsOfAccount(accountId: string): Promise<AccountGrant[]>;
+  /**
+   * Withdraw what the account gave one client: delete every record carrying
+   * both `payload.accountId` and `payload.clientId` (its Grant records, so
+   * its consent too, and their codes and tokens); returns how many.
+   */
+  revokeAccountClient(accountId: string, clientId: string): Promise<number>;
   /** Delete every record whose `payload.accountId` is accountId (sessions, grants, codes, tokens); returns how many. */
   revokeByAccountId(accountId: string): Promise<number>;
   /** Delete records whose expiry is at or before `now`; returns how many. */
@@ -52,4 +60,33 @@ export interface SessionHolding {
   sessionUid: string;
   signedIn: boolean;
   clientIds: string[];
+}
+
+/** A Grant record of an account: the client it is for and the scopes it holds. */
+export interface AccountGrant {
+  grantId: string;
+  clientId: string;
+  /** The scopes granted, OpenID and resource scopes together, without repeats. */
+  scopes: string[];
+  /** When the grant was made (payload.iat), or null when the record has none. */
+  issuedAt: Date | null;
+}
+
+/** The AccountGrant of a stored Grant payload (both backends read the same JSON). */
+export function accountGrantOf(grantId: string, payload: OidcPayload): AccountGrant | undefined {
+  if (typeof payload.clientId !== 'string') return undefined;
+  const scopes = new Set<string>();
+  const add = (value: unknown) => {
+    if (typeof value === 'string') for (const scope of value.split(' ')) if (scope) scopes.add(scope);
+  };
+  add((payload.openid as { scope?: unknown } | undefined)?.scope);
+  const resources = payload.resources;
+  if (resources && typeof resources === 'object') for (const value of Object.values(resources)) add(value);
+  const iat = typeof payload.iat === 'number' ? new Date(payload.iat * 1000) : null;
+  return { grantId, clientId: payload.clientId, scopes: [...scopes], issuedAt: iat };
+}
+
+/** Oldest first, then by id, so both backends list the same order. */
+export function sortGrants(grants: AccountGrant[]): AccountGrant[] {
+  return grants.sort((a, b) => (a.issuedAt?.getTime() ?? 0) - (b.issuedAt?.getTime() ?? 0) || a.grantId.localeCompare(b.grantId));
 }

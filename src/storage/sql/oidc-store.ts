@@ -1,7 +1,7 @@
 // oidc-provider's adapter storage: one row per (model, id) with the lookup
 // fields it queries by (grantId, uid, userCode) and those that end a sign-in or
 // an account (sessionUid, accountId) copied out of the payload.
-import type { OidcPayload, OidcRecord, OidcStore } from '../ports.ts';
+import { accountGrantOf, sortGrants, type OidcPayload, type OidcRecord, type OidcStore } from '../ports.ts';
 import { holdingsOf } from '../session-holdings.ts';
 import type { SqlDriver } from './driver.ts';
 
@@ -177,6 +177,22 @@ export function createSqlOidcStore(db: SqlDriver): OidcStore {
     async revokeByClientId(clientId) {
       // Grants carry clientId too, so a deleted client's grants go with its tokens.
       const { rowCount } = await db.query(`delete from oidc_payloads where payload ? 'clientId' and payload->>'clientId' = $1`, [clientId]);
+      return rowCount;
+    },
+
+    async listGrantsOfAccount(accountId) {
+      const { rows } = await db.query<{ id: string; payload: OidcPayload }>(
+        `select id, payload from oidc_payloads where model = 'Grant' and account_id = $1 and ${LIVE}`,
+        [accountId],
+      );
+      return sortGrants(rows.flatMap((row) => accountGrantOf(row.id, row.payload) ?? []));
+    },
+
+    async revokeAccountClient(accountId, clientId) {
+      const { rowCount } = await db.query(
+        `delete from oidc_payloads where account_id = $1 and payload ? 'clientId' and payload->>'clientId' = $2`,
+        [accountId, clientId],
+      );
       return rowCount;
     },
 
