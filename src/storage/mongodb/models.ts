@@ -89,6 +89,8 @@ export interface SessionDoc {
   revokedAt: Date | null;
   /** Set by revokeAllForAccount to read back exactly the sessions that call revoked. */
   revokedBy?: string;
+  /** Absent on sessions stored before it was recorded: read as []. */
+  amr?: string[];
 }
 
 export const sessionSchema = new Schema<SessionDoc>(
@@ -106,6 +108,7 @@ export const sessionSchema = new Schema<SessionDoc>(
     expiresAt: { type: Date, required: true },
     revokedAt: { type: Date, default: null },
     revokedBy: { type: String },
+    amr: { type: [String], default: undefined },
   },
   { ...OPTIONS, collection: 'sessions' },
 );

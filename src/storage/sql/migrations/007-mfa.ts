@@ -1,7 +1,7 @@
 import type { Migration } from './index.ts';
 
 // Second factors, recovery codes and pending sign-ins (FactorStore). All go
-// with their account (on delete cascade).
+// with their account (on delete cascade). Sessions record their amr.
 export const mfa: Migration = {
   id: '007-mfa',
   statements: [
@@ -42,5 +42,8 @@ export const mfa: Migration = {
     )`,
     `create index mfa_pending_sign_ins_account_idx on mfa_pending_sign_ins (account_id)`,
     `create index mfa_pending_sign_ins_expires_idx on mfa_pending_sign_ins (expires_at)`,
+
+    // How each session was signed in (RFC 8176 amr values); unknown before.
+    `alter table sessions add column amr jsonb not null default '[]'::jsonb`,
   ],
 };
