@@ -44,7 +44,8 @@ describe('MFA: TOTP and recovery codes', function () {
 
   before(async () => {
     smtp = await startSmtpCapture();
-    server = await startTestServer({ env: { SMTP_URL: smtp.url } });
+    // With ENCRYPTION_KEY, TOTP secrets are sealed at rest: every check below opens them.
+    server = await startTestServer({ env: { SMTP_URL: smtp.url, ENCRYPTION_KEY: 'an encryption key of at least 32 characters for the MFA test' } });
   });
   after(async () => {
     await server?.close();
