@@ -229,6 +229,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       loginWindowSeconds: e.RATE_LIMIT_LOGIN_WINDOW_SECONDS,
       loginFailuresPerIp: e.RATE_LIMIT_LOGIN_FAILURES_PER_IP,
       loginFailuresPerAccountUnrecognised: e.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_UNRECOGNISED,
+      // API.md fixes these: 5 wrong codes in 15 minutes lock MFA for 15 minutes.
+      mfaFailuresPerAccount: DEFAULT_RATE_LIMITS.mfaFailuresPerAccount,
+      mfaWindowSeconds: DEFAULT_RATE_LIMITS.mfaWindowSeconds,
       registrationsPerIpPerHour: e.RATE_LIMIT_REGISTRATIONS_PER_IP_PER_HOUR,
       mailRequestsPerEmailPerHour: e.RATE_LIMIT_MAIL_PER_EMAIL_PER_HOUR,
       mailRequestsPerIpPerHour: e.RATE_LIMIT_MAIL_PER_IP_PER_HOUR,

@@ -11,3 +11,4 @@
 export * from './errors/base.ts';
 export * from './errors/accounts.ts';
 export * from './errors/admin.ts';
+export * from './errors/mfa.ts';

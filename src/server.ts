@@ -78,7 +78,7 @@ async function serve(
   const keys = await openKeyRing(store.secrets, { refreshMs: config.keysRefreshMs, logger });
   const secrets = keys.current();
   const render = createRenderer({ viewsDir: VIEWS_DIR, branding: config.branding });
-  const signIn = createSignInSteps({ accounts, termsUrl: config.termsUrl, audit: services.audit });
+  const signIn = createSignInSteps({ accounts, termsUrl: config.termsUrl, audit: services.audit, mfa: services.mfa });
   // One client cache per process, created here so that every write of a
   // client (CLIENTS_FILE, the admin API) goes through it; writes by other
   // instances reach it through the change feed.
@@ -119,7 +119,7 @@ async function serve(
   });
   const purge = startExpiredPurge({
     oidc: store.oidc, sessions: store.sessions, oneTimeTokens: store.oneTimeTokens, intervalMs: config.purgeIntervalMs, logger,
-    audit: store.audit, auditRetentionDays: config.auditRetentionDays,
+    audit: store.audit, auditRetentionDays: config.auditRetentionDays, factors: store.factors,
   });
 
   const server = createServer(app.callback());

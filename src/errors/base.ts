@@ -16,6 +16,8 @@ export interface DocumentedHeader {
 export interface ErrorOptions {
   details?: ErrorDetail[];
   headers?: Record<string, string>;
+  /** Members of the response body beside `error` (MFA_REQUIRED's `mfa`); never secret beyond what the client must get. */
+  body?: Record<string, unknown>;
   cause?: unknown;
 }
 
@@ -38,6 +40,7 @@ export abstract class AppError extends Error {
   readonly status: number;
   readonly details: ErrorDetail[] | undefined;
   readonly headers: Record<string, string>;
+  readonly body: Record<string, unknown> | undefined;
 
   constructor(message: string, options: ErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -47,6 +50,7 @@ export abstract class AppError extends Error {
     this.status = type.status;
     this.details = options.details;
     this.headers = options.headers ?? {};
+    this.body = options.body;
   }
 }
 

@@ -20,7 +20,7 @@ function expiresAt(expiresIn: number | undefined): Date | null {
 /** Where sign-in sessions follow oidc-provider's records (see session-lifecycle.ts); each is awaited. */
 export interface AdapterHooks {
   /** A signed-in browser Session was stored. */
-  onSessionSaved(payload: { uid: string; accountId: string }, expiresAt: Date | null): Promise<void>;
+  onSessionSaved(payload: { uid: string; accountId: string; amr?: string[] }, expiresAt: Date | null): Promise<void>;
   /** oidc-provider destroyed a Grant (reuse detection, revocation, logout). */
   onGrantDestroyed(grantId: string): Promise<void>;
   /** A single-use record (`model`: RefreshToken, AuthorizationCode…) of this session was used twice at once; its grant is gone. */
@@ -68,7 +68,8 @@ function createTokenAdapter(model: string, oidc: OidcStore, hooks: AdapterHooks)
       const expiry = expiresAt(expiresIn);
       await oidc.upsert(model, ids.forWrite(id), ids.seal(id, payload), expiry);
       if (model === 'Session' && typeof payload.accountId === 'string' && typeof payload.uid === 'string') {
-        await hooks.onSessionSaved({ uid: payload.uid, accountId: payload.accountId }, expiry);
+        const amr = Array.isArray(payload.amr) ? payload.amr.filter((v): v is string => typeof v === 'string') : undefined;
+        await hooks.onSessionSaved({ uid: payload.uid, accountId: payload.accountId, ...(amr && { amr }) }, expiry);
       }
       if (model === 'RefreshToken' && typeof payload.sessionUid === 'string' && expiry) {
         await hooks.onRefreshTokenSaved(payload.sessionUid, expiry);

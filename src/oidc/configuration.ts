@@ -8,6 +8,7 @@ import { CLAIMS_BY_SCOPE } from './find-account.ts';
 import { ID_TOKEN_ALG, type ServerSecrets } from './secrets.ts';
 import { API_SCOPE, ACCESS_TOKEN_TTL_SECONDS, type createResourceIndicators } from './resource-server.ts';
 import { loadFirstPartyGrant } from './first-party-consent.ts';
+import { grantAmrOf } from './grant-amr.ts';
 
 const MINUTE = 60;
 const DAY = 24 * 60 * MINUTE;
@@ -90,8 +91,13 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
       // than a second query on every token issued.
       const loaded = ctx.oidc.account as { accountId?: string; role?: string } | undefined;
       const role = loaded?.accountId === accountId && loaded.role ? loaded.role : (await deps.findAccountRecord(accountId))?.role;
+      // How the user signed in (API.md: amr in API tokens too): the sign-in
+      // this request finished, else what the code or refresh token carries.
+      const { entities } = ctx.oidc;
+      const amr = grantAmrOf(ctx) ?? entities.RefreshToken?.amr ?? entities.AuthorizationCode?.amr ?? entities.DeviceCode?.amr;
       return {
         sid: 'sessionUid' in token ? token.sessionUid : undefined,
+        ...(Array.isArray(amr) && amr.length > 0 && { amr }),
         role,
         permissions: role === undefined ? undefined : await deps.permissionsOf(role),
       };

@@ -2,10 +2,11 @@
 // grants for the built-in client, answered in API.md's shape and codes.
 import type { Context } from 'koa';
 import { decodeJwt } from 'jose';
-import { InternalError, InvalidCredentialsError, InvalidRefreshTokenError, type AppError } from '../errors.ts';
+import { InternalError, InvalidCredentialsError, InvalidMfaTokenError, InvalidRefreshTokenError, type AppError } from '../errors.ts';
 import type { AccountService } from '../services/accounts.ts';
 import type { Account } from '../storage/ports.ts';
 import { accountLoadedBy } from './find-account.ts';
+import { MFA_GRANT } from './mfa-grant.ts';
 import { signInRefusalOf } from './password-grant.ts';
 import type { TokenEndpoint, TokenEndpointResult } from './token-endpoint.ts';
 
@@ -49,6 +50,22 @@ export function createFirstPartyTokens(deps: { tokenEndpoint: TokenEndpoint; acc
         ...(input.rememberMe && { remember_me: 'true' }),
       });
       if (result.status === 200) return issued(result, () => new InvalidCredentialsError());
+      throw signInRefusalOf(result.context) ?? unexpected(result);
+    },
+
+    /**
+     * Finish a sign-in that answered MFA_REQUIRED: the MFA grant with its
+     * mfa_token and one answer. The steps' refusal as they gave it
+     * (InvalidMfaCodeError, InvalidMfaTokenError, RateLimitedError…).
+     */
+    async loginMfa(ctx: Context, input: { mfaToken: string; code?: string; recoveryCode?: string }): Promise<Issued> {
+      const result = await deps.tokenEndpoint(ctx, {
+        grant_type: MFA_GRANT,
+        mfa_token: input.mfaToken,
+        ...(input.code !== undefined && { code: input.code }),
+        ...(input.recoveryCode !== undefined && { recovery_code: input.recoveryCode }),
+      });
+      if (result.status === 200) return issued(result, () => new InvalidMfaTokenError());
       throw signInRefusalOf(result.context) ?? unexpected(result);
     },
 

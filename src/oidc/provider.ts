@@ -8,10 +8,12 @@ import { createSessionHooks } from './session-lifecycle.ts';
 import type { Audit } from '../services/audit.ts';
 import { auditProviderEvents } from './audit-events.ts';
 import type { ClientStore, Store } from '../storage/ports.ts';
+import type { Mfa } from '../services/mfa/mfa.ts';
 import { createAdapterFactory } from './adapter.ts';
 import { installCompareClientSecret } from './client-secrets.ts';
 import { createConfiguration, type ProviderPages } from './configuration.ts';
 import { createFindAccount } from './find-account.ts';
+import { registerMfaGrant } from './mfa-grant.ts';
 import { registerPasswordGrant } from './password-grant.ts';
 import { answerUnauthorizedGrantTypes } from './unauthorized-grant-type.ts';
 import { createResourceIndicators } from './resource-server.ts';
@@ -39,6 +41,8 @@ export interface ProviderDeps {
   trustProxyHops: number;
   logger: Logger;
   audit: Audit;
+  /** Second factors: the MFA grant finishes the sign-ins the password grant stopped for one. */
+  mfa?: Pick<Mfa, 'pending'>;
 }
 
 function isLoopbackHttp(url: string): boolean {
@@ -68,13 +72,15 @@ export function createProvider(deps: ProviderDeps): Provider {
   trustProxyHops(provider, deps.trustProxyHops);
   pinPublicOrigin(provider, deps.publicUrl);
   installCompareClientSecret(provider, deps.clients);
-  registerPasswordGrant({
+  const grantDeps = {
     provider,
     signIn: deps.signIn,
     sessions: deps.sessions,
     apiAudience: deps.apiAudience,
     apiServerInfo: resourceIndicators.apiServerInfo,
-  });
+  };
+  registerPasswordGrant(grantDeps);
+  if (deps.mfa) registerMfaGrant({ ...grantDeps, mfa: deps.mfa });
   answerUnauthorizedGrantTypes(provider);
   auditProviderEvents(provider, deps.audit);
   // oidc-provider answers these as OAuth errors itself; the log is for operators.

@@ -49,13 +49,14 @@ async function recordReuse(
 
 export function createSessionHooks(sessions: SessionService, audit: Pick<Audit, 'record'>): AdapterHooks {
   return {
-    async onSessionSaved({ uid, accountId }, expiresAt) {
+    async onSessionSaved({ uid, accountId, amr }, expiresAt) {
       const ctx = currentContext();
       await sessions.recordBrowserSession({
         id: uid,
         accountId,
         expiresAt: expiresAt ?? new Date(Date.now() + SESSION_IDLE_SECONDS * 1000),
         device: ctx ? deviceInfoOf(ctx) : NO_DEVICE,
+        ...(amr && { amr }),
       });
     },
 

@@ -10,13 +10,14 @@ import { Duplex } from 'node:stream';
 import compose from 'koa-compose';
 import type { Context } from 'koa';
 import type { Provider } from 'oidc-provider';
+import { MFA_GRANT } from './mfa-grant.ts';
 
 /** The built-in public client the JSON API signs in through (upserted at start). */
 export const FIRST_PARTY_API_CLIENT = {
   client_id: 'gatehouse',
   client_name: 'Gatehouse',
   token_endpoint_auth_method: 'none',
-  grant_types: ['password', 'refresh_token'],
+  grant_types: ['password', 'refresh_token', MFA_GRANT],
   response_types: [],
   redirect_uris: [],
   first_party: true,

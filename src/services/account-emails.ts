@@ -22,6 +22,8 @@ export interface AccountEmails {
   sendInvitation(account: Account, token: string): Promise<void>;
   /** Tell the owner the password changed (`changed`: by the owner signed in; `reset`: through a reset link). */
   sendPasswordChanged(account: Account, how: 'changed' | 'reset'): Promise<void>;
+  /** Tell the owner a recovery code was used to sign in, and how many are left. */
+  sendRecoveryCodeUsed(account: Account, remaining: number): Promise<void>;
 }
 
 export interface AccountEmailsDeps {
@@ -41,6 +43,7 @@ export function emailSubjects(productName: string) {
     passwordReset: `Reset your password · ${productName}`,
     passwordChanged: `Your password was changed · ${productName}`,
     invitation: `Your ${productName} account is ready`,
+    recoveryCodeUsed: `A recovery code was used · ${productName}`,
   } as const;
 }
 
@@ -110,8 +113,25 @@ export function createAccountEmails({ mailer, publicUrl, viewsDir, branding = DE
     await mailer.send({ to: account.email, subject, text: textPart, html: htmlPart });
   }
 
+  // Like the password-changed mail: no token, a pointer to where the owner
+  // can take the account back if the sign-in was not theirs.
+  async function sendRecoveryCodeUsed(account: Account, remaining: number): Promise<void> {
+    const subject = EMAIL_SUBJECTS.recoveryCodeUsed;
+    const data = {
+      ...brand, email: account.email, subject, remaining,
+      when: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      link: `${publicUrl.replace(/\/+$/, '')}/account/forgot-password`,
+    };
+    const [textPart, htmlPart] = await Promise.all([
+      text.renderAsync('./emails/recovery-code-used.text.eta', data),
+      html.renderAsync('./emails/recovery-code-used.html.eta', data),
+    ]);
+    await mailer.send({ to: account.email, subject, text: textPart, html: htmlPart });
+  }
+
   return {
     sendPasswordChanged,
+    sendRecoveryCodeUsed,
     sendVerification: (account, token, returnTo) => send(
       account, 'verify-email', EMAIL_SUBJECTS.verification,
       accountLink(publicUrl, '/account/verify-email', token, returnTo), ONE_TIME_TOKEN_TTL_SECONDS['verify-email'],

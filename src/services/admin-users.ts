@@ -7,6 +7,7 @@ import { UserNotFoundError, WeakPasswordError } from '../errors.ts';
 import type { Account, AccountStatus, AccountStore } from '../storage/ports.ts';
 import type { AccountEmails } from './account-emails.ts';
 import type { AccountService } from './accounts.ts';
+import type { MfaFactors } from './mfa/factors.ts';
 import { INVITATION_TTL_SECONDS, type OneTimeTokens } from './one-time-tokens.ts';
 import { cleanDisplayText } from './display-text.ts';
 import type { PasswordPolicy } from './password-policy.ts';
@@ -21,6 +22,8 @@ export interface AdminUserView {
   permissions: string[];
   /** Some sign-in source is locked out of the account right now. */
   locked: boolean;
+  /** The account's confirmed second factors. */
+  mfa: { id: string; type: string }[];
 }
 
 export interface AdminUserPatch {
@@ -44,7 +47,7 @@ export interface AdminUsers {
   sendPasswordReset(id: string): Promise<void>;
   /** UserNotFoundError; lifts every sign-in lock of the account. */
   unlock(id: string): Promise<void>;
-  /** UserNotFoundError; there are no MFA factors yet, so nothing else happens. */
+  /** UserNotFoundError; removes every factor, recovery code and pending MFA sign-in, and lifts the MFA lock. */
   removeMfa(id: string): Promise<void>;
   /** UserNotFoundError. */
   sessions(id: string): Promise<SessionView[]>;
@@ -64,12 +67,14 @@ export function createAdminUsers(deps: {
   rateLimits: RateLimits;
   passwordPolicy: PasswordPolicy;
   onMailError(err: unknown): void;
+  mfa: Pick<MfaFactors, 'resetForAccount' | 'activeFactors'>;
 }): AdminUsers {
   const { store, accounts, sessions } = deps;
 
   async function view(account: Account): Promise<AdminUserView> {
     const locked = account.lockedUntil !== null && account.lockedUntil.getTime() > Date.now();
-    return { account, permissions: await deps.roles.permissionsOf(account.role), locked };
+    const [permissions, mfa] = await Promise.all([deps.roles.permissionsOf(account.role), deps.mfa.activeFactors(account.id)]);
+    return { account, permissions, locked, mfa };
   }
 
   async function find(id: string): Promise<Account> {
@@ -84,8 +89,10 @@ export function createAdminUsers(deps: {
       const permissions = new Map<string, string[]>();
       for (const role of new Set(found.map((a) => a.role))) permissions.set(role, await deps.roles.permissionsOf(role));
       const now = Date.now();
-      return found.map((account) => ({
-        account, permissions: permissions.get(account.role)!, locked: (account.lockedUntil?.getTime() ?? 0) > now,
+      // One query per listed account (a page is at most 200).
+      const mfa = await Promise.all(found.map((account) => deps.mfa.activeFactors(account.id)));
+      return found.map((account, i) => ({
+        account, permissions: permissions.get(account.role)!, locked: (account.lockedUntil?.getTime() ?? 0) > now, mfa: mfa[i]!,
       }));
     },
 
@@ -153,6 +160,7 @@ export function createAdminUsers(deps: {
 
     async removeMfa(id) {
       await find(id);
+      await deps.mfa.resetForAccount(id);
     },
 
     async sessions(id) {

@@ -11,6 +11,7 @@ import { createAudit, type Audit } from './audit.ts';
 import { createConnectedApps, type ConnectedApps } from './connected-apps.ts';
 import { createIdentifierHasher } from './audit-identifier.ts';
 import type { Mailer } from './mailer.ts';
+import { createMfa, type Mfa } from './mfa/mfa.ts';
 import { createOneTimeTokens } from './one-time-tokens.ts';
 import { createPasswordHasher } from './password-hasher.ts';
 import { createPasswordPolicy } from './password-policy.ts';
@@ -31,6 +32,7 @@ export interface Services {
   adminUsers: AdminUsers;
   audit: Audit;
   connectedApps: ConnectedApps;
+  mfa: Mfa;
 }
 
 export async function createServices(deps: {
@@ -61,12 +63,16 @@ export async function createServices(deps: {
   // Mail leaves after the answer; a failure is the operator's to see.
   const onMailError = (err: unknown) => logger.error({ err }, 'sending mail failed');
   const roles = createRoleService(store.roles);
+  const mfa = createMfa({
+    factors: store.factors, accounts, rateLimits, audit, emails, onMailError, issuer: config.branding.productName,
+  });
   return {
+    mfa,
     accounts,
     sessions,
     roles,
     adminUsers: createAdminUsers({
-      store: store.accounts, accounts, roles, sessions, tokens, emails, rateLimits, passwordPolicy, onMailError,
+      store: store.accounts, accounts, roles, sessions, tokens, emails, rateLimits, passwordPolicy, onMailError, mfa,
     }),
     audit,
     registration: createRegistration({

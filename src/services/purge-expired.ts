@@ -2,8 +2,10 @@
 // find*/consume; this removes them so the tables stay bounded (oidc-provider
 // relies on the adapter for expiry). Revoked sessions go too: they are never
 // listed or revived (SessionStore.upsert), so nothing reads them again.
-// Audit events are kept AUDIT_RETENTION_DAYS, then deleted here too.
-import type { AuditStore, OidcStore, OneTimeTokenStore, SessionStore } from '../storage/ports.ts';
+// Audit events are kept AUDIT_RETENTION_DAYS, then deleted here too. Pending
+// sign-ins (mfa_tokens) go once expired or used, TOTP factors never confirmed
+// after a day.
+import type { AuditStore, FactorStore, OidcStore, OneTimeTokenStore, SessionStore } from '../storage/ports.ts';
 
 export interface PurgeLogger {
   warn(obj: object, msg: string): void;
@@ -18,6 +20,7 @@ export interface PurgeDeps {
   sessions: Pick<SessionStore, 'deleteExpired'>;
   oneTimeTokens: Pick<OneTimeTokenStore, 'deleteExpired'>;
   audit: Pick<AuditStore, 'deleteOlderThan'>;
+  factors?: Pick<FactorStore, 'deleteExpiredPendingSignIns' | 'deletePendingBefore'>;
   /** AUDIT_RETENTION_DAYS: events older than this many days go. */
   auditRetentionDays: number;
   intervalMs: number;
@@ -32,11 +35,16 @@ interface PurgeStep {
 }
 
 function purgeSteps(deps: PurgeDeps): PurgeStep[] {
+  const factors = deps.factors;
   return [
     { name: 'OIDC records', run: (now) => deps.oidc.deleteExpired(now) },
     { name: 'sessions', run: (now) => deps.sessions.deleteExpired(now) },
     { name: 'one-time tokens', run: (now) => deps.oneTimeTokens.deleteExpired(now) },
     { name: 'audit events', run: (now) => deps.audit.deleteOlderThan(new Date(now.getTime() - deps.auditRetentionDays * DAY_MS)) },
+    ...(factors === undefined ? [] : [
+      { name: 'pending sign-ins', run: (now: Date) => factors.deleteExpiredPendingSignIns(now) },
+      { name: 'unconfirmed factors', run: (now: Date) => factors.deletePendingBefore(new Date(now.getTime() - DAY_MS)) },
+    ]),
   ];
 }
 

@@ -20,6 +20,10 @@ export interface RateLimitSettings {
    * locks a recognised device.
    */
   loginFailuresPerAccountUnrecognised: number;
+  /** Wrong second-factor codes per account within mfaWindowSeconds before MFA locks for the account. */
+  mfaFailuresPerAccount: number;
+  /** The window for wrong codes, and how long the MFA lock lasts. */
+  mfaWindowSeconds: number;
   registrationsPerIpPerHour: number;
   /** Reset and resend requests, each counted on its own. */
   mailRequestsPerEmailPerHour: number;
@@ -31,6 +35,8 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = {
   loginWindowSeconds: 15 * 60,
   loginFailuresPerIp: 100,
   loginFailuresPerAccountUnrecognised: 100,
+  mfaFailuresPerAccount: 5,
+  mfaWindowSeconds: 15 * 60,
   registrationsPerIpPerHour: 20,
   mailRequestsPerEmailPerHour: 5,
   mailRequestsPerIpPerHour: 20,
@@ -69,6 +75,12 @@ export interface LoginReservation {
   failed(): Promise<void>;
 }
 
+export interface MfaReservation {
+  /** This attempt took the last point: if the code is wrong, MFA locks. */
+  locksOnFailure: boolean;
+  succeeded(): Promise<void>;
+}
+
 export interface RateLimits {
   /**
    * Take one point from each limit this attempt falls under, before the
@@ -77,6 +89,15 @@ export interface RateLimits {
    * RateLimitedError, with nothing kept, when any limit is spent.
    */
   reserveLogin(email: string, source: LoginSource): Promise<LoginReservation>;
+  /**
+   * Take one point of the account's MFA limit before a second-factor code is
+   * checked (one atomic statement in the store), so a concurrent burst gets
+   * at most the limit evaluated; RateLimitedError once it is spent, for the
+   * rest of the lock. A correct code gives the count back.
+   */
+  reserveMfa(accountId: string): Promise<MfaReservation>;
+  /** Lift the account's MFA lock (an administrator's reset). */
+  liftMfaLock(accountId: string): Promise<void>;
   /** Lift the account-wide lock (a reset by mail proved the owner; the new password resets the pair counts). */
   liftLoginLocks(email: string): Promise<void>;
   /** Count one registration attempt; RateLimitedError past the limit. */
@@ -134,6 +155,10 @@ export function createRateLimits(createLimiter: (rule: RateLimitRule) => RateLim
   const loginPair = createLimiter({ keyPrefix: 'login-pair', points: settings.loginFailuresPerAccount, durationSeconds: window, blockDurationSeconds: window });
   const loginIp = createLimiter({ keyPrefix: 'login-ip', points: settings.loginFailuresPerIp, durationSeconds: window });
   const loginAccount = createLimiter({ keyPrefix: 'login-account', points: settings.loginFailuresPerAccountUnrecognised, durationSeconds: window });
+  // blockDuration: once locked, the lock lasts a full window from the refused attempt.
+  const mfa = createLimiter({
+    keyPrefix: 'mfa-account', points: settings.mfaFailuresPerAccount, durationSeconds: settings.mfaWindowSeconds, blockDurationSeconds: settings.mfaWindowSeconds,
+  });
   const registration = createLimiter({ keyPrefix: 'register-ip', points: settings.registrationsPerIpPerHour, durationSeconds: HOUR });
   const mail = {
     'password-reset': {
@@ -186,6 +211,21 @@ export function createRateLimits(createLimiter: (rule: RateLimitRule) => RateLim
           await Promise.all([loginPair.delete(pair), ...unrecognised.map(([limiter, k]) => limiter.reward(k))]);
         },
       };
+    },
+
+    async reserveMfa(accountId) {
+      const k = key(`mfa\n${accountId}`);
+      const [res] = await consumeAll([[mfa, k]]);
+      return {
+        locksOnFailure: res!.remainingPoints <= 0,
+        succeeded: async () => {
+          await mfa.delete(k);
+        },
+      };
+    },
+
+    async liftMfaLock(accountId) {
+      await mfa.delete(key(`mfa\n${accountId}`));
     },
 
     async liftLoginLocks(email) {

@@ -21,9 +21,9 @@ export interface DeviceInfo {
 
 export interface SessionService {
   /** Record a new API sign-in; returns its id (the tokens' sid). */
-  startApiSession(input: { accountId: string; clientId: string; device: DeviceInfo; expiresAt: Date }): Promise<string>;
+  startApiSession(input: { accountId: string; clientId: string; device: DeviceInfo; expiresAt: Date; amr?: string[] }): Promise<string>;
   /** Record or refresh a browser sign-in (oidc-provider's session uid). */
-  recordBrowserSession(input: { id: string; accountId: string; device: DeviceInfo; expiresAt: Date }): Promise<void>;
+  recordBrowserSession(input: { id: string; accountId: string; device: DeviceInfo; expiresAt: Date; amr?: string[] }): Promise<void>;
   /** The live session, or undefined when revoked, expired or unknown. */
   findLive(id: string): Promise<SessionRecord | undefined>;
   /** The live session with its account (the bearer check), or undefined. */
@@ -80,15 +80,15 @@ export function createSessionService(deps: {
   }
 
   const service: SessionService = {
-    async startApiSession({ accountId, clientId, device, expiresAt }) {
+    async startApiSession({ accountId, clientId, device, expiresAt, amr }) {
       const id = crypto.randomUUID();
-      const session: NewSession = { id, accountId, kind: 'api', clientId, expiresAt, ...cleanDevice(device) };
+      const session: NewSession = { id, accountId, kind: 'api', clientId, expiresAt, ...cleanDevice(device), ...(amr && { amr }) };
       await sessions.upsert(session, new Date());
       return id;
     },
 
-    async recordBrowserSession({ id, accountId, device, expiresAt }) {
-      await sessions.upsert({ id, accountId, kind: 'browser', clientId: null, expiresAt, ...cleanDevice(device) }, new Date());
+    async recordBrowserSession({ id, accountId, device, expiresAt, amr }) {
+      await sessions.upsert({ id, accountId, kind: 'browser', clientId: null, expiresAt, ...cleanDevice(device), ...(amr && { amr }) }, new Date());
     },
 
     findLive: (id) => sessions.findLive(id, new Date()),

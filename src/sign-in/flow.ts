@@ -2,7 +2,7 @@
 // methods exist (Kratos's login handler loops over strategies the same way);
 // the registry's order decides.
 import { userActor, type Audit } from '../services/audit.ts';
-import type { Refused, SignInResult, SignInSource, SignInState, SignInStep, StepInput } from './step.ts';
+import type { Refused, RunContext, SignInResult, SignInSource, SignInState, SignInStep, StepInput } from './step.ts';
 
 export interface SignIn {
   steps: readonly SignInStep[];
@@ -11,11 +11,17 @@ export interface SignIn {
   errors: SignInStep['errors'];
   start(): SignInState;
   /** The step this sign-in waits for. */
-  current(state: SignInState): SignInStep;
+  current(state: SignInState): Promise<SignInStep>;
   /** Pass `step` with `input`, then say what comes next. */
   submit(step: SignInStep, input: StepInput, state: SignInState, source: SignInSource): Promise<SignInResult>;
   /** Every step in one go with the same input (the password grant and the JSON login: one request, no pages). */
-  run(input: StepInput, source: SignInSource): Promise<Exclude<SignInResult, { kind: 'next' }>>;
+  run(input: StepInput, source: SignInSource, context?: RunContext): Promise<Exclude<SignInResult, { kind: 'next' }>>;
+  /**
+   * The steps left after `state` with one input: a sign-in a step deferred
+   * (SignInStep.defer), taken up again in a later request (the MFA grant,
+   * with the state its mfa_token held).
+   */
+  resume(state: SignInState, input: StepInput, source: SignInSource, context?: RunContext): Promise<Exclude<SignInResult, { kind: 'next' }>>;
 }
 
 /** What the flow writes to the audit log; absent in tests that build the steps alone. */
@@ -23,8 +29,12 @@ export type SignInAudit = Pick<Audit, 'record' | 'hashIdentifier'>;
 
 export function createSignIn(steps: readonly SignInStep[], audit?: SignInAudit): SignIn {
   if (steps.length === 0) throw new Error('sign-in needs at least one step');
-  const pending = (state: SignInState) =>
-    steps.find((step) => !state.completed.includes(step.id) && (step.required?.(state) ?? true));
+  async function pending(state: SignInState): Promise<SignInStep | undefined> {
+    for (const step of steps) {
+      if (!state.completed.includes(step.id) && (await (step.required?.(state) ?? true))) return step;
+    }
+    return undefined;
+  }
 
   // Every surface signs in through submit(), so this is the one place a
   // sign-in's outcome is audited: each refusal with its code, and the end.
@@ -48,9 +58,9 @@ export function createSignIn(steps: readonly SignInStep[], audit?: SignInAudit):
     const after: SignInState = {
       ...outcome.state,
       completed: [...state.completed, step.id],
-      amr: step.amr ? [...new Set([...state.amr, step.amr])] : state.amr,
+      amr: step.amr ? [...new Set([...outcome.state.amr, step.amr])] : outcome.state.amr,
     };
-    const next = pending(after);
+    const next = await pending(after);
     if (next) return { kind: 'next', step: next, state: after };
     if (!after.accountId) throw new Error('sign-in ended without a step that names the account');
     await audit?.record({
@@ -65,16 +75,24 @@ export function createSignIn(steps: readonly SignInStep[], audit?: SignInAudit):
     fields: Object.assign({}, ...steps.map((step) => step.fields)),
     errors: [...new Set(steps.flatMap((step) => step.errors))],
     start: () => ({ completed: [], amr: [] }),
-    current: (state) => pending(state) ?? steps[0]!,
+    current: async (state) => (await pending(state)) ?? steps[0]!,
     submit,
-    async run(input, source) {
-      let state: SignInState = { completed: [], amr: [] };
-      let step = pending(state)!;
-      for (;;) {
-        const result = await submit(step, input, state, source);
-        if (result.kind !== 'next') return result;
-        ({ step, state } = result);
-      }
-    },
+    run: (input, source, context = {}) => runFrom({ completed: [], amr: [] }, input, source, context),
+    resume: (state, input, source, context = {}) => runFrom(state, input, source, context),
   };
+
+  async function runFrom(start: SignInState, input: StepInput, source: SignInSource, context: RunContext) {
+    let state = start;
+    let step = await pending(state);
+    if (!step) throw new Error('resumed a sign-in that has no step left');
+    for (;;) {
+      // A step this request cannot answer hands the client what it needs to
+      // come back; that is not a failed sign-in, so it is not audited as one.
+      const deferred = await step.defer?.(input, state, source, context);
+      if (deferred) return deferred;
+      const result = await submit(step, input, state, source);
+      if (result.kind !== 'next') return result;
+      ({ step, state } = result);
+    }
+  }
 }

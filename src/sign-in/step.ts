@@ -50,17 +50,35 @@ export type SignInResult =
   | { kind: 'next'; step: SignInStep; state: SignInState }
   | Refused;
 
+/** What a one-request surface (flow.run/resume) hands the steps besides the input. */
+export interface RunContext {
+  /** Non-secret parameters the surface needs to finish in a later request (the grant's scope, remember_me). */
+  carry?: Record<string, string>;
+}
+
 export interface SignInStep {
   /** Also the `step` field of its form. */
   id: string;
-  /** What passing it proves (RFC 8176 §2: `pwd`, `otp`, `hwk`…); none for a step that proves nothing. */
+  /**
+   * What passing it proves (RFC 8176 §2: `pwd`, `otp`, `hwk`…); none for a
+   * step that proves nothing. A step whose proof depends on the answer (the
+   * MFA step: `otp` or `hwk`) leaves this out and adds to `state.amr` itself.
+   */
   amr?: string;
   /** The JSON members it reads on /api/v1/auth/login; the password grant accepts the same names as parameters. */
   fields: Record<string, z.ZodType>;
   /** Refusals it can answer with, for the login route's declared errors. */
   errors: readonly AppErrorClass[];
-  /** Whether this sign-in needs the step (default: always). */
-  required?(state: SignInState): boolean;
+  /** Whether this sign-in needs the step (default: always); may ask the store (the MFA step: has the account a factor?). */
+  required?(state: SignInState): boolean | Promise<boolean>;
+  /**
+   * One-request surfaces only (flow.run and flow.resume: the JSON login, the
+   * token endpoint's grants), asked before submit: when this request cannot
+   * answer the step (no second factor in a password request), the refusal
+   * that lets the client finish in a later one (MFA_REQUIRED with an
+   * mfa_token holding `state` and `run.carry`). Undefined: submit as usual.
+   */
+  defer?(input: StepInput, state: SignInState, source: SignInSource, run: RunContext): Promise<Refused | undefined>;
   show(state: SignInState, context: { input?: StepInput; loginHint?: string }): StepView;
   submit(input: StepInput, state: SignInState, source: SignInSource): Promise<StepOutcome>;
 }

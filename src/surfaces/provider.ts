@@ -49,6 +49,7 @@ export async function createProviderSurface(deps: ProviderSurfaceDeps): Promise<
     trustProxyHops: config.trustProxyHops,
     logger: deps.logger,
     audit: services.audit,
+    mfa: services.mfa,
   });
 
   const builtin = FIRST_PARTY_API_CLIENT as unknown as ClientMetadata;

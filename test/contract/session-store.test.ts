@@ -26,6 +26,7 @@ function newSession(accountId: string, overrides: Partial<NewSession> = {}): New
     userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
     ipAddress: '203.0.113.7',
     expiresAt: at(60),
+    amr: ['pwd'],
     ...overrides,
   };
 }
@@ -82,6 +83,20 @@ forEachBackend('SessionStore', (getStore) => {
       assert.deepEqual(await sessions().findLive(input.id, at(90)), {
         ...input, expiresAt: at(120), createdAt: t0, lastActiveAt: at(30), revokedAt: null,
       });
+    });
+
+    it('keeps the stored amr when an upsert gives none, and takes a non-empty one (a sign-in again with a second factor)', async () => {
+      const input = newSession(await newAccountId(getStore()), { kind: 'browser', clientId: null });
+      await sessions().upsert(input, t0);
+      await sessions().upsert({ ...input, amr: [] }, at(1));
+      assert.deepEqual((await sessions().findLive(input.id, at(2)))?.amr, ['pwd']);
+      await sessions().upsert({ ...input, amr: undefined }, at(2));
+      assert.deepEqual((await sessions().findLive(input.id, at(3)))?.amr, ['pwd']);
+      await sessions().upsert({ ...input, amr: ['pwd', 'otp', 'mfa'] }, at(3));
+      assert.deepEqual((await sessions().findLive(input.id, at(4)))?.amr, ['pwd', 'otp', 'mfa']);
+      const bare = newSession(await newAccountId(getStore()), { amr: undefined });
+      await sessions().upsert(bare, t0);
+      assert.deepEqual((await sessions().findLive(bare.id, t0))?.amr, []);
     });
 
     it('never revives a revoked session', async () => {

@@ -18,6 +18,7 @@ import { adminUsersRoutes } from '../../src/http/api/admin/users-routes.ts';
 import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
 import { meEventsRoutes } from '../../src/http/api/me-events-routes.ts';
+import { meMfaRoutes } from '../../src/http/api/me-mfa-routes.ts';
 import { adminAuditRoutes } from '../../src/http/api/admin/audit-routes.ts';
 import { adminClientRoutes } from '../../src/http/api/admin/clients-routes.ts';
 import { keysRoutes } from '../../src/http/api/admin/keys-routes.ts';
@@ -57,7 +58,7 @@ const THROWAWAY = { email: 'fuzz-throwaway@example.com', password: 'throwaway pa
 // The definitions server.ts mounts (handlers never run here; their schemas decide what "bad" means).
 const signIn = createSignInSteps({ accounts: {} as never });
 const ROUTES: ApiRoute[] = [
-  ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never),
+  ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never), ...meMfaRoutes({} as never),
   ...adminUsersRoutes({} as never), ...adminRolesRoutes({} as never), ...adminAuditRoutes({} as never), ...adminClientRoutes({} as never),
   ...keysRoutes({} as never),
 ];

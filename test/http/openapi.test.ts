@@ -11,6 +11,7 @@ import { adminUsersRoutes } from '../../src/http/api/admin/users-routes.ts';
 import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
 import { meEventsRoutes } from '../../src/http/api/me-events-routes.ts';
+import { meMfaRoutes } from '../../src/http/api/me-mfa-routes.ts';
 import { adminAuditRoutes } from '../../src/http/api/admin/audit-routes.ts';
 import { adminClientRoutes } from '../../src/http/api/admin/clients-routes.ts';
 import { keysRoutes } from '../../src/http/api/admin/keys-routes.ts';
@@ -31,6 +32,7 @@ const API_MD_ROUTES = [
   'POST /api/v1/auth/verify-email',
   'POST /api/v1/auth/verify-email/resend',
   'POST /api/v1/auth/login',
+  'POST /api/v1/auth/login/mfa',
   'POST /api/v1/auth/refresh',
   'POST /api/v1/auth/logout',
   'POST /api/v1/auth/password-reset',
@@ -43,6 +45,12 @@ const API_MD_ROUTES = [
   'DELETE /api/v1/me/sessions/:id',
   'DELETE /api/v1/me/sessions',
   'GET /api/v1/me/events',
+  // "Multi-factor authentication": TOTP and recovery codes (WebAuthn and passkeys not yet).
+  'GET /api/v1/me/mfa',
+  'POST /api/v1/me/mfa/totp',
+  'POST /api/v1/me/mfa/totp/:id/confirm',
+  'DELETE /api/v1/me/mfa/:id',
+  'POST /api/v1/me/mfa/recovery-codes',
   // "Administration API (/api/v1/admin)": every row but organizations (not built yet).
   'GET /api/v1/admin/users',
   'POST /api/v1/admin/users',
@@ -73,15 +81,16 @@ const API_MD_ROUTES = [
 
 // API.md's `user` and `session` objects, field for field.
 const USER_FIELDS = ['id', 'email', 'email_verified', 'name', 'role', 'permissions', 'created_at', 'updated_at'];
-const SESSION_FIELDS = ['id', 'current', 'device_name', 'device_type', 'user_agent', 'ip_address', 'created_at', 'last_active_at', 'expires_at', 'clients'];
+const SESSION_FIELDS = ['id', 'current', 'device_name', 'device_type', 'user_agent', 'ip_address', 'created_at', 'last_active_at', 'expires_at', 'clients', 'amr'];
 const SECRET_FIELD = /pass|hash|secret|salt/i;
 // API.md: a new client secret is answered once, on creation and on rotation, by design.
-const SHOWN_ONCE = new Set(['client_secret', 'previous_secret_expires_at']);
+// So is a TOTP secret, on enrolment (the authenticator app must get it).
+const SHOWN_ONCE = new Set(['client_secret', 'previous_secret_expires_at', 'secret']);
 
 // The route definitions server.ts mounts; their handlers are never called here.
 const signIn = createSignInSteps({ accounts: {} as never });
 const ROUTES: ApiRoute[] = [
-  ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never),
+  ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never), ...meMfaRoutes({} as never),
   ...adminUsersRoutes({} as never), ...adminRolesRoutes({} as never), ...adminAuditRoutes({} as never), ...adminClientRoutes({} as never),
   ...keysRoutes({} as never),
 ];

@@ -2,7 +2,10 @@
 import { z } from 'zod';
 import {
   EmailExistsError,
+  InvalidMfaCodeError,
+  InvalidMfaTokenError,
   InvalidRefreshTokenError,
+  MfaRequiredError,
   InvalidTokenError,
   RateLimitedError,
   WeakPasswordError,
@@ -14,6 +17,7 @@ import type { RoleService } from '../../services/roles.ts';
 import type { Registration } from '../../services/registration.ts';
 import type { SessionService } from '../../services/sessions.ts';
 import type { SignIn } from '../../sign-in/flow.ts';
+import { mfaAnswerFields } from '../../sign-in/mfa.ts';
 import { authedRoute, publicRoute, type ApiRoute } from './route.ts';
 import { emailField, nameField, passwordField, tokenField, tokenResponseSchema, toUser, userSchema } from './schemas.ts';
 
@@ -32,6 +36,8 @@ export interface IssuedTokens {
 export interface FirstPartyTokens {
   /** Throws the sign-in steps' refusal (InvalidCredentialsError, RateLimitedError…). */
   login(ctx: Context, input: { email: string; password: string; rememberMe: boolean; fields?: Record<string, unknown> }): Promise<IssuedTokens>;
+  /** The MFA grant: finish a sign-in that answered MFA_REQUIRED. */
+  loginMfa(ctx: Context, input: { mfaToken: string; code?: string; recoveryCode?: string }): Promise<IssuedTokens>;
   /** InvalidRefreshTokenError for anything the token endpoint refuses. */
   refresh(ctx: Context, refreshToken: string): Promise<IssuedTokens>;
 }
@@ -105,10 +111,37 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
         + '(X-Device-Name, X-Device-Type headers are recorded). remember_me: the session lasts 30 days instead of 24 hours.',
       body: z.object({ ...deps.signIn.fields, email: emailField, password: passwordField, remember_me: z.boolean().optional() }),
       responses: { 200: { description: 'Signed in', schema: tokenResponseSchema } },
-      errors: deps.signIn.errors,
+      errors: [
+        ...deps.signIn.errors.filter((error) => error !== MfaRequiredError),
+        {
+          error: MfaRequiredError,
+          description: 'The password is right and the account has a second factor. Besides `error`, the body has '
+            + '`mfa: {token, expires_in: 300, factors: [{id, type}]}`: finish at POST /api/v1/auth/login/mfa with that token.',
+        },
+      ],
       async handle({ body, ctx }) {
         const { email, password, remember_me: rememberMe, ...fields } = body;
         const issued = await deps.tokens.login(ctx, { email, password, rememberMe: rememberMe === true, fields });
+        return { status: 200, body: await tokenBody(issued) };
+      },
+    }),
+
+    publicRoute<undefined, undefined, { mfa_token: string; code?: string; recovery_code?: string }>({
+      method: 'post', path: '/api/v1/auth/login/mfa', tag: TAG, operationId: 'loginMfa',
+      summary: 'Finish a sign-in with a second factor',
+      description: 'After MFA_REQUIRED: the `mfa.token` of that answer with a TOTP `code` or a `recovery_code`. '
+        + 'A wrong code leaves the token usable until it expires (5 minutes); a right one uses it up. 5 wrong codes in 15 minutes '
+        + 'lock MFA for the account for 15 minutes. The session and tokens carry amr ["pwd","otp","mfa"].',
+      body: z
+        .object({ mfa_token: z.string().min(1).max(256), ...mfaAnswerFields })
+        .refine((b) => b.code !== undefined || b.recovery_code !== undefined, { message: 'give code or recovery_code', path: ['code'] }),
+      responses: { 200: { description: 'Signed in', schema: tokenResponseSchema } },
+      errors: [InvalidMfaCodeError, InvalidMfaTokenError, RateLimitedError],
+      async handle({ body, ctx }) {
+        const issued = await deps.tokens.loginMfa(ctx, {
+          mfaToken: body.mfa_token,
+          ...(body.code !== undefined ? { code: body.code } : { recoveryCode: body.recovery_code! }),
+        });
         return { status: 200, body: await tokenBody(issued) };
       },
     }),

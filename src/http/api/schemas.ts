@@ -37,6 +37,7 @@ export const sessionSchema = z
     clients: z
       .array(z.object({ client_id: z.string().meta({ example: 'web-app' }), client_name: z.string().nullable().meta({ example: 'Web App' }) }))
       .describe('The OAuth clients holding grants from this session'),
+    amr: z.array(z.string()).describe('How the session was signed in (RFC 8176: pwd, otp, hwk, mfa…); empty when not recorded').meta({ example: ['pwd', 'otp', 'mfa'] }),
   })
   .meta({ id: 'Session' });
 
@@ -88,5 +89,6 @@ export function toSession(session: SessionView, currentId: string): z.input<type
     last_active_at: session.lastActiveAt.toISOString(),
     expires_at: session.expiresAt.toISOString(),
     clients: session.clients.map((c) => ({ client_id: c.clientId, client_name: c.clientName })),
+    amr: session.amr,
   };
 }

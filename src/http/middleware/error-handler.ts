@@ -16,6 +16,7 @@ export function errorEnvelope(err: AppError, requestId: string | undefined) {
       ...(err.details?.length ? { details: err.details } : {}),
       ...(requestId ? { request_id: requestId } : {}),
     },
+    ...err.body,
   };
 }
 

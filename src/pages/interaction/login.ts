@@ -55,12 +55,12 @@ async function showStep(
 
 async function showLogin(ctx: Context, deps: InteractionDeps, details: InteractionDetails): Promise<void> {
   const state = stateOf(deps, details);
-  await showStep(ctx, deps, details, { step: deps.signIn.current(state), state });
+  await showStep(ctx, deps, details, { step: await deps.signIn.current(state), state });
 }
 
 async function submitLogin(ctx: Context, deps: InteractionDeps, details: InteractionDetails, form: FormFields): Promise<void> {
   const state = stateOf(deps, details);
-  const step = deps.signIn.current(state);
+  const step = await deps.signIn.current(state);
   // A form of another step (an older tab): show the pending one instead.
   if (form.step !== undefined && form.step !== step.id) return seeCurrentStep(ctx, details.uid);
   const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : undefined;

@@ -2,7 +2,7 @@ import type { Model } from 'mongoose';
 import { EmailExistsError, LastAdminError, RoleNotFoundError } from '../../errors.ts';
 import type { Account, AccountPatch, AccountStore } from '../ports.ts';
 import { isDuplicateKey, op, str } from './guards.ts';
-import type { AccountDoc, OneTimeTokenDoc, RoleDoc, SessionDoc } from './models.ts';
+import type { AccountDoc, FactorDoc, OneTimeTokenDoc, PendingSignInDoc, RecoveryCodesDoc, RoleDoc, SessionDoc } from './models.ts';
 
 export function toAccount(doc: AccountDoc | null): Account | undefined {
   if (doc === null) return undefined;
@@ -35,6 +35,9 @@ export function createMongoAccountStore(models: {
   roles: Model<RoleDoc>;
   sessions: Model<SessionDoc>;
   oneTimeTokens: Model<OneTimeTokenDoc>;
+  factors: Model<FactorDoc>;
+  recoveryCodes: Model<RecoveryCodesDoc>;
+  pendingSignIns: Model<PendingSignInDoc>;
 }): AccountStore {
   const { accounts } = models;
 
@@ -177,12 +180,15 @@ export function createMongoAccountStore(models: {
         if (before === null) return false;
         await guardLastAdmin(before, () => accounts.updateOne({ _id: accountId }, { $set: { disabled: before.disabled ?? false } }));
       }
-      // No transaction: the account's sessions and tokens go first, then the
+      // No transaction: the account's sessions, tokens and factors go first, then the
       // account. A failure part-way leaves the account in place, so the caller
       // can retry; it never leaves sessions alive for a deleted account.
       // (The SQL backend does this with on-delete-cascade foreign keys.)
       await models.sessions.deleteMany({ accountId });
       await models.oneTimeTokens.deleteMany({ accountId });
+      await models.pendingSignIns.deleteMany({ accountId });
+      await models.recoveryCodes.deleteOne({ _id: accountId });
+      await models.factors.deleteMany({ accountId });
       const { deletedCount } = await accounts.deleteOne({ _id: accountId });
       return deletedCount > 0;
     },

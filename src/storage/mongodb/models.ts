@@ -7,7 +7,7 @@
 // `__v` (no document is saved twice through mongoose) and keeps empty objects
 // (`minimize: false`: a stored `{}` reads back as `{}`).
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { AuditActorType, AuditResult, ClientSource, OneTimeTokenPurpose, Role, SecretKind, SessionKind } from '../ports.ts';
+import type { AuditActorType, AuditResult, ClientSource, FactorType, OneTimeTokenPurpose, Role, SecretKind, SessionKind } from '../ports.ts';
 
 const OPTIONS = { versionKey: false, minimize: false, id: false, strict: true } as const;
 
@@ -89,6 +89,8 @@ export interface SessionDoc {
   revokedAt: Date | null;
   /** Set by revokeAllForAccount to read back exactly the sessions that call revoked. */
   revokedBy?: string;
+  /** Absent on sessions stored before it was recorded: read as []. */
+  amr?: string[];
 }
 
 export const sessionSchema = new Schema<SessionDoc>(
@@ -106,6 +108,7 @@ export const sessionSchema = new Schema<SessionDoc>(
     expiresAt: { type: Date, required: true },
     revokedAt: { type: Date, default: null },
     revokedBy: { type: String },
+    amr: { type: [String], default: undefined },
   },
   { ...OPTIONS, collection: 'sessions' },
 );
@@ -287,6 +290,90 @@ auditEventSchema.index({ actorId: 1, at: -1, _id: -1 });
 auditEventSchema.index({ clientId: 1, at: -1, _id: -1 });
 auditEventSchema.index({ result: 1, at: -1, _id: -1 });
 
+export interface FactorDoc {
+  _id: string;
+  accountId: string;
+  type: FactorType;
+  name: string;
+  secret: string | null;
+  /** Absent (never null) on TOTP factors: FerretDB builds no partial index, and its unique index skips missing fields only. */
+  credentialId?: string;
+  publicKey: string | null;
+  counter: number;
+  transports: string[];
+  confirmedAt: Date | null;
+  lastUsedAt: Date | null;
+  lastUsedStep: number | null;
+  createdAt: Date;
+}
+
+export const factorSchema = new Schema<FactorDoc>(
+  {
+    _id: { type: String, required: true },
+    accountId: { type: String, required: true },
+    type: { type: String, enum: ['totp', 'webauthn'], required: true },
+    name: { type: String, required: true },
+    secret: { type: String, default: null },
+    credentialId: { type: String },
+    publicKey: { type: String, default: null },
+    counter: { type: Number, default: 0 },
+    transports: { type: [String], default: [] },
+    confirmedAt: { type: Date, default: null },
+    lastUsedAt: { type: Date, default: null },
+    lastUsedStep: { type: Number, default: null },
+    createdAt: { type: Date, required: true },
+  },
+  { ...OPTIONS, collection: 'mfa_factors' },
+);
+// The unique index decides between two registrations of one credential.
+factorSchema.index({ credentialId: 1 }, { unique: true, partialFilterExpression: { credentialId: { $type: 'string' } } });
+factorSchema.index({ accountId: 1, createdAt: 1, _id: 1 });
+factorSchema.index({ confirmedAt: 1, createdAt: 1 });
+
+/**
+ * An account's recovery codes, all in one document keyed by the account:
+ * replacing them is one write, and using one is a compare-and-set on
+ * `revision` (no positional update, which FerretDB 1.x lacks).
+ */
+export interface RecoveryCodesDoc {
+  _id: string;
+  codes: { hash: string; usedAt: Date | null }[];
+  revision: number;
+  updatedAt: Date;
+}
+
+export const recoveryCodesSchema = new Schema<RecoveryCodesDoc>(
+  {
+    _id: { type: String, required: true },
+    codes: { type: [{ _id: false, hash: { type: String, required: true }, usedAt: { type: Date, default: null } }], default: [] },
+    revision: { type: Number, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { ...OPTIONS, collection: 'mfa_recovery_codes' },
+);
+
+export interface PendingSignInDoc {
+  /** SHA-256 of the mfa_token, hex. */
+  _id: string;
+  accountId: string;
+  context: Record<string, unknown>;
+  expiresAt: Date;
+  consumedAt: Date | null;
+}
+
+export const pendingSignInSchema = new Schema<PendingSignInDoc>(
+  {
+    _id: { type: String, required: true },
+    accountId: { type: String, required: true },
+    context: { type: Schema.Types.Mixed, required: true },
+    expiresAt: { type: Date, required: true },
+    consumedAt: { type: Date, default: null },
+  },
+  { ...OPTIONS, collection: 'mfa_pending_sign_ins' },
+);
+pendingSignInSchema.index({ accountId: 1 });
+pendingSignInSchema.index({ expiresAt: 1 }, TTL);
+
 export interface Models {
   accounts: Model<AccountDoc>;
   roles: Model<RoleDoc>;
@@ -297,6 +384,9 @@ export interface Models {
   secrets: Model<SecretDoc>;
   rateLimits: Model<RateLimitDoc>;
   auditEvents: Model<AuditEventDoc>;
+  factors: Model<FactorDoc>;
+  recoveryCodes: Model<RecoveryCodesDoc>;
+  pendingSignIns: Model<PendingSignInDoc>;
 }
 
 /** Compile every schema on this connection (no I/O). */
@@ -311,5 +401,8 @@ export function defineModels(connection: Connection): Models {
     secrets: connection.model<SecretDoc>('Secret', secretSchema),
     rateLimits: connection.model<RateLimitDoc>('RateLimit', rateLimitSchema),
     auditEvents: connection.model<AuditEventDoc>('AuditEvent', auditEventSchema),
+    factors: connection.model<FactorDoc>('MfaFactor', factorSchema),
+    recoveryCodes: connection.model<RecoveryCodesDoc>('MfaRecoveryCodes', recoveryCodesSchema),
+    pendingSignIns: connection.model<PendingSignInDoc>('MfaPendingSignIn', pendingSignInSchema),
   };
 }

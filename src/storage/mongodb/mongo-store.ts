@@ -20,6 +20,7 @@ import { createMongoAccountStore } from './account-store.ts';
 import { createMongoAuditStore } from './audit-store.ts';
 import { createMongoChangeStore } from './change-store.ts';
 import { createMongoClientStore } from './client-store.ts';
+import { createMongoFactorStore } from './factor-store.ts';
 import { guardPort, isUnreachable, translate } from './guards.ts';
 import { buildIndexes, serverInfo, type IndexedModel, type ServerInfo } from './indexes.ts';
 import { createSerial, serializeLimiter, serializeWrites } from './serial-writes.ts';
@@ -104,6 +105,7 @@ export async function openMongoStore(url: string, options: MongoStoreOptions = {
     sessions: port(createMongoSessionStore(models)),
     oneTimeTokens: port(createMongoOneTimeTokenStore(models.oneTimeTokens)),
     audit: port(createMongoAuditStore(models.auditEvents)),
+    factors: port(createMongoFactorStore(models)),
     createRateLimiter(rule) {
       const limiter = createMongoRateLimiter(connection, rule);
       return serial ? serializeLimiter(limiter, serial) : limiter;

@@ -22,6 +22,7 @@ function toSession(doc: SessionDoc): SessionRecord {
     lastActiveAt: doc.lastActiveAt,
     expiresAt: doc.expiresAt,
     revokedAt: doc.revokedAt ?? null,
+    amr: [...(doc.amr ?? [])],
   };
 }
 
@@ -40,6 +41,7 @@ export function createMongoSessionStore(models: { sessions: Model<SessionDoc>; a
     async upsert(session, now) {
       const id = str(session.id, 'id');
       const accountId = str(session.accountId, 'accountId');
+      const amr = session.amr ?? [];
       try {
         // Matches only a session that is not revoked and belongs to this
         // account; otherwise the upsert tries to insert a second document
@@ -49,7 +51,8 @@ export function createMongoSessionStore(models: { sessions: Model<SessionDoc>; a
         await sessions.updateOne(
           { _id: id, accountId, revokedAt: null },
           {
-            $set: { lastActiveAt: now },
+            // A non-empty amr replaces the stored one; an empty one is set on insert only.
+            $set: { lastActiveAt: now, ...(amr.length > 0 && { amr: [...amr] }) },
             $max: { expiresAt: session.expiresAt },
             $setOnInsert: {
               kind: session.kind,
@@ -58,6 +61,7 @@ export function createMongoSessionStore(models: { sessions: Model<SessionDoc>; a
               deviceType: session.deviceType,
               userAgent: session.userAgent,
               ipAddress: session.ipAddress,
+              ...(amr.length === 0 && { amr: [] }),
               createdAt: now,
             },
           },

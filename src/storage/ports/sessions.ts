@@ -20,9 +20,12 @@ export interface SessionRecord {
   lastActiveAt: Date;
   expiresAt: Date;
   revokedAt: Date | null;
+  /** How the session was signed in (RFC 8176: `pwd`, `otp`, `mfa`…); empty for sessions stored before it was recorded. */
+  amr: string[];
 }
 
-export type NewSession = Omit<SessionRecord, 'createdAt' | 'lastActiveAt' | 'revokedAt'>;
+/** `amr` absent or empty: the stored one is kept (a browser session saved on every request). */
+export type NewSession = Omit<SessionRecord, 'createdAt' | 'lastActiveAt' | 'revokedAt' | 'amr'> & { amr?: string[] };
 
 export interface SessionStore {
   /**
@@ -30,7 +33,8 @@ export interface SessionStore {
    * lastActiveAt = now and move expiresAt to the later of the stored and
    * given one instead (browser sessions are saved on every request, and
    * extend() may have moved it past the browser session's own end). A
-   * revoked session is never revived.
+   * revoked session is never revived. A non-empty `amr` replaces the
+   * stored one (a browser session signed in again with a second factor).
    */
   upsert(session: NewSession, now: Date): Promise<void>;
   /** Move a non-revoked session's expiresAt to `expiresAt` when that is later; no error when missing. */

@@ -17,10 +17,11 @@ interface Row {
   last_active_at: Date;
   expires_at: Date;
   revoked_at: Date | null;
+  amr: string[];
 }
 
 const COLUMNS = `id, account_id, kind, client_id, device_name, device_type, user_agent, ip_address,
-  created_at, last_active_at, expires_at, revoked_at`;
+  created_at, last_active_at, expires_at, revoked_at, amr`;
 
 function toSession(row: Row): SessionRecord {
   return {
@@ -36,6 +37,7 @@ function toSession(row: Row): SessionRecord {
     lastActiveAt: row.last_active_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+    amr: [...(row.amr ?? [])],
   };
 }
 
@@ -59,13 +61,14 @@ export function createSqlSessionStore(db: SqlDriver): SessionStore {
       // is never moved to another account either.
       await db.query(
         `insert into sessions (id, account_id, kind, client_id, device_name, device_type, user_agent, ip_address,
-           created_at, last_active_at, expires_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)
-         on conflict (id) do update set expires_at = greatest(sessions.expires_at, excluded.expires_at), last_active_at = excluded.last_active_at
+           created_at, last_active_at, expires_at, amr)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11::jsonb)
+         on conflict (id) do update set expires_at = greatest(sessions.expires_at, excluded.expires_at), last_active_at = excluded.last_active_at,
+           amr = case when jsonb_array_length(excluded.amr) > 0 then excluded.amr else sessions.amr end
          where sessions.revoked_at is null and sessions.account_id = excluded.account_id`,
         [
           session.id, session.accountId, session.kind, session.clientId, session.deviceName, session.deviceType,
-          session.userAgent, session.ipAddress, now, session.expiresAt,
+          session.userAgent, session.ipAddress, now, session.expiresAt, JSON.stringify(session.amr ?? []),
         ],
       );
     },

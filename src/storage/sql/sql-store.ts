@@ -4,6 +4,7 @@ import { createSqlAuditStore } from './audit-store.ts';
 import { createSqlChangeStore } from './change-store.ts';
 import { createSqlClientStore } from './client-store.ts';
 import type { SqlDriver } from './driver.ts';
+import { createSqlFactorStore } from './factor-store.ts';
 import { runMigrations } from './migrations.ts';
 import { createSqlOidcStore } from './oidc-store.ts';
 import { createSqlOneTimeTokenStore } from './one-time-token-store.ts';
@@ -32,6 +33,7 @@ export async function openSqlStore(driver: SqlDriver): Promise<Store> {
     sessions: createSqlSessionStore(driver),
     oneTimeTokens: createSqlOneTimeTokenStore(driver),
     audit: createSqlAuditStore(driver),
+    factors: createSqlFactorStore(driver),
     createRateLimiter: (rule) => createSqlRateLimiter(driver, rule),
     async ping() {
       await driver.query('select 1');

@@ -42,7 +42,7 @@ export function toAdminUser(view: AdminUserView): z.input<typeof adminUserSchema
     ...toUser(account, view.permissions),
     disabled: account.disabled,
     locked: view.locked,
-    mfa: [],
+    mfa: view.mfa,
     last_sign_in_at: account.lastSignInAt?.toISOString() ?? null,
   };
 }

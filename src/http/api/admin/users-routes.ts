@@ -130,7 +130,7 @@ export function adminUsersRoutes(deps: { adminUsers: AdminUsers }): ApiRoute[] {
     adminRoute<{ id: string }>('users:write', {
       method: 'delete', path: '/api/v1/admin/users/:id/mfa', tag: TAG, operationId: 'adminRemoveMfa',
       summary: 'Remove every MFA factor and recovery code of the account',
-      description: 'Gatehouse has no MFA factors yet: this checks that the account exists and removes nothing.',
+      description: 'Also ends the sign-ins waiting for a second factor and lifts the MFA lock; the user can sign in with the password alone.',
       params: idParams,
       responses: { 204: { description: 'Removed' } },
       errors: [UserNotFoundError],

@@ -6,6 +6,7 @@ import { hashedTokenIds } from './003-hashed-token-ids.ts';
 import { rolesAndAccountStatus } from './004-roles-and-account-status.ts';
 import { auditEvents } from './005-audit-events.ts';
 import { clientAdmin } from './006-client-admin.ts';
+import { mfa } from './007-mfa.ts';
 
 export interface Migration {
   /** Unique and sortable; recorded in schema_migrations. */
@@ -14,4 +15,4 @@ export interface Migration {
   statements: string[];
 }
 
-export const migrations: readonly Migration[] = [initial, sessions, hashedTokenIds, rolesAndAccountStatus, auditEvents, clientAdmin];
+export const migrations: readonly Migration[] = [initial, sessions, hashedTokenIds, rolesAndAccountStatus, auditEvents, clientAdmin, mfa];
