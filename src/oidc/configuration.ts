@@ -58,7 +58,9 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
     findAccount: deps.findAccount,
     jwks: { keys: deps.secrets.signingKeys as never },
     cookies: { keys: deps.secrets.cookieKeys, long: cookieOptions, short: cookieOptions, names: cookieNames(deps.secureCookies) },
-    claims: CLAIMS_BY_SCOPE,
+    // amr is not among oidc-provider's default claims: under `openid` every ID
+    // token says how the user signed in (pwd, otp, mfa); the session holds it.
+    claims: { ...CLAIMS_BY_SCOPE, openid: [...CLAIMS_BY_SCOPE.openid, 'amr'] },
     scopes: ['openid', 'offline_access', 'email', 'profile', 'role', API_SCOPE],
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],

@@ -5,6 +5,7 @@
 // tells whether an address has an account.
 import type { Context } from 'koa';
 import { EmailNotVerifiedError, RateLimitedError, ServerBusyError, type AppError } from '../../errors.ts';
+import { MFA_STEP_ID } from '../../sign-in/mfa.ts';
 import type { SignInState, SignInStep, StepInput } from '../../sign-in/step.ts';
 import { pageSignInSource, rememberDevice } from '../device-cookie.ts';
 import type { FormFields } from '../form-body.ts';
@@ -13,12 +14,17 @@ import { finishInteraction, seeCurrentStep } from './finish.ts';
 import type { InteractionDeps, InteractionDetails, InteractionPrompt } from './types.ts';
 
 /** What the page says for a refusal; its status and headers (Retry-After) are the error's own. */
-function presentRefusal(err: AppError, step: SignInStep): Record<string, unknown> {
+function presentRefusal(err: AppError, step: SignInStep, input: StepInput | undefined): Record<string, unknown> {
   if (err instanceof EmailNotVerifiedError) return { notVerified: true };
+  // The second factor's page has one field, the code or the recovery code it was asked with.
+  const mfaField = step.id === MFA_STEP_ID ? (typeof input?.recovery_code === 'string' ? 'recovery_code' : 'code') : undefined;
   if (err instanceof RateLimitedError) {
     const minutes = Math.ceil(err.retryAfterSeconds / 60);
-    return { error: `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or reset your password.` };
+    const wait = `${minutes} minute${minutes === 1 ? '' : 's'}`;
+    if (mfaField) return { error: `Too many wrong codes. Two-step verification is locked for this account; try again in ${wait}.`, errorFields: [mfaField] };
+    return { error: `Too many failed sign-ins. Try again in ${wait}, or reset your password.` };
   }
+  if (mfaField) return { error: err.message, errorFields: [mfaField] };
   if (err instanceof ServerBusyError) return { error: 'The server is busy. Try again in a few seconds.' };
   // A refusal of what the step asked for marks its fields (both email and
   // password on wrong credentials: which one was wrong is not said).
@@ -49,13 +55,15 @@ async function showStep(
     step: step.id,
     clientName: await clientDisplayName(deps, details),
     returnTo: signInReturnPath(details),
-    ...(refusal && presentRefusal(refusal, step)),
+    ...(refusal && presentRefusal(refusal, step, input)),
   }, refusal?.status);
 }
 
 async function showLogin(ctx: Context, deps: InteractionDeps, details: InteractionDetails): Promise<void> {
   const state = stateOf(deps, details);
-  await showStep(ctx, deps, details, { step: await deps.signIn.current(state), state });
+  // `?method=recovery`: the MFA page asks for a recovery code instead of an app's code.
+  const input = ctx.query.method === 'recovery' ? { recovery_code: '' } : undefined;
+  await showStep(ctx, deps, details, { step: await deps.signIn.current(state), state, input });
 }
 
 async function submitLogin(ctx: Context, deps: InteractionDeps, details: InteractionDetails, form: FormFields): Promise<void> {
