@@ -9,6 +9,7 @@ import { ID_TOKEN_ALG, type ServerSecrets } from './secrets.ts';
 import { API_SCOPE, ACCESS_TOKEN_TTL_SECONDS, type createResourceIndicators } from './resource-server.ts';
 import { loadFirstPartyGrant } from './first-party-consent.ts';
 import { grantAmrOf } from './grant-amr.ts';
+import { ACR_VALUES, gatehousePolicy } from './mfa-policy.ts';
 
 const MINUTE = 60;
 const DAY = 24 * 60 * MINUTE;
@@ -123,7 +124,8 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
     loadExistingGrant: loadFirstPartyGrant,
     // API.md: userinfo lives at /oidc/userinfo (oidc-provider's default is /me).
     routes: { userinfo: '/userinfo' },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: gatehousePolicy() },
+    acrValues: ACR_VALUES,
     renderError: deps.pages.renderError,
     features: {
       devInteractions: { enabled: false },

@@ -5,6 +5,7 @@
 // tells whether an address has an account.
 import type { Context } from 'koa';
 import { EmailNotVerifiedError, RateLimitedError, ServerBusyError, type AppError } from '../../errors.ts';
+import { acrOf, MFA_CHECK } from '../../oidc/mfa-policy.ts';
 import { MFA_STEP_ID } from '../../sign-in/mfa.ts';
 import type { SignInState, SignInStep, StepInput } from '../../sign-in/step.ts';
 import { pageSignInSource, rememberDevice } from '../device-cookie.ts';
@@ -34,7 +35,16 @@ function presentRefusal(err: AppError, step: SignInStep, input: StepInput | unde
 /** The sign-in state an earlier page stored in this interaction, or a fresh one. */
 function stateOf(deps: InteractionDeps, details: InteractionDetails): SignInState {
   const saved = (details.result as { signIn?: Partial<SignInState> } | undefined)?.signIn;
-  if (!saved || !Array.isArray(saved.completed) || !Array.isArray(saved.amr)) return deps.signIn.start();
+  if (!saved || !Array.isArray(saved.completed) || !Array.isArray(saved.amr)) {
+    // Step-up (require_mfa, the MFA acr): the session proved the password
+    // already; only the second factor is left.
+    const session = details.session as { accountId?: string; amr?: string[] } | undefined;
+    if (session?.accountId && details.prompt.reasons.includes(MFA_CHECK)) {
+      const completed = deps.signIn.steps.map((step) => step.id).filter((id) => id !== MFA_STEP_ID);
+      return { accountId: session.accountId, completed, amr: Array.isArray(session.amr) ? session.amr : [] };
+    }
+    return deps.signIn.start();
+  }
   return { accountId: saved.accountId, completed: saved.completed, amr: saved.amr };
 }
 
@@ -86,7 +96,7 @@ async function submitLogin(ctx: Context, deps: InteractionDeps, details: Interac
       // failures elsewhere never lock it out (services/sign-in-source.ts).
       rememberDevice(ctx, result.accountId);
       // A fresh login replaces whatever an earlier submission carried.
-      return finishInteraction(ctx, deps.provider, { login: { accountId: result.accountId, amr: result.amr } }, false);
+      return finishInteraction(ctx, deps.provider, { login: { accountId: result.accountId, amr: result.amr, acr: acrOf(result.amr) } }, false);
   }
 }
 
