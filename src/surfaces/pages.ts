@@ -56,6 +56,10 @@ export function createPagesSurface(deps: {
       provider: deps.provider, signIn: deps.signIn, render, audit: services.audit,
       accountEmail: async (id) => (await services.accounts.findById(id))?.email,
       allowLoopbackHttp: deps.config.env !== 'production',
+      mfaEnrolment: {
+        findAccount: async (id) => (await services.accounts.findById(id)) ?? undefined,
+        enrolTotp: services.mfa.enrolTotp, confirmTotp: services.mfa.confirmTotp,
+      },
     }),
     createAccountPagesRouter({ registration: services.registration, passwordReset: services.passwordReset, render }),
     createConsoleSignInRouter(consoleDeps),

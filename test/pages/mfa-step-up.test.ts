@@ -32,7 +32,10 @@ describe('MFA step-up: require_mfa clients and acr_values', function () {
     oidc.discovery(new URL(server.issuer), client.client_id, undefined, oidc.ClientSecretBasic(SECRET), { execute: [oidc.allowInsecureRequests] });
 
   /** An authorization request through the pages; `answer` fills each page by its step; resolves to the tokens and the steps seen. */
-  async function flow(session: PageSession, client: { client_id: string }, answer: (step: string, page: PageResponse) => Promise<Record<string, string>>, params: Record<string, string> = {}) {
+  async function flow(
+    session: PageSession, client: { client_id: string }, answer: (step: string, page: PageResponse) => Promise<Record<string, string>>,
+    params: Record<string, string> = {}, onLinkPage: (page: PageResponse) => void = () => assert.fail('unexpected page without a form'),
+  ) {
     const config = await rp(client);
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
@@ -46,10 +49,21 @@ describe('MFA step-up: require_mfa clients and acr_values', function () {
     let res = await session.follow(url.href, atCallback);
     while (!res.location) {
       assert.equal(res.status, 200, `${res.status} at ${res.url}: ${res.body.slice(0, 300)}`);
+      if (!/<form/.test(res.body)) {
+        onLinkPage(res);
+        const next = /<a class="button primary" href="([^"]+)">Continue<\/a>/.exec(res.body)?.[1] ?? assert.fail('no Continue link');
+        res = await session.follow(new URL(next.replace(/&amp;/g, '&'), res.url).href, atCallback);
+        continue;
+      }
       const step = /name="step" value="([\w-]+)"/.exec(res.body)?.[1] ?? /name="prompt" value="(\w+)"/.exec(res.body)?.[1] ?? 'unknown';
       steps.push(step);
       assert.ok(steps.length < 6, `looping: ${steps.join(', ')}`);
       const posted = await session.submit(res, await answer(step, res));
+      // Enrolling answers its next stage (the QR code, the recovery codes) in place.
+      if (posted.status === 200 && step === 'mfa-enrol') {
+        res = posted;
+        continue;
+      }
       assert.equal(posted.status, 303, `${step} answered ${posted.status}: ${posted.body.slice(0, 300)}`);
       res = atCallback(posted.location!) ? { ...posted, location: posted.location! } : await session.follow(posted.location!, atCallback);
     }
@@ -99,6 +113,32 @@ describe('MFA step-up: require_mfa clients and acr_values', function () {
     assert.deepEqual(steps, ['mfa']);
     const amr = claims.amr as string[];
     assert.ok(amr.includes('otp') && amr.includes('mfa'), JSON.stringify(amr));
+  });
+
+  it('leads a user without a factor to enrol during sign-in at a require_mfa client', async function () {
+    const email = `enrol-${Date.now()}-${counter++}@example.com`;
+    await createTestAccount(server, { email, password: PASSWORD });
+    const user = { secret: '', lastStep: 0 };
+    let codes: string[] = [];
+    const session = new PageSession();
+    const { steps, claims } = await flow(session, STRICT, async (step, page) => {
+      if (step === 'password') return { email, password: PASSWORD, action: 'login' };
+      assert.equal(step, 'mfa-enrol');
+      if (!/name="factor_id"/.test(page.body)) {
+        assert.match(page.body, /<label for="password">/);
+        return { password: PASSWORD, action: 'enrol' };
+      }
+      assert.match(page.body, /<div class="qr" role="img"[^>]*><svg/);
+      user.secret = /secret=([A-Z2-7]+)/.exec(page.body)?.[1] ?? assert.fail('no otpauth URI with the key');
+      return { code: await nextCode(user), action: 'confirm' };
+    }, {}, (page) => {
+      // The recovery codes page, shown once, links on to the client.
+      codes = [...page.body.matchAll(/<li><code>([\w-]+)<\/code><\/li>/g)].map((m) => m[1]!);
+    });
+    assert.deepEqual(steps, ['password', 'mfa-enrol', 'mfa-enrol']);
+    assert.equal(codes.length, 10);
+    const amr = claims.amr as string[];
+    assert.ok(amr.includes('pwd') && amr.includes('otp') && amr.includes('mfa'), JSON.stringify(amr));
   });
 
   it('asks nothing more of a plain client for a password-only session', async function () {

@@ -12,6 +12,7 @@ import { pageSignInSource, rememberDevice } from '../device-cookie.ts';
 import type { FormFields } from '../form-body.ts';
 import { clientDisplayName, signInReturnPath } from './load.ts';
 import { finishInteraction, seeCurrentStep } from './finish.ts';
+import { MFA_ENROL_STEP, showMfaEnrol, submitMfaEnrol } from './mfa-enrol.ts';
 import type { InteractionDeps, InteractionDetails, InteractionPrompt } from './types.ts';
 
 /** What the page says for a refusal; its status and headers (Retry-After) are the error's own. */
@@ -69,8 +70,19 @@ async function showStep(
   }, refusal?.status);
 }
 
+/**
+ * A step-up (MFA_CHECK) for an account without a factor: no MFA step is left
+ * to ask, so the page enrols one (mfa-enrol.ts). Undefined: the usual steps.
+ */
+async function enrolmentFor(deps: InteractionDeps, details: InteractionDetails, state: SignInState) {
+  if (!details.prompt.reasons.includes(MFA_CHECK) || state.accountId === undefined || !state.completed.length) return undefined;
+  if ((await deps.signIn.current(state)).id === MFA_STEP_ID) return undefined;
+  return { accountId: state.accountId, amr: state.amr };
+}
+
 async function showLogin(ctx: Context, deps: InteractionDeps, details: InteractionDetails): Promise<void> {
   const state = stateOf(deps, details);
+  if (await enrolmentFor(deps, details, state)) return showMfaEnrol(ctx, deps, details);
   // `?method=recovery`: the MFA page asks for a recovery code instead of an app's code.
   const input = ctx.query.method === 'recovery' ? { recovery_code: '' } : undefined;
   await showStep(ctx, deps, details, { step: await deps.signIn.current(state), state, input });
@@ -78,6 +90,11 @@ async function showLogin(ctx: Context, deps: InteractionDeps, details: Interacti
 
 async function submitLogin(ctx: Context, deps: InteractionDeps, details: InteractionDetails, form: FormFields): Promise<void> {
   const state = stateOf(deps, details);
+  const enrol = await enrolmentFor(deps, details, state);
+  if (enrol) {
+    if (form.step !== MFA_ENROL_STEP) return seeCurrentStep(ctx, details.uid);
+    return submitMfaEnrol(ctx, deps, details, form, enrol);
+  }
   const step = await deps.signIn.current(state);
   // A form of another step (an older tab): show the pending one instead.
   if (form.step !== undefined && form.step !== step.id) return seeCurrentStep(ctx, details.uid);
