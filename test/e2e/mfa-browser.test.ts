@@ -141,4 +141,28 @@ describe('MFA sign-in (Chromium)', function () {
     await page.getByRole('heading', { name: 'Your account' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/account');
   });
+
+  it('sets up an authenticator app in the account console from the QR code', async () => {
+    const email = 'mfa-setup@example.com';
+    const { createTestAccount } = await import('../support/server.ts');
+    await createTestAccount(gatehouse, { email, password: PASSWORD });
+    await page.goto(`${gatehouse.url}/account/security`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+    await inspect('console-security-off');
+    await page.getByLabel('Current password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await page.getByRole('img', { name: 'QR code of the authenticator key' }).waitFor();
+    await inspect('console-qr');
+    const uri = await page.locator('code', { hasText: 'otpauth://' }).innerText();
+    const secret = new URL(uri).searchParams.get('secret')!;
+    await page.getByLabel('Code from the app').fill(await nextCode({ secret, lastStep: 0 }));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByRole('heading', { name: 'Recovery codes' }).waitFor();
+    assert.equal(await page.locator('.recovery-codes li').count(), 10);
+    await inspect('console-recovery-codes');
+  });
 });
