@@ -15,6 +15,7 @@ const CALLBACK = 'http://127.0.0.1:1/callback';
 const SECRET = 'a-client-secret-long-enough-for-hs256-0123456789';
 const PLAIN = { client_id: 'plain-app', client_secret: SECRET, redirect_uris: [CALLBACK], grant_types: ['authorization_code'], first_party: true };
 const STRICT = { ...PLAIN, client_id: 'strict-app', require_mfa: true };
+const STRICT_PASSWORD = { ...STRICT, client_id: 'strict-password-app', grant_types: ['authorization_code', 'password'] };
 let counter = 0;
 
 describe('MFA step-up: require_mfa clients and acr_values', function () {
@@ -23,7 +24,7 @@ describe('MFA step-up: require_mfa clients and acr_values', function () {
   before(async () => {
     server = await startTestServer({
       env: { ENCRYPTION_KEY: 'an encryption key of at least 32 characters for the MFA test' },
-      clients: [PLAIN, STRICT] as never,
+      clients: [PLAIN, STRICT, STRICT_PASSWORD] as never,
     });
   });
   after(() => server?.close());
@@ -121,7 +122,7 @@ describe('MFA step-up: require_mfa clients and acr_values', function () {
     const user = { secret: '', lastStep: 0 };
     let codes: string[] = [];
     const session = new PageSession();
-    const { steps, claims } = await flow(session, STRICT, async (step, page) => {
+    const { steps, claims } = await flow(session, STRICT, async (step, page): Promise<Record<string, string>> => {
       if (step === 'password') return { email, password: PASSWORD, action: 'login' };
       assert.equal(step, 'mfa-enrol');
       if (!/name="factor_id"/.test(page.body)) {
@@ -139,6 +140,20 @@ describe('MFA step-up: require_mfa clients and acr_values', function () {
     assert.equal(codes.length, 10);
     const amr = claims.amr as string[];
     assert.ok(amr.includes('pwd') && amr.includes('otp') && amr.includes('mfa'), JSON.stringify(amr));
+  });
+
+  it('refuses a require_mfa client the password grant of an account without a factor', async function () {
+    const email = `grant-${Date.now()}-${counter++}@example.com`;
+    await createTestAccount(server, { email, password: PASSWORD });
+    const res = await fetch(`${server.issuer}/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${STRICT_PASSWORD.client_id}:${SECRET}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'password', username: email, password: PASSWORD, scope: 'openid' }),
+    });
+    const body = await res.json() as { error?: string; access_token?: string };
+    assert.equal(res.status, 400);
+    assert.equal(body.error, 'invalid_grant');
+    assert.equal(body.access_token, undefined);
   });
 
   it('asks nothing more of a plain client for a password-only session', async function () {
