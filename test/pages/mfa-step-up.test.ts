@@ -108,6 +108,16 @@ describe('MFA step-up: require_mfa clients and acr_values', function () {
     assert.deepEqual(again.steps, []);
   });
 
+  it('asks the password again, then the code, when max_age is past as well', async function () {
+    const { session, user } = await pwdSessionThenFactor();
+    const { steps, claims } = await flow(session, PLAIN, async (step): Promise<Record<string, string>> => {
+      if (step === 'password') return { email: user.email, password: PASSWORD, action: 'login' };
+      return { code: await nextCode(user), action: 'verify' };
+    }, { acr_values: MFA_ACR, max_age: '0' });
+    assert.deepEqual(steps, ['password', 'mfa']);
+    assert.equal(claims.acr, MFA_ACR);
+  });
+
   it('gives a require_mfa client only a session with a second factor', async function () {
     const { session, user } = await pwdSessionThenFactor();
     const { steps, claims } = await flow(session, STRICT, async () => ({ code: await nextCode(user), action: 'verify' }));

@@ -40,7 +40,10 @@ function stateOf(deps: InteractionDeps, details: InteractionDetails): SignInStat
     // Step-up (require_mfa, the MFA acr): the session proved the password
     // already; only the second factor is left.
     const session = details.session as { accountId?: string; amr?: string[] } | undefined;
-    if (session?.accountId && details.prompt.reasons.includes(MFA_CHECK)) {
+    // Only when the second factor is all that is missing: with max_age (or
+    // another login check) the password is asked again, then the factor.
+    const reasons = details.prompt.reasons;
+    if (session?.accountId && reasons.length > 0 && reasons.every((reason) => reason === MFA_CHECK)) {
       const completed = deps.signIn.steps.map((step) => step.id).filter((id) => id !== MFA_STEP_ID);
       return { accountId: session.accountId, completed, amr: Array.isArray(session.amr) ? session.amr : [] };
     }
