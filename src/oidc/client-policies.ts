@@ -8,20 +8,23 @@
 //   tokens (RFC 7662 §4: the server decides which protected resources may ask).
 // - `role`: the role its client_credentials tokens act with (API.md, "Roles
 //   and permissions"): a service client automating the admin API.
+// - `require_mfa`: the client gets only sessions that used a second factor
+//   (mfa-policy.ts asks for it at sign-in).
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
 
 type Client = InstanceType<Provider['Client']>;
 
-export const EXTRA_CLIENT_PROPERTIES = ['first_party', 'default_resource', 'api_access', 'resource_server', 'role'] as const;
+export const EXTRA_CLIENT_PROPERTIES = ['first_party', 'default_resource', 'api_access', 'resource_server', 'role', 'require_mfa'] as const;
 
 const ROLE_NAME = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
 
-const BOOLEAN_FLAGS = new Set<string>(['first_party', 'api_access', 'resource_server']);
+const BOOLEAN_FLAGS = new Set<string>(['first_party', 'api_access', 'resource_server', 'require_mfa']);
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 const flag = (client: Client, name: string) => client.metadata()[name] === true;
 
 export const isFirstParty = (client: Client) => flag(client, 'first_party');
+export const requiresMfa = (client: Client) => flag(client, 'require_mfa');
 export const mayUseApi = (client: Client) => isFirstParty(client) || flag(client, 'api_access');
 
 /**

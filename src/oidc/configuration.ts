@@ -9,6 +9,7 @@ import { ID_TOKEN_ALG, type ServerSecrets } from './secrets.ts';
 import { API_SCOPE, ACCESS_TOKEN_TTL_SECONDS, type createResourceIndicators } from './resource-server.ts';
 import { loadFirstPartyGrant } from './first-party-consent.ts';
 import { grantAmrOf } from './grant-amr.ts';
+import { ACR_VALUES, gatehousePolicy } from './mfa-policy.ts';
 
 const MINUTE = 60;
 const DAY = 24 * 60 * MINUTE;
@@ -58,7 +59,9 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
     findAccount: deps.findAccount,
     jwks: { keys: deps.secrets.signingKeys as never },
     cookies: { keys: deps.secrets.cookieKeys, long: cookieOptions, short: cookieOptions, names: cookieNames(deps.secureCookies) },
-    claims: CLAIMS_BY_SCOPE,
+    // amr is not among oidc-provider's default claims: under `openid` every ID
+    // token says how the user signed in (pwd, otp, mfa); the session holds it.
+    claims: { ...CLAIMS_BY_SCOPE, openid: [...CLAIMS_BY_SCOPE.openid, 'amr'] },
     scopes: ['openid', 'offline_access', 'email', 'profile', 'role', API_SCOPE],
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
@@ -121,7 +124,8 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
     loadExistingGrant: loadFirstPartyGrant,
     // API.md: userinfo lives at /oidc/userinfo (oidc-provider's default is /me).
     routes: { userinfo: '/userinfo' },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: gatehousePolicy() },
+    acrValues: ACR_VALUES,
     renderError: deps.pages.renderError,
     features: {
       devInteractions: { enabled: false },

@@ -56,11 +56,16 @@ export function createPagesSurface(deps: {
       provider: deps.provider, signIn: deps.signIn, render, audit: services.audit,
       accountEmail: async (id) => (await services.accounts.findById(id))?.email,
       allowLoopbackHttp: deps.config.env !== 'production',
+      mfaEnrolment: {
+        findAccount: async (id) => (await services.accounts.findById(id)) ?? undefined,
+        enrolTotp: services.mfa.enrolTotp, confirmTotp: services.mfa.confirmTotp,
+      },
     }),
     createAccountPagesRouter({ registration: services.registration, passwordReset: services.passwordReset, render }),
     createConsoleSignInRouter(consoleDeps),
     createAccountConsoleRouter({
       requireConsole, render, settings: services.settings, sessions: services.sessions, connectedApps: services.connectedApps, audit: services.audit,
+      mfa: services.mfa,
     }),
     createAdminPagesRouter({
       requireConsole, render, adminUsers: services.adminUsers, roles: services.roles, audit: services.audit, ...deps.admin,

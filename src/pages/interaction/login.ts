@@ -5,20 +5,28 @@
 // tells whether an address has an account.
 import type { Context } from 'koa';
 import { EmailNotVerifiedError, RateLimitedError, ServerBusyError, type AppError } from '../../errors.ts';
+import { acrOf, MFA_CHECK } from '../../oidc/mfa-policy.ts';
+import { MFA_STEP_ID } from '../../sign-in/mfa.ts';
 import type { SignInState, SignInStep, StepInput } from '../../sign-in/step.ts';
 import { pageSignInSource, rememberDevice } from '../device-cookie.ts';
 import type { FormFields } from '../form-body.ts';
 import { clientDisplayName, signInReturnPath } from './load.ts';
 import { finishInteraction, seeCurrentStep } from './finish.ts';
+import { MFA_ENROL_STEP, showMfaEnrol, submitMfaEnrol } from './mfa-enrol.ts';
 import type { InteractionDeps, InteractionDetails, InteractionPrompt } from './types.ts';
 
 /** What the page says for a refusal; its status and headers (Retry-After) are the error's own. */
-function presentRefusal(err: AppError, step: SignInStep): Record<string, unknown> {
+function presentRefusal(err: AppError, step: SignInStep, input: StepInput | undefined): Record<string, unknown> {
   if (err instanceof EmailNotVerifiedError) return { notVerified: true };
+  // The second factor's page has one field, the code or the recovery code it was asked with.
+  const mfaField = step.id === MFA_STEP_ID ? (typeof input?.recovery_code === 'string' ? 'recovery_code' : 'code') : undefined;
   if (err instanceof RateLimitedError) {
     const minutes = Math.ceil(err.retryAfterSeconds / 60);
-    return { error: `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or reset your password.` };
+    const wait = `${minutes} minute${minutes === 1 ? '' : 's'}`;
+    if (mfaField) return { error: `Too many wrong codes. Two-step verification is locked for this account; try again in ${wait}.`, errorFields: [mfaField] };
+    return { error: `Too many failed sign-ins. Try again in ${wait}, or reset your password.` };
   }
+  if (mfaField) return { error: err.message, errorFields: [mfaField] };
   if (err instanceof ServerBusyError) return { error: 'The server is busy. Try again in a few seconds.' };
   // A refusal of what the step asked for marks its fields (both email and
   // password on wrong credentials: which one was wrong is not said).
@@ -28,7 +36,19 @@ function presentRefusal(err: AppError, step: SignInStep): Record<string, unknown
 /** The sign-in state an earlier page stored in this interaction, or a fresh one. */
 function stateOf(deps: InteractionDeps, details: InteractionDetails): SignInState {
   const saved = (details.result as { signIn?: Partial<SignInState> } | undefined)?.signIn;
-  if (!saved || !Array.isArray(saved.completed) || !Array.isArray(saved.amr)) return deps.signIn.start();
+  if (!saved || !Array.isArray(saved.completed) || !Array.isArray(saved.amr)) {
+    // Step-up (require_mfa, the MFA acr): the session proved the password
+    // already; only the second factor is left.
+    const session = details.session as { accountId?: string; amr?: string[] } | undefined;
+    // Only when the second factor is all that is missing: with max_age (or
+    // another login check) the password is asked again, then the factor.
+    const reasons = details.prompt.reasons;
+    if (session?.accountId && reasons.length > 0 && reasons.every((reason) => reason === MFA_CHECK)) {
+      const completed = deps.signIn.steps.map((step) => step.id).filter((id) => id !== MFA_STEP_ID);
+      return { accountId: session.accountId, completed, amr: Array.isArray(session.amr) ? session.amr : [] };
+    }
+    return deps.signIn.start();
+  }
   return { accountId: saved.accountId, completed: saved.completed, amr: saved.amr };
 }
 
@@ -49,17 +69,35 @@ async function showStep(
     step: step.id,
     clientName: await clientDisplayName(deps, details),
     returnTo: signInReturnPath(details),
-    ...(refusal && presentRefusal(refusal, step)),
+    ...(refusal && presentRefusal(refusal, step, input)),
   }, refusal?.status);
+}
+
+/**
+ * A step-up (MFA_CHECK) for an account without a factor: no MFA step is left
+ * to ask, so the page enrols one (mfa-enrol.ts). Undefined: the usual steps.
+ */
+async function enrolmentFor(deps: InteractionDeps, details: InteractionDetails, state: SignInState) {
+  if (!details.prompt.reasons.includes(MFA_CHECK) || state.accountId === undefined || !state.completed.length) return undefined;
+  if ((await deps.signIn.current(state)).id === MFA_STEP_ID) return undefined;
+  return { accountId: state.accountId, amr: state.amr };
 }
 
 async function showLogin(ctx: Context, deps: InteractionDeps, details: InteractionDetails): Promise<void> {
   const state = stateOf(deps, details);
-  await showStep(ctx, deps, details, { step: await deps.signIn.current(state), state });
+  if (await enrolmentFor(deps, details, state)) return showMfaEnrol(ctx, deps, details);
+  // `?method=recovery`: the MFA page asks for a recovery code instead of an app's code.
+  const input = ctx.query.method === 'recovery' ? { recovery_code: '' } : undefined;
+  await showStep(ctx, deps, details, { step: await deps.signIn.current(state), state, input });
 }
 
 async function submitLogin(ctx: Context, deps: InteractionDeps, details: InteractionDetails, form: FormFields): Promise<void> {
   const state = stateOf(deps, details);
+  const enrol = await enrolmentFor(deps, details, state);
+  if (enrol) {
+    if (form.step !== MFA_ENROL_STEP) return seeCurrentStep(ctx, details.uid);
+    return submitMfaEnrol(ctx, deps, details, form, enrol);
+  }
   const step = await deps.signIn.current(state);
   // A form of another step (an older tab): show the pending one instead.
   if (form.step !== undefined && form.step !== step.id) return seeCurrentStep(ctx, details.uid);
@@ -78,7 +116,7 @@ async function submitLogin(ctx: Context, deps: InteractionDeps, details: Interac
       // failures elsewhere never lock it out (services/sign-in-source.ts).
       rememberDevice(ctx, result.accountId);
       // A fresh login replaces whatever an earlier submission carried.
-      return finishInteraction(ctx, deps.provider, { login: { accountId: result.accountId, amr: result.amr } }, false);
+      return finishInteraction(ctx, deps.provider, { login: { accountId: result.accountId, amr: result.amr, acr: acrOf(result.amr) } }, false);
   }
 }
 

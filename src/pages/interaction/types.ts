@@ -1,6 +1,8 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Audit } from '../../services/audit.ts';
+import type { Mfa } from '../../services/mfa/mfa.ts';
+import type { Account } from '../../storage/ports.ts';
 import type { SignIn } from '../../sign-in/flow.ts';
 import type { FormFields } from '../form-body.ts';
 import type { Renderer } from '../render.ts';
@@ -12,6 +14,12 @@ export interface InteractionDeps {
   audit: Pick<Audit, 'record'>;
   /** The signed-in account's address, for "Signed in as …" (undefined: no such account). */
   accountEmail(accountId: string): Promise<string | undefined>;
+  /** Enrolling a second factor during sign-in, for a client that requires one (absent: not offered). */
+  mfaEnrolment?: {
+    findAccount(id: string): Promise<Account | undefined>;
+    enrolTotp: Mfa['enrolTotp'];
+    confirmTotp: Mfa['confirmTotp'];
+  };
   /** Client URLs (logo, policy, terms) may be http on a loopback host: not in production. */
   allowLoopbackHttp: boolean;
 }

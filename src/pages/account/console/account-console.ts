@@ -15,6 +15,7 @@ import { addDeletePages } from './delete-pages.ts';
 import { createConsoleKit } from './kit.ts';
 import { addPasswordPages } from './password-pages.ts';
 import { addProfilePages } from './profile-pages.ts';
+import { addSecurityPages, type SecurityMfa } from './security-pages.ts';
 import { addSessionPages } from './session-pages.ts';
 
 export interface AccountConsoleDeps {
@@ -24,6 +25,7 @@ export interface AccountConsoleDeps {
   sessions: SessionService;
   connectedApps: ConnectedApps;
   audit: Pick<Audit, 'listForSubject'>;
+  mfa: SecurityMfa;
 }
 
 export function createAccountConsoleRouter(deps: AccountConsoleDeps): Router {
@@ -32,6 +34,7 @@ export function createAccountConsoleRouter(deps: AccountConsoleDeps): Router {
   const common = { kit, requireConsole: deps.requireConsole };
   addProfilePages(router, { ...common, settings: deps.settings });
   addPasswordPages(router, { ...common, settings: deps.settings });
+  addSecurityPages(router, { ...common, mfa: deps.mfa });
   addSessionPages(router, { ...common, sessions: deps.sessions });
   addAppPages(router, { ...common, connectedApps: deps.connectedApps });
   addActivityPages(router, { ...common, audit: deps.audit });

@@ -10,6 +10,7 @@ import type { ConsoleState } from '../../console/require-console.ts';
 export const SECTIONS = [
   { id: 'overview', href: '/account', text: 'Profile' },
   { id: 'password', href: '/account/password', text: 'Password' },
+  { id: 'security', href: '/account/security', text: 'Two-step verification' },
   { id: 'sessions', href: '/account/sessions', text: 'Sessions' },
   { id: 'apps', href: '/account/apps', text: 'Connected apps' },
   { id: 'activity', href: '/account/activity', text: 'Security activity' },
@@ -27,6 +28,8 @@ const NOTICES: Readonly<Record<string, string>> = {
   gone: 'That session had already ended.',
   'app-revoked': 'The app no longer has access to your account.',
   'app-gone': 'That app had no access left.',
+  'mfa-added': 'The authenticator app is set up.',
+  'mfa-removed': 'The factor is removed.',
 };
 
 export const consoleState = (ctx: Context) => ctx.state.console as ConsoleState;
