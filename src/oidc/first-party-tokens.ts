@@ -58,12 +58,13 @@ export function createFirstPartyTokens(deps: { tokenEndpoint: TokenEndpoint; acc
      * mfa_token and one answer. The steps' refusal as they gave it
      * (InvalidMfaCodeError, InvalidMfaTokenError, RateLimitedError…).
      */
-    async loginMfa(ctx: Context, input: { mfaToken: string; code?: string; recoveryCode?: string }): Promise<Issued> {
+    async loginMfa(ctx: Context, input: { mfaToken: string; code?: string; recoveryCode?: string; webauthnResponse?: string }): Promise<Issued> {
       const result = await deps.tokenEndpoint(ctx, {
         grant_type: MFA_GRANT,
         mfa_token: input.mfaToken,
         ...(input.code !== undefined && { code: input.code }),
         ...(input.recoveryCode !== undefined && { recovery_code: input.recoveryCode }),
+        ...(input.webauthnResponse !== undefined && { webauthn_response: input.webauthnResponse }),
       });
       if (result.status === 200) return issued(result, () => new InvalidMfaTokenError());
       throw signInRefusalOf(result.context) ?? unexpected(result);

@@ -12,6 +12,7 @@ import { createConnectedApps, type ConnectedApps } from './connected-apps.ts';
 import { createIdentifierHasher } from './audit-identifier.ts';
 import type { Mailer } from './mailer.ts';
 import { createMfa, type Mfa } from './mfa/mfa.ts';
+import { relyingPartyOf } from './mfa/webauthn.ts';
 import { createOneTimeTokens } from './one-time-tokens.ts';
 import { createPasswordHasher } from './password-hasher.ts';
 import { createPasswordPolicy } from './password-policy.ts';
@@ -65,6 +66,7 @@ export async function createServices(deps: {
   const roles = createRoleService(store.roles);
   const mfa = createMfa({
     factors: store.factors, accounts, rateLimits, audit, emails, onMailError, issuer: config.branding.productName,
+    rp: relyingPartyOf(config.publicUrl, config.branding.productName),
   });
   return {
     mfa,
