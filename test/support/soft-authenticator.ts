@@ -18,7 +18,10 @@ interface Credential {
 
 export class SoftAuthenticator {
   readonly credentials: Credential[] = [];
-  constructor(readonly origin: string) {}
+  readonly origin: string;
+  constructor(origin: string) {
+    this.origin = origin;
+  }
 
   private clientData(type: string, challenge: string): Buffer {
     return Buffer.from(JSON.stringify({ type, challenge, origin: this.origin, crossOrigin: false }));
