@@ -75,6 +75,7 @@ export function createApiSurface(deps: {
       sessions,
       signIn,
       roles: services.roles,
+      passkeys: services.mfa.passkeys,
     }),
     ...meRoutes({ settings: services.settings, sessions, roles: services.roles }),
     ...meEventsRoutes({ audit: services.audit }),

@@ -102,6 +102,45 @@ describe('MFA: WebAuthn security keys and passkeys (API)', function () {
     assertError(await api(server).post('/api/v1/auth/login/mfa').send({ mfa_token: second, webauthn_response: tampered }), 400, 'INVALID_MFA_RESPONSE');
   });
 
+  it('signs in with the passkey and no password: amr hwk user, audited, the challenge works once', async () => {
+    const user = await account('wa-passkey');
+    await enrol(user);
+    const options = await api(server).post('/api/v1/auth/passkey/options').send({});
+    assert.equal(options.status, 200, JSON.stringify(options.body));
+    assert.equal(options.body.allowCredentials, undefined);
+    assert.equal(options.body.userVerification, 'required');
+    const answer = user.key.get(options.body);
+    const res = await api(server).post('/api/v1/auth/passkey').send({ response: answer, remember_me: true });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(claimsOf(res.body.access_token).amr, ['hwk', 'user']);
+    assert.equal(res.body.user.email, user.email);
+    assert.ok(res.body.refresh_token);
+    assert.deepEqual(claimsOf(res.body.id_token).amr, ['hwk', 'user']);
+    const sessions = (await api(server).get('/api/v1/me/sessions').set(bearer(res.body.access_token))).body;
+    assert.deepEqual((sessions.items ?? sessions).find((s: { current: boolean }) => s.current).amr, ['hwk', 'user']);
+    assertError(await api(server).post('/api/v1/auth/passkey').send({ response: answer }), 401, 'INVALID_CREDENTIALS');
+    const events = await server.store.audit.listForSubject(user.id, { limit: 100 });
+    assert.ok(events.some((e) => e.type === 'sign_in' && e.result === 'success' && (e.details as { method?: string }).method === 'passkey'));
+  });
+
+  it('refuses a passkey: unknown challenge, unknown credential, bad signature, disabled account', async () => {
+    const user = await account('wa-passkey-bad');
+    await enrol(user);
+    const never = user.key.get({ challenge: 'bmV2ZXItaXNzdWVk' });
+    assertError(await api(server).post('/api/v1/auth/passkey').send({ response: never }), 401, 'INVALID_CREDENTIALS');
+    const stranger = new SoftAuthenticator(new URL(server.url).origin);
+    stranger.create({ challenge: 'eA', rp: {}, user: { id: 'eA' } });
+    const unknown = stranger.get((await api(server).post('/api/v1/auth/passkey/options').send({})).body);
+    assertError(await api(server).post('/api/v1/auth/passkey').send({ response: unknown }), 401, 'INVALID_CREDENTIALS');
+    const tampered = user.key.get((await api(server).post('/api/v1/auth/passkey/options').send({})).body);
+    tampered.response.signature = Buffer.from('nope').toString('base64url');
+    assertError(await api(server).post('/api/v1/auth/passkey').send({ response: tampered }), 401, 'INVALID_CREDENTIALS');
+    assertError(await api(server).post('/api/v1/auth/passkey').send({ response: 'garbage' }), 400, 'VALIDATION_FAILED');
+    await server.store.accounts.update(user.id, { disabled: true });
+    const disabled = user.key.get((await api(server).post('/api/v1/auth/passkey/options').send({})).body);
+    assertError(await api(server).post('/api/v1/auth/passkey').send({ response: disabled }), 403, 'ACCOUNT_DISABLED');
+  });
+
   it('removes the credential with the password', async () => {
     const user = await account('wa-remove');
     const { factor } = await enrol(user);

@@ -1,7 +1,9 @@
 // /api/v1/auth/*: sign-up, verification, sign-in, refresh, sign-out, reset.
 import { z } from 'zod';
 import {
+  AccountDisabledError,
   EmailExistsError,
+  InvalidCredentialsError,
   InvalidMfaCodeError,
   InvalidMfaResponseError,
   InvalidMfaTokenError,
@@ -19,6 +21,7 @@ import type { Registration } from '../../services/registration.ts';
 import type { SessionService } from '../../services/sessions.ts';
 import type { SignIn } from '../../sign-in/flow.ts';
 import { mfaAnswerFields } from '../../sign-in/mfa.ts';
+import type { Passkeys } from '../../services/mfa/passkeys.ts';
 import { webauthnResponseField } from './webauthn-routes.ts';
 import { authedRoute, publicRoute, type ApiRoute } from './route.ts';
 import { emailField, nameField, passwordField, tokenField, tokenResponseSchema, toUser, userSchema } from './schemas.ts';
@@ -42,6 +45,8 @@ export interface FirstPartyTokens {
   loginMfa(ctx: Context, input: { mfaToken: string; code?: string; recoveryCode?: string; webauthnResponse?: string }): Promise<IssuedTokens>;
   /** InvalidRefreshTokenError for anything the token endpoint refuses. */
   refresh(ctx: Context, refreshToken: string): Promise<IssuedTokens>;
+  /** InvalidCredentialsError, AccountDisabledError. */
+  passkey(ctx: Context, input: { response: Record<string, unknown>; rememberMe: boolean }): Promise<IssuedTokens>;
 }
 
 export interface AuthRouteDeps {
@@ -52,6 +57,7 @@ export interface AuthRouteDeps {
   /** The login body is the sign-in steps' fields (email, password, accept_terms…). */
   signIn: Pick<SignIn, 'fields' | 'errors'>;
   roles: Pick<RoleService, 'permissionsOf'>;
+  passkeys: Pick<Passkeys, 'options'>;
 }
 
 const TAG = 'auth';
@@ -150,6 +156,30 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
               : { webauthnResponse: JSON.stringify(body.webauthn_response) }),
         });
         return { status: 200, body: await tokenBody(issued) };
+      },
+    }),
+
+    publicRoute({
+      method: 'post', path: '/api/v1/auth/passkey/options', tag: TAG, operationId: 'passkeyOptions',
+      summary: 'WebAuthn request options to sign in with a passkey',
+      description: 'No allowCredentials: the browser offers the passkeys it holds for this site. User verification required; '
+        + 'the challenge works once, within 5 minutes.',
+      responses: { 200: { description: 'Request options', schema: z.record(z.string(), z.unknown()) } },
+      async handle() {
+        return { status: 200, body: await deps.passkeys.options() };
+      },
+    }),
+
+    publicRoute<undefined, undefined, { response: Record<string, unknown>; remember_me?: boolean }>({
+      method: 'post', path: '/api/v1/auth/passkey', tag: TAG, operationId: 'loginPasskey',
+      summary: 'Sign in with a passkey, without a password',
+      description: 'The browser\'s answer to the options of POST /api/v1/auth/passkey/options; the passkey grant of the token '
+        + 'endpoint for the built-in client. The session and tokens carry amr ["hwk","user"].',
+      body: z.object({ response: webauthnResponseField, remember_me: z.boolean().optional() }),
+      responses: { 200: { description: 'Signed in', schema: tokenResponseSchema } },
+      errors: [InvalidCredentialsError, AccountDisabledError],
+      async handle({ body, ctx }) {
+        return { status: 200, body: await tokenBody(await deps.tokens.passkey(ctx, { response: body.response, rememberMe: body.remember_me === true })) };
       },
     }),
 
