@@ -56,6 +56,7 @@ export function createPagesSurface(deps: {
       provider: deps.provider, signIn: deps.signIn, render, audit: services.audit,
       accountEmail: async (id) => (await services.accounts.findById(id))?.email,
       allowLoopbackHttp: deps.config.env !== 'production',
+      passkeys: services.mfa.passkeys,
     }),
     createAccountPagesRouter({ registration: services.registration, passwordReset: services.passwordReset, render }),
     createConsoleSignInRouter(consoleDeps),

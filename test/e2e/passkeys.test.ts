@@ -6,6 +6,9 @@
 // factor after a password, then list and remove it. PUBLIC_URL is
 // http://localhost: a WebAuthn RP ID is a domain, never an IP address.
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { api, assertError, bearer, login } from '../support/api.ts';
 import { claimsOf, PASSWORD, uniqueEmail } from '../support/admin.ts';
@@ -33,41 +36,72 @@ window.gh = {
   },
 };`;
 
+const CLIENT = { id: 'passkey-client', secret: randomBytes(32).toString('hex') };
+
+/** The client's redirect target: a plain page that remembers the query. */
+async function startCallbackServer(): Promise<{ url: string; hits: URL[]; server: Server }> {
+  const hits: URL[] = [];
+  const server = createServer((req, res) => {
+    hits.push(new URL(req.url ?? '/', 'http://127.0.0.1'));
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end('<!doctype html><title>Client</title><p>Back at the client.</p>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`, hits, server };
+}
+
 describe('Passkeys in Chromium (virtual authenticator)', function () {
   this.timeout(180_000);
   let server: TestServer;
   let browser: Browser;
   let page: Page;
   let origin: string;
+  let callback: Awaited<ReturnType<typeof startCallbackServer>>;
 
   before(async function () {
     requireChromium(this);
+    callback = await startCallbackServer();
     const port = await freePort();
     origin = `http://localhost:${port}`;
-    server = await startTestServer({ port, env: { PUBLIC_URL: origin } });
+    server = await startTestServer({
+      port,
+      env: { PUBLIC_URL: origin },
+      clients: [{
+        client_id: CLIENT.id, client_secret: CLIENT.secret, client_name: 'Passkey Client', redirect_uris: [callback.url],
+        grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic',
+      }],
+    });
     browser = await launchChromium();
+    page = await pageWithAuthenticator();
+  });
+
+  /** A page of Gatehouse's origin in a context of its own, with its own empty virtual authenticator. */
+  async function pageWithAuthenticator(): Promise<Page> {
     const context = await browser.newContext();
-    page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
+    const fresh = await context.newPage();
+    const cdp = await context.newCDPSession(fresh);
     await cdp.send('WebAuthn.enable');
     await cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
     });
-    await page.goto(`${origin}/.well-known/openid-configuration`);
-    await page.evaluate(IN_PAGE);
-  });
+    await fresh.goto(`${origin}/.well-known/openid-configuration`);
+    await fresh.evaluate(IN_PAGE);
+    return fresh;
+  }
+
   after(async () => {
     await browser?.close();
     await server?.close();
+    callback?.server.close();
   });
 
   // The JSON answers are read loosely, as the API tests read supertest's body.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   type Answer = { status: number; body: any };
-  const post = (path: string, body: unknown, token?: string) =>
-    page.evaluate(([p, b, t]) => (globalThis as unknown as { gh: { post(...a: unknown[]): Promise<Answer> } }).gh.post(p, b, t), [path, body, token] as const);
-  const webauthn = (kind: 'create' | 'get', options: unknown) =>
-    page.evaluate(([k, o]) => (globalThis as unknown as { gh: Record<string, (o: unknown) => Promise<Record<string, unknown>>> }).gh[k]!(o), [kind, options] as const);
+  const post = (path: string, body: unknown, token?: string, on = page) =>
+    on.evaluate(([p, b, t]) => (globalThis as unknown as { gh: { post(...a: unknown[]): Promise<Answer> } }).gh.post(p, b, t), [path, body, token] as const);
+  const webauthn = (kind: 'create' | 'get', options: unknown, on = page) =>
+    on.evaluate(([k, o]) => (globalThis as unknown as { gh: Record<string, (o: unknown) => Promise<Record<string, unknown>>> }).gh[k]!(o), [kind, options] as const);
 
   it('enrols a passkey, signs in with it and no password, uses it as a second factor, and removes it', async () => {
     const email = uniqueEmail('passkey-e2e');
@@ -114,5 +148,45 @@ describe('Passkeys in Chromium (virtual authenticator)', function () {
     const stale = await post('/api/v1/auth/passkey/options', {});
     const refused = await post('/api/v1/auth/passkey', { response: await webauthn('get', stale.body) });
     assertError(refused, 401, 'INVALID_CREDENTIALS');
+  });
+
+  it('signs in on the login page with the "Sign in with a passkey" button: no password, a code and an ID token for the client', async () => {
+    const email = uniqueEmail('passkey-button');
+    const { id: accountId } = await createTestAccount(server, { email, password: PASSWORD });
+    const own = await pageWithAuthenticator();
+    const violations: string[] = [];
+    own.on('console', (msg) => { if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text()); });
+    const { access_token: token } = await login(server, { email, password: PASSWORD });
+    const creation = await post('/api/v1/me/mfa/webauthn/options', { password: PASSWORD }, token, own);
+    const enrolled = await post('/api/v1/me/mfa/webauthn', { response: await webauthn('create', creation.body, own) }, token, own);
+    assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
+
+    const verifier = randomBytes(32).toString('base64url');
+    const authorize = new URL(`${server.issuer}/auth`);
+    authorize.search = new URLSearchParams({
+      client_id: CLIENT.id, response_type: 'code', redirect_uri: callback.url, scope: 'openid email', state: 'st', nonce: 'nn',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    }).toString();
+    await own.goto(authorize.toString());
+    await own.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await own.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await own.getByRole('button', { name: 'Allow' }).click();
+    await own.waitForURL((url) => url.pathname === '/callback');
+    const code = callback.hits.findLast((hit) => hit.pathname === '/callback')?.searchParams.get('code') ?? assert.fail('no code');
+    const res = await fetch(`${server.issuer}/token`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: callback.url, code_verifier: verifier }),
+    });
+    const body = await res.json() as { id_token?: string };
+    assert.equal(res.status, 200, JSON.stringify(body));
+    const claims = claimsOf(body.id_token ?? assert.fail('no id_token'));
+    assert.equal(claims.sub, accountId);
+    // The sign-in was the passkey's (the code flow's ID token carries amr once
+    // the provider lists the amr claim, which the browser MFA work adds).
+    const events = await server.store.audit.listForSubject(accountId, { limit: 100 });
+    const signIns = events.filter((e) => e.type === 'sign_in' && e.result === 'success' && e.clientId === CLIENT.id);
+    assert.deepEqual(signIns.map((e) => (e.details as { method?: string; amr?: string[] })).map((d) => [d.method, d.amr]), [['passkey', ['hwk', 'user']]]);
+    assert.deepEqual(violations, []);
   });
 });

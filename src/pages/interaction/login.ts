@@ -10,6 +10,7 @@ import { pageSignInSource, rememberDevice } from '../device-cookie.ts';
 import type { FormFields } from '../form-body.ts';
 import { clientDisplayName, signInReturnPath } from './load.ts';
 import { finishInteraction, seeCurrentStep } from './finish.ts';
+import { submitPasskey } from './passkey.ts';
 import type { InteractionDeps, InteractionDetails, InteractionPrompt } from './types.ts';
 
 /** What the page says for a refusal; its status and headers (Retry-After) are the error's own. */
@@ -48,6 +49,7 @@ async function showStep(
     uid: details.uid,
     step: step.id,
     clientName: await clientDisplayName(deps, details),
+    passkeys: deps.passkeys !== undefined,
     returnTo: signInReturnPath(details),
     ...(refusal && presentRefusal(refusal, step)),
   }, refusal?.status);
@@ -61,6 +63,12 @@ async function showLogin(ctx: Context, deps: InteractionDeps, details: Interacti
 async function submitLogin(ctx: Context, deps: InteractionDeps, details: InteractionDetails, form: FormFields): Promise<void> {
   const state = stateOf(deps, details);
   const step = await deps.signIn.current(state);
+  if (form.action === 'passkey') {
+    const refusal = await submitPasskey(ctx, deps, details, form);
+    if (!refusal) return;
+    const first = deps.signIn.start();
+    return showStep(ctx, deps, details, { step: await deps.signIn.current(first), state: first, refusal });
+  }
   // A form of another step (an older tab): show the pending one instead.
   if (form.step !== undefined && form.step !== step.id) return seeCurrentStep(ctx, details.uid);
   const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : undefined;

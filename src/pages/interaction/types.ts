@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Audit } from '../../services/audit.ts';
+import type { Passkeys } from '../../services/mfa/passkeys.ts';
 import type { SignIn } from '../../sign-in/flow.ts';
 import type { FormFields } from '../form-body.ts';
 import type { Renderer } from '../render.ts';
@@ -14,6 +15,8 @@ export interface InteractionDeps {
   accountEmail(accountId: string): Promise<string | undefined>;
   /** Client URLs (logo, policy, terms) may be http on a loopback host: not in production. */
   allowLoopbackHttp: boolean;
+  /** Signing in with a passkey (the login page's button); without it the button is not offered. */
+  passkeys?: Pick<Passkeys, 'signIn'>;
 }
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
