@@ -1,3 +1,4 @@
+/* global window, document, navigator, fetch, PublicKeyCredential */
 // "Sign in with a passkey" on the login page (views/login.eta). Served from
 // /assets so the CSP's script-src stays 'self' with no inline script. Asks
 // the server for request options, lets the browser find a passkey for this
