@@ -9,7 +9,7 @@
   var form = document.getElementById('passkey-form');
   if (!form || !window.PublicKeyCredential || !PublicKeyCredential.parseRequestOptionsFromJSON) return;
   var error = document.getElementById('passkey-error');
-  form.hidden = false;
+  document.getElementById('passkey').hidden = false;
   form.addEventListener('submit', function (event) {
     if (form.elements.webauthn_response.value) return;
     event.preventDefault();
