@@ -14,9 +14,10 @@
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { clientActor, userActor, type Audit } from '../services/audit.ts';
 import { MFA_GRANT } from './mfa-grant.ts';
+import { PASSKEY_GRANT } from './passkey-grant.ts';
 import { signInRefusalOf } from './password-grant.ts';
 
-const QUIET_GRANTS = new Set(['password', 'refresh_token', MFA_GRANT]);
+const QUIET_GRANTS = new Set(['password', 'refresh_token', MFA_GRANT, PASSKEY_GRANT]);
 
 /** The account a token request or logout is about, from whichever entity oidc-provider loaded. */
 function accountIdOf(ctx: KoaContextWithOIDC): string | null {

@@ -7,6 +7,7 @@ import type { AccountService } from '../services/accounts.ts';
 import type { Account } from '../storage/ports.ts';
 import { accountLoadedBy } from './find-account.ts';
 import { MFA_GRANT } from './mfa-grant.ts';
+import { PASSKEY_GRANT } from './passkey-grant.ts';
 import { signInRefusalOf } from './password-grant.ts';
 import type { TokenEndpoint, TokenEndpointResult } from './token-endpoint.ts';
 
@@ -58,14 +59,27 @@ export function createFirstPartyTokens(deps: { tokenEndpoint: TokenEndpoint; acc
      * mfa_token and one answer. The steps' refusal as they gave it
      * (InvalidMfaCodeError, InvalidMfaTokenError, RateLimitedError…).
      */
-    async loginMfa(ctx: Context, input: { mfaToken: string; code?: string; recoveryCode?: string }): Promise<Issued> {
+    async loginMfa(ctx: Context, input: { mfaToken: string; code?: string; recoveryCode?: string; webauthnResponse?: string }): Promise<Issued> {
       const result = await deps.tokenEndpoint(ctx, {
         grant_type: MFA_GRANT,
         mfa_token: input.mfaToken,
         ...(input.code !== undefined && { code: input.code }),
         ...(input.recoveryCode !== undefined && { recovery_code: input.recoveryCode }),
+        ...(input.webauthnResponse !== undefined && { webauthn_response: input.webauthnResponse }),
       });
       if (result.status === 200) return issued(result, () => new InvalidMfaTokenError());
+      throw signInRefusalOf(result.context) ?? unexpected(result);
+    },
+
+    /** Sign in with a passkey (the passkey grant): InvalidCredentialsError, AccountDisabledError. */
+    async passkey(ctx: Context, input: { response: Record<string, unknown>; rememberMe: boolean }): Promise<Issued> {
+      const result = await deps.tokenEndpoint(ctx, {
+        grant_type: PASSKEY_GRANT,
+        webauthn_response: JSON.stringify(input.response),
+        scope: SCOPE,
+        ...(input.rememberMe && { remember_me: 'true' }),
+      });
+      if (result.status === 200) return issued(result, () => new InvalidCredentialsError());
       throw signInRefusalOf(result.context) ?? unexpected(result);
     },
 

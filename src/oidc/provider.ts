@@ -14,6 +14,7 @@ import { installCompareClientSecret } from './client-secrets.ts';
 import { createConfiguration, type ProviderPages } from './configuration.ts';
 import { createFindAccount } from './find-account.ts';
 import { registerMfaGrant } from './mfa-grant.ts';
+import { registerPasskeyGrant } from './passkey-grant.ts';
 import { registerPasswordGrant } from './password-grant.ts';
 import { answerUnauthorizedGrantTypes } from './unauthorized-grant-type.ts';
 import { createResourceIndicators } from './resource-server.ts';
@@ -42,7 +43,7 @@ export interface ProviderDeps {
   logger: Logger;
   audit: Audit;
   /** Second factors: the MFA grant finishes the sign-ins the password grant stopped for one. */
-  mfa?: Pick<Mfa, 'pending'>;
+  mfa?: Pick<Mfa, 'pending' | 'passkeys'>;
 }
 
 function isLoopbackHttp(url: string): boolean {
@@ -80,7 +81,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     apiServerInfo: resourceIndicators.apiServerInfo,
   };
   registerPasswordGrant(grantDeps);
-  if (deps.mfa) registerMfaGrant({ ...grantDeps, mfa: deps.mfa });
+  if (deps.mfa) {
+    registerMfaGrant({ ...grantDeps, mfa: deps.mfa });
+    registerPasskeyGrant({ ...grantDeps, mfa: deps.mfa });
+  }
   answerUnauthorizedGrantTypes(provider);
   auditProviderEvents(provider, deps.audit);
   // oidc-provider answers these as OAuth errors itself; the log is for operators.

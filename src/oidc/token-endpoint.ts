@@ -11,13 +11,14 @@ import compose from 'koa-compose';
 import type { Context } from 'koa';
 import type { Provider } from 'oidc-provider';
 import { MFA_GRANT } from './mfa-grant.ts';
+import { PASSKEY_GRANT } from './passkey-grant.ts';
 
 /** The built-in public client the JSON API signs in through (upserted at start). */
 export const FIRST_PARTY_API_CLIENT = {
   client_id: 'gatehouse',
   client_name: 'Gatehouse',
   token_endpoint_auth_method: 'none',
-  grant_types: ['password', 'refresh_token', MFA_GRANT],
+  grant_types: ['password', 'refresh_token', MFA_GRANT, PASSKEY_GRANT],
   response_types: [],
   redirect_uris: [],
   first_party: true,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import Router from '@koa/router';
 
 const ASSETS_DIR = new URL('../../views/assets/', import.meta.url);
-const TYPES: Record<string, string> = { css: 'text/css; charset=utf-8', svg: 'image/svg+xml' };
+const TYPES: Record<string, string> = { css: 'text/css; charset=utf-8', svg: 'image/svg+xml', js: 'text/javascript; charset=utf-8' };
 
 /**
  * The pages' static files (CSP allows only 'self', no inline styles). A fixed
@@ -13,7 +13,7 @@ export function createAssetsRouter(): Router {
   router.get('/assets/:name', async (ctx, next) => {
     const name = ctx.params.name ?? '';
     const ext = name.split('.').pop() ?? '';
-    if (!/^[a-z0-9-]+\.(css|svg)$/.test(name) || !TYPES[ext]) return next();
+    if (!/^[a-z0-9-]+\.(css|svg|js)$/.test(name) || !TYPES[ext]) return next();
     try {
       ctx.body = await readFile(new URL(name, ASSETS_DIR));
     } catch {

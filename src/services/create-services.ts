@@ -12,6 +12,8 @@ import { createConnectedApps, type ConnectedApps } from './connected-apps.ts';
 import { createIdentifierHasher } from './audit-identifier.ts';
 import type { Mailer } from './mailer.ts';
 import { createMfa, type Mfa } from './mfa/mfa.ts';
+import { relyingPartyOf } from './mfa/webauthn.ts';
+import { PASSKEY_CHALLENGE_TTL_SECONDS } from './mfa/passkeys.ts';
 import { createOneTimeTokens } from './one-time-tokens.ts';
 import { createPasswordHasher } from './password-hasher.ts';
 import { createPasswordPolicy } from './password-policy.ts';
@@ -65,6 +67,8 @@ export async function createServices(deps: {
   const roles = createRoleService(store.roles);
   const mfa = createMfa({
     factors: store.factors, accounts, rateLimits, audit, emails, onMailError, issuer: config.branding.productName,
+    rp: relyingPartyOf(config.publicUrl, config.branding.productName),
+    passkeyChallenges: store.createRateLimiter({ keyPrefix: 'passkey-challenge', points: 2, durationSeconds: PASSKEY_CHALLENGE_TTL_SECONDS }),
   });
   return {
     mfa,

@@ -4,12 +4,13 @@
 // the same request, so the step defers there: MFA_REQUIRED with an mfa_token
 // that holds the sign-in, finished by the MFA grant (oidc/mfa-grant.ts) with
 // the token and the code. What it proves is added to `amr` here: `otp` and
-// `mfa` after the password's `pwd` (a WebAuthn answer would add `hwk`).
+// `mfa` after the password's `pwd` (`hwk` and `mfa` for a security key).
 import { z } from 'zod';
-import { InvalidMfaCodeError, InvalidMfaTokenError, MfaRequiredError, RateLimitedError, AppError } from '../errors.ts';
+import { InvalidMfaCodeError, InvalidMfaResponseError, InvalidMfaTokenError, MfaRequiredError, RateLimitedError, AppError } from '../errors.ts';
 import type { AccountService } from '../services/accounts.ts';
 import type { Mfa } from '../services/mfa/mfa.ts';
 import type { SecondFactorAnswer } from '../services/mfa/second-factor.ts';
+import { parseWebauthnResponse } from '../services/mfa/webauthn.ts';
 import { passed, refused, type SignInStep, type StepInput } from './step.ts';
 
 export const MFA_STEP_ID = 'mfa';
@@ -18,12 +19,18 @@ export const MFA_STEP_ID = 'mfa';
 export const mfaAnswerFields = {
   code: z.string().trim().min(1).max(16).optional().meta({ description: 'A 6-digit code of an authenticator app (TOTP).' }),
   recovery_code: z.string().trim().min(1).max(32).optional().meta({ description: 'One of the recovery codes, used up by this sign-in.' }),
+  webauthn_response: z.string().min(1).max(16384).optional()
+    .meta({ description: 'A security key\'s or passkey\'s assertion (the browser\'s PublicKeyCredential as JSON) to the challenge of the login/mfa/options.' }),
 };
 
 function answerOf(input: StepInput): SecondFactorAnswer | undefined {
   const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
   const code = text(input.code);
   if (code !== undefined) return { code };
+  const webauthn = parseWebauthnResponse(input.webauthn_response);
+  if (webauthn !== undefined) {
+    return { webauthn: { response: webauthn, ...(typeof input.mfa_token === 'string' && { mfaToken: input.mfa_token }) } };
+  }
   const recoveryCode = text(input.recovery_code);
   return recoveryCode === undefined ? undefined : { recoveryCode };
 }
@@ -38,7 +45,7 @@ export function createMfaStep(deps: {
     id: MFA_STEP_ID,
     // Not /api/v1/auth/login's members: that route answers MFA_REQUIRED, and the code goes to /login/mfa.
     fields: {},
-    errors: [MfaRequiredError, InvalidMfaCodeError, InvalidMfaTokenError, RateLimitedError],
+    errors: [MfaRequiredError, InvalidMfaCodeError, InvalidMfaResponseError, InvalidMfaTokenError, RateLimitedError],
 
     required: async (state) => state.accountId !== undefined && (await mfa.activeFactors(state.accountId)).length > 0,
 

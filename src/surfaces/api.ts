@@ -9,6 +9,7 @@ import { adminUsersRoutes } from '../http/api/admin/users-routes.ts';
 import { authRoutes } from '../http/api/auth-routes.ts';
 import { meRoutes } from '../http/api/me-routes.ts';
 import { meMfaRoutes } from '../http/api/me-mfa-routes.ts';
+import { webauthnRoutes } from '../http/api/webauthn-routes.ts';
 import { meEventsRoutes } from '../http/api/me-events-routes.ts';
 import { adminAuditRoutes } from '../http/api/admin/audit-routes.ts';
 import type { ApiRoute } from '../http/api/route.ts';
@@ -74,10 +75,12 @@ export function createApiSurface(deps: {
       sessions,
       signIn,
       roles: services.roles,
+      passkeys: services.mfa.passkeys,
     }),
     ...meRoutes({ settings: services.settings, sessions, roles: services.roles }),
     ...meEventsRoutes({ audit: services.audit }),
     ...meMfaRoutes({ mfa: services.mfa }),
+    ...webauthnRoutes({ mfa: services.mfa }),
     ...adminUsersRoutes({ adminUsers: services.adminUsers }),
     ...adminRolesRoutes({ roles: services.roles }),
     ...adminClientRoutes({ clients: deps.clientAdmin }),

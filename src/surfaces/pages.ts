@@ -60,6 +60,7 @@ export function createPagesSurface(deps: {
         findAccount: async (id) => (await services.accounts.findById(id)) ?? undefined,
         enrolTotp: services.mfa.enrolTotp, confirmTotp: services.mfa.confirmTotp,
       },
+      passkeys: services.mfa.passkeys,
     }),
     createAccountPagesRouter({ registration: services.registration, passwordReset: services.passwordReset, render }),
     createConsoleSignInRouter(consoleDeps),

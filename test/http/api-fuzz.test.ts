@@ -19,6 +19,7 @@ import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
 import { meEventsRoutes } from '../../src/http/api/me-events-routes.ts';
 import { meMfaRoutes } from '../../src/http/api/me-mfa-routes.ts';
+import { webauthnRoutes } from '../../src/http/api/webauthn-routes.ts';
 import { adminAuditRoutes } from '../../src/http/api/admin/audit-routes.ts';
 import { adminClientRoutes } from '../../src/http/api/admin/clients-routes.ts';
 import { keysRoutes } from '../../src/http/api/admin/keys-routes.ts';
@@ -39,6 +40,8 @@ const API_MD_CODES = new Set([
   'EMAIL_NOT_VERIFIED', 'INVALID_REFRESH_TOKEN', 'WRONG_PASSWORD', 'SESSION_NOT_FOUND',
   // The Administration API's table.
   'ACCOUNT_DISABLED', 'USER_NOT_FOUND', 'ROLE_NOT_FOUND', 'ROLE_EXISTS', 'ROLE_BUILT_IN', 'ROLE_IN_USE', 'LAST_ADMIN',
+  // The Multi-factor authentication table.
+  'INVALID_MFA_CODE', 'INVALID_MFA_TOKEN', 'INVALID_MFA_RESPONSE',
 ]);
 const STACK_OR_PATH = /\n\s*at |\bat [\w.<>]+ \(|node_modules|file:\/\/|\/work\/|\/src\/|\.ts:\d+|\.js:\d+/;
 
@@ -58,7 +61,7 @@ const THROWAWAY = { email: 'fuzz-throwaway@example.com', password: 'throwaway pa
 // The definitions server.ts mounts (handlers never run here; their schemas decide what "bad" means).
 const signIn = createSignInSteps({ accounts: {} as never });
 const ROUTES: ApiRoute[] = [
-  ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never), ...meMfaRoutes({} as never),
+  ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never), ...meMfaRoutes({} as never), ...webauthnRoutes({} as never),
   ...adminUsersRoutes({} as never), ...adminRolesRoutes({} as never), ...adminAuditRoutes({} as never), ...adminClientRoutes({} as never),
   ...keysRoutes({} as never),
 ];

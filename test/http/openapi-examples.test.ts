@@ -12,6 +12,7 @@ import { adminUsersRoutes } from '../../src/http/api/admin/users-routes.ts';
 import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meEventsRoutes } from '../../src/http/api/me-events-routes.ts';
 import { meMfaRoutes } from '../../src/http/api/me-mfa-routes.ts';
+import { webauthnRoutes } from '../../src/http/api/webauthn-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
 import { buildOpenApiDocument, toOpenApiPath } from '../../src/http/api/openapi.ts';
 import type { ApiRoute } from '../../src/http/api/route.ts';
@@ -22,7 +23,7 @@ type Json = Record<string, unknown>;
 
 // The route definitions server.ts mounts; their handlers are never called here.
 const ROUTES: ApiRoute[] = [
-  ...authRoutes({ signIn: createSignInSteps({ accounts: {} as never }) } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never), ...meMfaRoutes({} as never),
+  ...authRoutes({ signIn: createSignInSteps({ accounts: {} as never }) } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never), ...meMfaRoutes({} as never), ...webauthnRoutes({} as never),
   ...adminUsersRoutes({} as never), ...adminRolesRoutes({} as never), ...adminAuditRoutes({} as never), ...adminClientRoutes({} as never),
   ...keysRoutes({} as never),
 ];

@@ -12,6 +12,7 @@ import { authRoutes } from '../../src/http/api/auth-routes.ts';
 import { meRoutes } from '../../src/http/api/me-routes.ts';
 import { meEventsRoutes } from '../../src/http/api/me-events-routes.ts';
 import { meMfaRoutes } from '../../src/http/api/me-mfa-routes.ts';
+import { webauthnRoutes } from '../../src/http/api/webauthn-routes.ts';
 import { adminAuditRoutes } from '../../src/http/api/admin/audit-routes.ts';
 import { adminClientRoutes } from '../../src/http/api/admin/clients-routes.ts';
 import { keysRoutes } from '../../src/http/api/admin/keys-routes.ts';
@@ -33,6 +34,9 @@ const API_MD_ROUTES = [
   'POST /api/v1/auth/verify-email/resend',
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/login/mfa',
+  'POST /api/v1/auth/login/mfa/options',
+  'POST /api/v1/auth/passkey/options',
+  'POST /api/v1/auth/passkey',
   'POST /api/v1/auth/refresh',
   'POST /api/v1/auth/logout',
   'POST /api/v1/auth/password-reset',
@@ -45,10 +49,12 @@ const API_MD_ROUTES = [
   'DELETE /api/v1/me/sessions/:id',
   'DELETE /api/v1/me/sessions',
   'GET /api/v1/me/events',
-  // "Multi-factor authentication": TOTP and recovery codes (WebAuthn and passkeys not yet).
+  // "Multi-factor authentication".
   'GET /api/v1/me/mfa',
   'POST /api/v1/me/mfa/totp',
   'POST /api/v1/me/mfa/totp/:id/confirm',
+  'POST /api/v1/me/mfa/webauthn/options',
+  'POST /api/v1/me/mfa/webauthn',
   'DELETE /api/v1/me/mfa/:id',
   'POST /api/v1/me/mfa/recovery-codes',
   // "Administration API (/api/v1/admin)": every row but organizations (not built yet).
@@ -90,7 +96,7 @@ const SHOWN_ONCE = new Set(['client_secret', 'previous_secret_expires_at', 'secr
 // The route definitions server.ts mounts; their handlers are never called here.
 const signIn = createSignInSteps({ accounts: {} as never });
 const ROUTES: ApiRoute[] = [
-  ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never), ...meMfaRoutes({} as never),
+  ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never), ...meMfaRoutes({} as never), ...webauthnRoutes({} as never),
   ...adminUsersRoutes({} as never), ...adminRolesRoutes({} as never), ...adminAuditRoutes({} as never), ...adminClientRoutes({} as never),
   ...keysRoutes({} as never),
 ];

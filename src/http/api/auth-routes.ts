@@ -1,8 +1,11 @@
 // /api/v1/auth/*: sign-up, verification, sign-in, refresh, sign-out, reset.
 import { z } from 'zod';
 import {
+  AccountDisabledError,
   EmailExistsError,
+  InvalidCredentialsError,
   InvalidMfaCodeError,
+  InvalidMfaResponseError,
   InvalidMfaTokenError,
   InvalidRefreshTokenError,
   MfaRequiredError,
@@ -18,6 +21,8 @@ import type { Registration } from '../../services/registration.ts';
 import type { SessionService } from '../../services/sessions.ts';
 import type { SignIn } from '../../sign-in/flow.ts';
 import { mfaAnswerFields } from '../../sign-in/mfa.ts';
+import type { Passkeys } from '../../services/mfa/passkeys.ts';
+import { webauthnResponseField } from './webauthn-routes.ts';
 import { authedRoute, publicRoute, type ApiRoute } from './route.ts';
 import { emailField, nameField, passwordField, tokenField, tokenResponseSchema, toUser, userSchema } from './schemas.ts';
 
@@ -37,9 +42,11 @@ export interface FirstPartyTokens {
   /** Throws the sign-in steps' refusal (InvalidCredentialsError, RateLimitedError…). */
   login(ctx: Context, input: { email: string; password: string; rememberMe: boolean; fields?: Record<string, unknown> }): Promise<IssuedTokens>;
   /** The MFA grant: finish a sign-in that answered MFA_REQUIRED. */
-  loginMfa(ctx: Context, input: { mfaToken: string; code?: string; recoveryCode?: string }): Promise<IssuedTokens>;
+  loginMfa(ctx: Context, input: { mfaToken: string; code?: string; recoveryCode?: string; webauthnResponse?: string }): Promise<IssuedTokens>;
   /** InvalidRefreshTokenError for anything the token endpoint refuses. */
   refresh(ctx: Context, refreshToken: string): Promise<IssuedTokens>;
+  /** InvalidCredentialsError, AccountDisabledError. */
+  passkey(ctx: Context, input: { response: Record<string, unknown>; rememberMe: boolean }): Promise<IssuedTokens>;
 }
 
 export interface AuthRouteDeps {
@@ -50,6 +57,7 @@ export interface AuthRouteDeps {
   /** The login body is the sign-in steps' fields (email, password, accept_terms…). */
   signIn: Pick<SignIn, 'fields' | 'errors'>;
   roles: Pick<RoleService, 'permissionsOf'>;
+  passkeys: Pick<Passkeys, 'options'>;
 }
 
 const TAG = 'auth';
@@ -126,23 +134,52 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       },
     }),
 
-    publicRoute<undefined, undefined, { mfa_token: string; code?: string; recovery_code?: string }>({
+    publicRoute<undefined, undefined, { mfa_token: string; code?: string; recovery_code?: string; webauthn_response?: Record<string, unknown> }>({
       method: 'post', path: '/api/v1/auth/login/mfa', tag: TAG, operationId: 'loginMfa',
       summary: 'Finish a sign-in with a second factor',
-      description: 'After MFA_REQUIRED: the `mfa.token` of that answer with a TOTP `code` or a `recovery_code`. '
+      description: 'After MFA_REQUIRED: the `mfa.token` of that answer with a TOTP `code`, a `recovery_code` or a `webauthn_response` '
+        + '(to the options of POST /api/v1/auth/login/mfa/options; amr ["pwd","hwk","mfa"]). '
         + 'A wrong code leaves the token usable until it expires (5 minutes); a right one uses it up. 5 wrong codes in 15 minutes '
         + 'lock MFA for the account for 15 minutes. The session and tokens carry amr ["pwd","otp","mfa"].',
       body: z
-        .object({ mfa_token: z.string().min(1).max(256), ...mfaAnswerFields })
-        .refine((b) => b.code !== undefined || b.recovery_code !== undefined, { message: 'give code or recovery_code', path: ['code'] }),
+        .object({ mfa_token: z.string().min(1).max(256), ...mfaAnswerFields, webauthn_response: webauthnResponseField.optional() })
+        .refine((b) => b.code !== undefined || b.recovery_code !== undefined || b.webauthn_response !== undefined, {
+          message: 'give code, recovery_code or webauthn_response', path: ['code'],
+        }),
       responses: { 200: { description: 'Signed in', schema: tokenResponseSchema } },
-      errors: [InvalidMfaCodeError, InvalidMfaTokenError, RateLimitedError],
+      errors: [InvalidMfaCodeError, InvalidMfaResponseError, InvalidMfaTokenError, RateLimitedError],
       async handle({ body, ctx }) {
         const issued = await deps.tokens.loginMfa(ctx, {
           mfaToken: body.mfa_token,
-          ...(body.code !== undefined ? { code: body.code } : { recoveryCode: body.recovery_code! }),
+          ...(body.code !== undefined ? { code: body.code }
+            : body.recovery_code !== undefined ? { recoveryCode: body.recovery_code }
+              : { webauthnResponse: JSON.stringify(body.webauthn_response) }),
         });
         return { status: 200, body: await tokenBody(issued) };
+      },
+    }),
+
+    publicRoute({
+      method: 'post', path: '/api/v1/auth/passkey/options', tag: TAG, operationId: 'passkeyOptions',
+      summary: 'WebAuthn request options to sign in with a passkey',
+      description: 'No allowCredentials: the browser offers the passkeys it holds for this site. User verification required; '
+        + 'the challenge works once, within 5 minutes.',
+      responses: { 200: { description: 'Request options', schema: z.record(z.string(), z.unknown()) } },
+      async handle() {
+        return { status: 200, body: await deps.passkeys.options() };
+      },
+    }),
+
+    publicRoute<undefined, undefined, { response: Record<string, unknown>; remember_me?: boolean }>({
+      method: 'post', path: '/api/v1/auth/passkey', tag: TAG, operationId: 'loginPasskey',
+      summary: 'Sign in with a passkey, without a password',
+      description: 'The browser\'s answer to the options of POST /api/v1/auth/passkey/options; the passkey grant of the token '
+        + 'endpoint for the built-in client. The session and tokens carry amr ["hwk","user"].',
+      body: z.object({ response: webauthnResponseField, remember_me: z.boolean().optional() }),
+      responses: { 200: { description: 'Signed in', schema: tokenResponseSchema } },
+      errors: [InvalidCredentialsError, AccountDisabledError],
+      async handle({ body, ctx }) {
+        return { status: 200, body: await tokenBody(await deps.tokens.passkey(ctx, { response: body.response, rememberMe: body.remember_me === true })) };
       },
     }),
 

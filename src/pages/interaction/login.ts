@@ -13,6 +13,7 @@ import type { FormFields } from '../form-body.ts';
 import { clientDisplayName, signInReturnPath } from './load.ts';
 import { finishInteraction, seeCurrentStep } from './finish.ts';
 import { MFA_ENROL_STEP, showMfaEnrol, submitMfaEnrol } from './mfa-enrol.ts';
+import { submitPasskey } from './passkey.ts';
 import type { InteractionDeps, InteractionDetails, InteractionPrompt } from './types.ts';
 
 /** What the page says for a refusal; its status and headers (Retry-After) are the error's own. */
@@ -68,6 +69,7 @@ async function showStep(
     uid: details.uid,
     step: step.id,
     clientName: await clientDisplayName(deps, details),
+    passkeys: deps.passkeys !== undefined,
     returnTo: signInReturnPath(details),
     ...(refusal && presentRefusal(refusal, step, input)),
   }, refusal?.status);
@@ -99,6 +101,12 @@ async function submitLogin(ctx: Context, deps: InteractionDeps, details: Interac
     return submitMfaEnrol(ctx, deps, details, form, enrol);
   }
   const step = await deps.signIn.current(state);
+  if (form.action === 'passkey') {
+    const refusal = await submitPasskey(ctx, deps, details, form);
+    if (!refusal) return;
+    const first = deps.signIn.start();
+    return showStep(ctx, deps, details, { step: await deps.signIn.current(first), state: first, refusal });
+  }
   // A form of another step (an older tab): show the pending one instead.
   if (form.step !== undefined && form.step !== step.id) return seeCurrentStep(ctx, details.uid);
   const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : undefined;

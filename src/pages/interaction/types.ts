@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import type { Audit } from '../../services/audit.ts';
 import type { Mfa } from '../../services/mfa/mfa.ts';
 import type { Account } from '../../storage/ports.ts';
+import type { Passkeys } from '../../services/mfa/passkeys.ts';
 import type { SignIn } from '../../sign-in/flow.ts';
 import type { FormFields } from '../form-body.ts';
 import type { Renderer } from '../render.ts';
@@ -22,6 +23,8 @@ export interface InteractionDeps {
   };
   /** Client URLs (logo, policy, terms) may be http on a loopback host: not in production. */
   allowLoopbackHttp: boolean;
+  /** Signing in with a passkey (the login page's button); without it the button is not offered. */
+  passkeys?: Pick<Passkeys, 'signIn'>;
 }
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;

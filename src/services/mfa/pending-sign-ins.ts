@@ -19,6 +19,8 @@ export interface PendingSignInContext {
 }
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+/** What binds a WebAuthn challenge to the mfa_token it answers (never the token itself). */
+export const pendingTokenHash = hashOf;
 
 export function createPendingSignIns(factors: Pick<FactorStore, 'insertPendingSignIn' | 'findPendingSignIn' | 'consumePendingSignIn'>) {
   return {

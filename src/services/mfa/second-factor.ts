@@ -4,24 +4,28 @@
 // MFA for the account whatever the concurrency; a correct code gives the
 // count back. Every outcome is audited; a recovery code used is mailed to
 // the owner, who may not have been the one using it.
-import { InvalidMfaCodeError, RateLimitedError } from '../../errors.ts';
+import { InvalidMfaCodeError, InvalidMfaResponseError, RateLimitedError } from '../../errors.ts';
 import type { Account, FactorStore } from '../../storage/ports.ts';
 import type { AccountEmails } from '../account-emails.ts';
 import { userActor, type Audit } from '../audit.ts';
 import type { RateLimits } from '../rate-limits.ts';
 import { deliverLater } from '../registration.ts';
 import { hashRecoveryCode } from './recovery-codes.ts';
+import { pendingTokenHash } from './pending-sign-ins.ts';
 import { totpStepOf } from './totp.ts';
+import type { Webauthn } from './webauthn.ts';
 
 /** What the user gives as a second factor; exactly one member is used (code first). */
 export interface SecondFactorAnswer {
   code?: string;
   recoveryCode?: string;
+  /** A WebAuthn assertion (the browser's JSON), with the mfa_token its challenge was bound to when there is one. */
+  webauthn?: { response: unknown; mfaToken?: string };
 }
 
 /** What a passed check proves, for the sign-in's `amr` (RFC 8176: `otp`, and `mfa` for the combination). */
 export interface SecondFactorPassed {
-  method: 'totp' | 'recovery_code';
+  method: 'totp' | 'recovery_code' | 'webauthn';
   amr: string[];
   factorId?: string;
 }
@@ -32,6 +36,7 @@ export interface SecondFactorDeps {
   audit: Pick<Audit, 'record'>;
   emails: Pick<AccountEmails, 'sendRecoveryCodeUsed'>;
   onMailError(err: unknown): void;
+  webauthn: Pick<Webauthn, 'verifyAssertion'>;
 }
 
 export function createSecondFactorCheck(deps: SecondFactorDeps) {
@@ -50,7 +55,7 @@ export function createSecondFactorCheck(deps: SecondFactorDeps) {
   return {
     /** InvalidMfaCodeError for a wrong or used code, RateLimitedError while MFA is locked for the account. */
     async verify(account: Account, answer: SecondFactorAnswer, context: { clientId?: string | null } = {}): Promise<SecondFactorPassed> {
-      const method = answer.code !== undefined ? 'totp' : 'recovery_code';
+      const method = answer.code !== undefined ? 'totp' : answer.webauthn !== undefined ? 'webauthn' : 'recovery_code';
       const common = { subjectId: account.id, clientId: context.clientId ?? null, details: { method } };
       let reservation;
       try {
@@ -64,13 +69,17 @@ export function createSecondFactorCheck(deps: SecondFactorDeps) {
       if (answer.code !== undefined) {
         const factorId = await matchTotp(account.id, answer.code, now);
         if (factorId) passed = { method, amr: ['otp', 'mfa'], factorId };
+      } else if (answer.webauthn !== undefined) {
+        const bound = answer.webauthn.mfaToken === undefined ? undefined : pendingTokenHash(answer.webauthn.mfaToken);
+        const factorId = await deps.webauthn.verifyAssertion(account.id, bound, answer.webauthn.response);
+        if (factorId) passed = { method, amr: ['hwk', 'mfa'], factorId };
       } else if (answer.recoveryCode !== undefined) {
         if (await factors.consumeRecoveryCode(account.id, hashRecoveryCode(answer.recoveryCode), now)) passed = { method, amr: ['otp', 'mfa'] };
       }
       if (!passed) {
-        await deps.audit.record({ type: 'mfa.verified', result: 'failure', reason: InvalidMfaCodeError.code, ...common });
+        await deps.audit.record({ type: 'mfa.verified', result: 'failure', reason: method === 'webauthn' ? InvalidMfaResponseError.code : InvalidMfaCodeError.code, ...common });
         if (reservation.locksOnFailure) await deps.audit.record({ type: 'mfa.locked', result: 'failure', reason: RateLimitedError.code, ...common });
-        throw new InvalidMfaCodeError();
+        throw method === 'webauthn' ? new InvalidMfaResponseError() : new InvalidMfaCodeError();
       }
       await reservation.succeeded();
       await deps.audit.record({
