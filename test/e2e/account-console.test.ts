@@ -76,10 +76,10 @@ describe('account console (Chromium)', function () {
 
   it('signs in through the login page and lands on the overview', async () => {
     await page.goto(`${gatehouse.url}/account`);
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
     await page.getByLabel('Email').fill(ACCOUNT.email);
     await page.getByLabel('Password').fill(ACCOUNT.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Your account' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/account');
     assert.equal(await page.getByLabel('Name').inputValue(), ACCOUNT.name);
@@ -192,6 +192,6 @@ describe('account console (Chromium)', function () {
     assert.equal(refused.status, 401);
     // Signed out: the console asks to sign in again.
     await page.goto(`${gatehouse.url}/account`);
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
   });
 });

@@ -42,7 +42,7 @@ describe('admin console (Chromium)', function () {
     await page.goto(`${server.url}/admin`);
     await page.getByLabel('Email').fill(adminEmail);
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${server.url}/admin`);
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 

@@ -117,7 +117,7 @@ describe('browser login (Chromium)', function () {
     page.on('console', (msg) => { if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text()); });
 
     await page.goto(authorize);
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
     assert.match(await page.locator('.lead').innerText(), /Photo Print & Co/);
     // The stylesheet arrived and applied (CSP allows 'self' only).
     // (No DOM lib in tsconfig, hence the cast: this runs inside the page.)
@@ -128,7 +128,7 @@ describe('browser login (Chromium)', function () {
 
     await page.getByLabel('Email').fill(ACCOUNT.email);
     await page.getByLabel('Password').fill(ACCOUNT.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
     await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
     assert.match(await page.locator('.lead').innerText(), /Photo Print & Co would like to/);
@@ -163,7 +163,7 @@ describe('browser login (Chromium)', function () {
       await page.goto(url);
       await page.getByLabel('Email').fill(ACCOUNT.email);
       await page.getByLabel('Password').fill(ACCOUNT.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
       await page.getByRole('heading', { name: 'Accept the terms' }).waitFor();
       assert.equal(await page.getByRole('link', { name: 'terms of service' }).getAttribute('href'), 'https://example.com/terms');

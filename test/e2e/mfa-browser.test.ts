@@ -74,10 +74,10 @@ describe('MFA sign-in (Chromium)', function () {
   }
 
   async function signInWithPassword(who: TotpUser = user) {
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
     await page.getByLabel('Email').fill(who.email);
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
   }
 
@@ -147,10 +147,10 @@ describe('MFA sign-in (Chromium)', function () {
     const { createTestAccount } = await import('../support/server.ts');
     await createTestAccount(gatehouse, { email, password: PASSWORD });
     await page.goto(`${gatehouse.url}/account/security`);
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
     await inspect('console-security-off');
     await page.getByLabel('Current password').fill(PASSWORD);

@@ -136,7 +136,7 @@ for (const variant of ['default', 'branded'] as const) {
 
     it('login, its field error, accept-terms and consent, by keyboard alone', async function () {
       await page.goto(authorizeUrl());
-      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
       await look('login');
       // Keyboard only: the email field has focus (autofocus), Tab moves on, Enter submits.
       assert.equal(await page.evaluate<string>('document.activeElement.id'), 'email');

@@ -168,7 +168,7 @@ describe('Passkeys in Chromium (virtual authenticator)', function () {
       code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
     }).toString();
     await own.goto(authorize.toString());
-    await own.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await own.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
     await own.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await own.getByRole('button', { name: 'Allow' }).click();
     await own.waitForURL((url) => url.pathname === '/callback');
