@@ -7,12 +7,14 @@
 // `__v` (no document is saved twice through mongoose) and keeps empty objects
 // (`minimize: false`: a stored `{}` reads back as `{}`).
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { AuditActorType, AuditResult, ClientSource, FactorType, OneTimeTokenPurpose, Role, SecretKind, SessionKind } from '../ports.ts';
+import type { ClientSource, OneTimeTokenPurpose, Role, SecretKind, SessionKind } from '../ports.ts';
+import { auditEventSchema, type AuditEventDoc } from './audit-models.ts';
+import { factorSchema, pendingSignInSchema, recoveryCodesSchema, type FactorDoc, type PendingSignInDoc, type RecoveryCodesDoc } from './mfa-models.ts';
+import { OPTIONS, TTL } from './schema-options.ts';
 
-const OPTIONS = { versionKey: false, minimize: false, id: false, strict: true } as const;
-
-/** TTL: the server deletes a document once this date has passed (its monitor runs every 60 s). */
-const TTL = { expireAfterSeconds: 0 } as const;
+// The audit log's and the second factors' schemas live beside this file.
+export * from './audit-models.ts';
+export * from './mfa-models.ts';
 
 export interface AccountDoc {
   _id: string;
@@ -244,135 +246,6 @@ export const rateLimitSchema = new Schema<RateLimitDoc>(
 // run with disableIndexesCreation.
 rateLimitSchema.index({ expire: -1 }, TTL);
 rateLimitSchema.index({ key: 1 }, { unique: true });
-
-export interface AuditEventDoc {
-  _id: string;
-  at: Date;
-  type: string;
-  result: AuditResult;
-  actorType: AuditActorType;
-  actorId: string | null;
-  subjectId: string | null;
-  clientId: string | null;
-  sessionId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  reason: string | null;
-  details: Record<string, unknown>;
-}
-
-const nullableString = { type: String, default: null };
-
-export const auditEventSchema = new Schema<AuditEventDoc>(
-  {
-    _id: { type: String, required: true },
-    at: { type: Date, required: true },
-    type: { type: String, required: true },
-    result: { type: String, enum: ['success', 'failure'], required: true },
-    actorType: { type: String, enum: ['user', 'client', 'system', 'anonymous'], required: true },
-    actorId: nullableString,
-    subjectId: nullableString,
-    clientId: nullableString,
-    sessionId: nullableString,
-    ip: nullableString,
-    userAgent: nullableString,
-    reason: nullableString,
-    details: { type: Schema.Types.Mixed, required: true },
-  },
-  { ...OPTIONS, collection: 'audit_events' },
-);
-// Pages run newest first on (at, _id); each filter's index ends in that order.
-// No TTL index: retention is AUDIT_RETENTION_DAYS, purged by the periodic job.
-auditEventSchema.index({ at: -1, _id: -1 });
-auditEventSchema.index({ type: 1, at: -1, _id: -1 });
-auditEventSchema.index({ subjectId: 1, at: -1, _id: -1 });
-auditEventSchema.index({ actorId: 1, at: -1, _id: -1 });
-auditEventSchema.index({ clientId: 1, at: -1, _id: -1 });
-auditEventSchema.index({ result: 1, at: -1, _id: -1 });
-
-export interface FactorDoc {
-  _id: string;
-  accountId: string;
-  type: FactorType;
-  name: string;
-  secret: string | null;
-  /** Absent (never null) on TOTP factors: FerretDB builds no partial index, and its unique index skips missing fields only. */
-  credentialId?: string;
-  publicKey: string | null;
-  counter: number;
-  transports: string[];
-  confirmedAt: Date | null;
-  lastUsedAt: Date | null;
-  lastUsedStep: number | null;
-  createdAt: Date;
-}
-
-export const factorSchema = new Schema<FactorDoc>(
-  {
-    _id: { type: String, required: true },
-    accountId: { type: String, required: true },
-    type: { type: String, enum: ['totp', 'webauthn'], required: true },
-    name: { type: String, required: true },
-    secret: { type: String, default: null },
-    credentialId: { type: String },
-    publicKey: { type: String, default: null },
-    counter: { type: Number, default: 0 },
-    transports: { type: [String], default: [] },
-    confirmedAt: { type: Date, default: null },
-    lastUsedAt: { type: Date, default: null },
-    lastUsedStep: { type: Number, default: null },
-    createdAt: { type: Date, required: true },
-  },
-  { ...OPTIONS, collection: 'mfa_factors' },
-);
-// The unique index decides between two registrations of one credential.
-factorSchema.index({ credentialId: 1 }, { unique: true, partialFilterExpression: { credentialId: { $type: 'string' } } });
-factorSchema.index({ accountId: 1, createdAt: 1, _id: 1 });
-factorSchema.index({ confirmedAt: 1, createdAt: 1 });
-
-/**
- * An account's recovery codes, all in one document keyed by the account:
- * replacing them is one write, and using one is a compare-and-set on
- * `revision` (no positional update, which FerretDB 1.x lacks).
- */
-export interface RecoveryCodesDoc {
-  _id: string;
-  codes: { hash: string; usedAt: Date | null }[];
-  revision: number;
-  updatedAt: Date;
-}
-
-export const recoveryCodesSchema = new Schema<RecoveryCodesDoc>(
-  {
-    _id: { type: String, required: true },
-    codes: { type: [{ _id: false, hash: { type: String, required: true }, usedAt: { type: Date, default: null } }], default: [] },
-    revision: { type: Number, required: true },
-    updatedAt: { type: Date, required: true },
-  },
-  { ...OPTIONS, collection: 'mfa_recovery_codes' },
-);
-
-export interface PendingSignInDoc {
-  /** SHA-256 of the mfa_token, hex. */
-  _id: string;
-  accountId: string;
-  context: Record<string, unknown>;
-  expiresAt: Date;
-  consumedAt: Date | null;
-}
-
-export const pendingSignInSchema = new Schema<PendingSignInDoc>(
-  {
-    _id: { type: String, required: true },
-    accountId: { type: String, required: true },
-    context: { type: Schema.Types.Mixed, required: true },
-    expiresAt: { type: Date, required: true },
-    consumedAt: { type: Date, default: null },
-  },
-  { ...OPTIONS, collection: 'mfa_pending_sign_ins' },
-);
-pendingSignInSchema.index({ accountId: 1 });
-pendingSignInSchema.index({ expiresAt: 1 }, TTL);
 
 export interface Models {
   accounts: Model<AccountDoc>;
