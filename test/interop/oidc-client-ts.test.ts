@@ -97,6 +97,19 @@ describe('interop: oidc-client-ts 3.5.0 in Chromium', function () {
     assert.equal(await text('sub'), accountId, 'the profile survives the refresh');
   });
 
+  it('the token endpoint refuses the SPA\'s client from an origin that is not its own', async () => {
+    // What a page elsewhere would send with the SPA's client_id (a browser sets Origin itself).
+    const res = await fetch(`${server.issuer}/token`, {
+      method: 'POST',
+      headers: { origin: 'http://127.0.0.1:9', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: await stored('interop.refresh_token') }),
+    });
+    const body = (await res.json()) as { error?: string };
+    assert.equal(res.status, 400);
+    assert.equal(body.error, 'invalid_request');
+    assert.equal(res.headers.get('access-control-allow-origin'), null);
+  });
+
   it('signs out through /oidc/session/end and Gatehouse forgets the browser session', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((url) => url.href.startsWith(`${server.issuer}/session/end`));
