@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, requireChromium } from '../support/browser.ts';
 import { freePort } from '../support/free-port.ts';
+import { screenshotOnFailure } from './failure-screenshot.ts';
 import { createTestAccount, startTestServer, type TestServer } from '../support/server.ts';
 import { startExpressApp, type ExpressApp } from './express-app.ts';
 
@@ -36,6 +37,10 @@ describe('interop: express-openid-connect 3.4.0 (Express 5) with Chromium', func
     app = await startExpressApp({ port: appPort, issuer: server.issuer, clientId: CLIENT.id, clientSecret: CLIENT.secret });
     browser = await launchChromium();
     page = await (await browser.newContext()).newPage();
+  });
+
+  afterEach(async function () {
+    await screenshotOnFailure(this, page, 'express-openid-connect-failure');
   });
 
   after(async () => {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, requireChromium } from '../support/browser.ts';
 import { freePort } from '../support/free-port.ts';
+import { screenshotOnFailure } from './failure-screenshot.ts';
 import { createTestAccount, startTestServer, type TestServer } from '../support/server.ts';
 import { startSpaServer, type SpaServer } from './spa-server.ts';
 
@@ -39,6 +40,10 @@ describe('interop: oidc-client-ts 3.5.0 in Chromium', function () {
     ({ id: accountId } = await createTestAccount(server, USER));
     browser = await launchChromium();
     page = await (await browser.newContext()).newPage();
+  });
+
+  afterEach(async function () {
+    await screenshotOnFailure(this, page, 'oidc-client-ts-failure');
   });
 
   after(async () => {
