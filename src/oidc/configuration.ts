@@ -63,6 +63,11 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
     // token says how the user signed in (pwd, otp, mfa); the session holds it.
     claims: { ...CLAIMS_BY_SCOPE, openid: [...CLAIMS_BY_SCOPE.openid, 'amr'] },
     scopes: ['openid', 'offline_access', 'email', 'profile', 'role', API_SCOPE],
+    // The granted scopes' claims go in the ID token too (API.md), not only to
+    // userinfo: Auth.js, express-openid-connect and passport read the user
+    // from the ID token and never call userinfo. oidc-provider's default
+    // (true) strips them whenever an access token for userinfo is issued.
+    conformIdTokenClaims: false,
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
@@ -144,6 +149,13 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
         useGrantedResource: resourceIndicators.useGrantedResource,
       },
       userinfo: { enabled: true },
+      // RFC 9126 PAR at /oidc/request; a client registered with
+      // require_pushed_authorization_requests must use it (oidc-provider checks).
+      pushedAuthorizationRequests: { enabled: true },
+      // RFC 9449: a token request with a DPoP proof gets tokens bound to its
+      // key (cnf.jkt), refresh tokens of public clients included; /api/v1
+      // checks the proofs (http/middleware/dpop-proof.ts, same algorithms).
+      dPoP: { enabled: true },
     },
   };
 }
