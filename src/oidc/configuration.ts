@@ -9,6 +9,7 @@ import { ID_TOKEN_ALG, type ServerSecrets } from './secrets.ts';
 import { API_SCOPE, ACCESS_TOKEN_TTL_SECONDS, type createResourceIndicators } from './resource-server.ts';
 import { loadFirstPartyGrant } from './first-party-consent.ts';
 import { grantAmrOf } from './grant-amr.ts';
+import { pkceRequired } from './pkce-policy.ts';
 import { ACR_VALUES, gatehousePolicy } from './mfa-policy.ts';
 
 const MINUTE = 60;
@@ -79,8 +80,9 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
     extraClientMetadata: extraClientMetadata({ loopbackWebAllowed: deps.developmentIssuer }),
     // Only the code flow: implicit and hybrid put tokens in URLs (OAuth 2.0 Security BCP §2.1.2).
     responseTypes: ['code'],
-    // PKCE on every authorization-code request, confidential clients included (OAuth 2.1 §4.1.1).
-    pkce: { required: () => true },
+    // PKCE on every authorization-code request, confidential clients included
+    // (OAuth 2.1 §4.1.1), unless registered with require_pkce: false (pkce-policy.ts).
+    pkce: { required: pkceRequired },
     // Rotate on every use; oidc-provider revokes the grant when a consumed one comes back.
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client, code) =>
