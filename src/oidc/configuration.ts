@@ -37,6 +37,8 @@ export interface ConfigurationDeps {
   secureCookies: boolean;
   /** PUBLIC_URL is loopback http (a development server): web clients may use http loopback redirect URIs. */
   developmentIssuer: boolean;
+  /** Every request oidc-provider makes (jwks_uri, back-channel logout…), under outgoing-requests.ts's rule. */
+  fetch: NonNullable<Configuration['fetch']>;
 }
 
 /**
@@ -58,6 +60,7 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
   return {
     adapter: deps.adapter,
     findAccount: deps.findAccount,
+    fetch: deps.fetch,
     jwks: { keys: deps.secrets.signingKeys as never },
     cookies: { keys: deps.secrets.cookieKeys, long: cookieOptions, short: cookieOptions, names: cookieNames(deps.secureCookies) },
     // amr is not among oidc-provider's default claims: under `openid` every ID
