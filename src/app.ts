@@ -14,6 +14,7 @@ import { apiNotFound } from './http/middleware/api-not-found.ts';
 import { auditRequest } from './http/middleware/audit-request.ts';
 import { createHealthRouter } from './http/routes/health.ts';
 import { pinPublicOrigin, trustProxyHops } from './public-origin.ts';
+import { metadataLocations } from './oidc/metadata-locations.ts';
 
 export interface AppDeps {
   logger: Logger;
@@ -49,6 +50,8 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.logger));
   app.use(securityHeaders({ https: deps.publicUrl.startsWith('https:'), imageOrigins: deps.imageOrigins }));
+  // Before everything that routes by path: the RFC 8414 locations become oidc-provider's discovery.
+  app.use(metadataLocations());
   app.use(health.routes()).use(health.allowedMethods());
   for (const pages of deps.pages) app.use(pages.routes()).use(pages.allowedMethods());
   app.use(deps.apiRouter.routes());

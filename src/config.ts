@@ -117,6 +117,10 @@ const schema = z.object({
   ACCENT_COLOR: hexColor.default('#1f5fbf'),
   MAIL_FROM: mailFrom.optional(),
   TEMPLATES_DIR: z.string().min(1).optional(),
+  // oidc-provider's outgoing requests (back-channel logout, a client's
+  // jwks_uri) may reach private, loopback and link-local addresses only with
+  // this or a loopback PUBLIC_URL (oidc/outgoing-requests.ts): no SSRF into internal services.
+  ALLOW_PRIVATE_NETWORK_TARGETS: bool.default(false),
   ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
 });
 
@@ -158,6 +162,8 @@ export interface Config {
   branding: Branding;
   /** MAIL_FROM, else `PRODUCT_NAME <no-reply@PUBLIC_URL host>`. */
   mailFrom: string;
+  /** ALLOW_PRIVATE_NETWORK_TARGETS: outgoing requests may go to private addresses even off a loopback PUBLIC_URL. */
+  allowPrivateNetworkTargets: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -249,6 +255,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       templatesDir: e.TEMPLATES_DIR,
     }),
     mailFrom: e.MAIL_FROM ?? defaultMailFrom(publicUrl, e.PRODUCT_NAME),
+    allowPrivateNetworkTargets: e.ALLOW_PRIVATE_NETWORK_TARGETS,
   });
 }
 

@@ -22,6 +22,7 @@ import { protectAtRest } from './oidc/at-rest.ts';
 import { cacheClients } from './oidc/client-cache.ts';
 import { readClientsFile, type ClientMetadata } from './oidc/client-metadata.ts';
 import { createClientRules } from './oidc/client-rules.ts';
+import { answerJwtIntrospection } from './oidc/jwt-introspection.ts';
 import { createRenderer } from './pages/render.ts';
 import { notFoundPage } from './pages/front-door.ts';
 import { createProviderPages } from './pages/provider-pages.ts';
@@ -100,6 +101,8 @@ async function serve(
     }),
   });
   const api = createApiSurface({ config, services, provider, store, keys, signIn, clientAdmin, clients });
+  // Introspection of the API's JWTs judges them as /api/v1 does.
+  answerJwtIntrospection(provider, { verifyAccessToken: api.tokenChecks.verifyAccessToken, sessions: services.sessions });
   const app = createApp({
     logger, store, provider,
     cookieKeys: secrets.cookieKeys,

@@ -2,7 +2,7 @@
 // against our own public keys, issuer, audience, `typ: at+jwt` (RFC 9068 §4,
 // so an ID token can never pass as an access token) and expiry. In process,
 // no HTTP round trip to the JWKS: the keys are the ones this server signs with.
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { ACCESS_TOKEN_ALG, type ServerSecrets } from './secrets.ts';
 import { API_SCOPE } from './resource-server.ts';
 
@@ -12,6 +12,8 @@ interface TokenClaimsBase {
   clientId?: string;
   /** RFC 9449 `cnf.jkt`: the token is DPoP-bound to the key with this thumbprint. */
   jkt?: string;
+  /** Every verified claim, for introspection (jwt-introspection.ts) to answer with. */
+  payload: Readonly<JWTPayload>;
 }
 
 /** A token acting for an account, from one of its sessions. */
@@ -98,6 +100,7 @@ export function createAccessTokenVerifier(deps: {
         scope: Object.freeze(scope) as string[],
         ...(typeof payload.client_id === 'string' ? { clientId: payload.client_id } : {}),
         ...(typeof jkt === 'string' ? { jkt } : {}),
+        payload: Object.freeze(payload),
       };
       let claims: ApiTokenClaims;
       if (typeof payload.sid === 'string') {

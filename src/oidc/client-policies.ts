@@ -10,15 +10,17 @@
 //   and permissions"): a service client automating the admin API.
 // - `require_mfa`: the client gets only sessions that used a second factor
 //   (mfa-policy.ts asks for it at sign-in).
+// - `require_pkce`: `false` lets a confidential client leave PKCE out and send
+//   `nonce` instead (pkce-policy.ts), for libraries that cannot do PKCE.
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
 
 type Client = InstanceType<Provider['Client']>;
 
-export const EXTRA_CLIENT_PROPERTIES = ['first_party', 'default_resource', 'api_access', 'resource_server', 'role', 'require_mfa'] as const;
+export const EXTRA_CLIENT_PROPERTIES = ['first_party', 'default_resource', 'api_access', 'resource_server', 'role', 'require_mfa', 'require_pkce'] as const;
 
 const ROLE_NAME = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
 
-const BOOLEAN_FLAGS = new Set<string>(['first_party', 'api_access', 'resource_server', 'require_mfa']);
+const BOOLEAN_FLAGS = new Set<string>(['first_party', 'api_access', 'resource_server', 'require_mfa', 'require_pkce']);
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 const flag = (client: Client, name: string) => client.metadata()[name] === true;
@@ -64,6 +66,11 @@ export function extraClientMetadata(options: { loopbackWebAllowed: boolean }) {
       }
       if (key === 'role' && value !== undefined && (typeof value !== 'string' || value.length > 64 || !ROLE_NAME.test(value))) {
         throw new errors.InvalidClientMetadata('role must be a role name (a lower-case slug)');
+      }
+      // A public client's code can be redeemed by anyone who intercepts it,
+      // and nonce does not stop that: PKCE is its only protection (RFC 9700 §2.1.1).
+      if (key === 'require_pkce' && value === false && metadata.token_endpoint_auth_method === 'none') {
+        throw new errors.InvalidClientMetadata('require_pkce: false is allowed only for confidential clients (a public client must use PKCE)');
       }
       if (key === EXTRA_CLIENT_PROPERTIES[0]) checkRedirectUris(metadata, options.loopbackWebAllowed);
     },

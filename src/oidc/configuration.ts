@@ -9,6 +9,7 @@ import { ID_TOKEN_ALG, type ServerSecrets } from './secrets.ts';
 import { API_SCOPE, ACCESS_TOKEN_TTL_SECONDS, type createResourceIndicators } from './resource-server.ts';
 import { loadFirstPartyGrant } from './first-party-consent.ts';
 import { grantAmrOf } from './grant-amr.ts';
+import { pkceRequired } from './pkce-policy.ts';
 import { ACR_VALUES, gatehousePolicy } from './mfa-policy.ts';
 
 const MINUTE = 60;
@@ -36,6 +37,8 @@ export interface ConfigurationDeps {
   secureCookies: boolean;
   /** PUBLIC_URL is loopback http (a development server): web clients may use http loopback redirect URIs. */
   developmentIssuer: boolean;
+  /** Every request oidc-provider makes (jwks_uri, back-channel logout…), under outgoing-requests.ts's rule. */
+  fetch: NonNullable<Configuration['fetch']>;
 }
 
 /**
@@ -57,12 +60,18 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
   return {
     adapter: deps.adapter,
     findAccount: deps.findAccount,
+    fetch: deps.fetch,
     jwks: { keys: deps.secrets.signingKeys as never },
     cookies: { keys: deps.secrets.cookieKeys, long: cookieOptions, short: cookieOptions, names: cookieNames(deps.secureCookies) },
     // amr is not among oidc-provider's default claims: under `openid` every ID
     // token says how the user signed in (pwd, otp, mfa); the session holds it.
     claims: { ...CLAIMS_BY_SCOPE, openid: [...CLAIMS_BY_SCOPE.openid, 'amr'] },
     scopes: ['openid', 'offline_access', 'email', 'profile', 'role', API_SCOPE],
+    // The granted scopes' claims go in the ID token too (API.md), not only to
+    // userinfo: Auth.js, express-openid-connect and passport read the user
+    // from the ID token and never call userinfo. oidc-provider's default
+    // (true) strips them whenever an access token for userinfo is issued.
+    conformIdTokenClaims: false,
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
@@ -74,8 +83,9 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
     extraClientMetadata: extraClientMetadata({ loopbackWebAllowed: deps.developmentIssuer }),
     // Only the code flow: implicit and hybrid put tokens in URLs (OAuth 2.0 Security BCP §2.1.2).
     responseTypes: ['code'],
-    // PKCE on every authorization-code request, confidential clients included (OAuth 2.1 §4.1.1).
-    pkce: { required: () => true },
+    // PKCE on every authorization-code request, confidential clients included
+    // (OAuth 2.1 §4.1.1), unless registered with require_pkce: false (pkce-policy.ts).
+    pkce: { required: pkceRequired },
     // Rotate on every use; oidc-provider revokes the grant when a consumed one comes back.
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client, code) =>
@@ -144,6 +154,13 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
         useGrantedResource: resourceIndicators.useGrantedResource,
       },
       userinfo: { enabled: true },
+      // RFC 9126 PAR at /oidc/request; a client registered with
+      // require_pushed_authorization_requests must use it (oidc-provider checks).
+      pushedAuthorizationRequests: { enabled: true },
+      // RFC 9449: a token request with a DPoP proof gets tokens bound to its
+      // key (cnf.jkt), refresh tokens of public clients included; /api/v1
+      // checks the proofs (http/middleware/dpop-proof.ts, same algorithms).
+      dPoP: { enabled: true },
     },
   };
 }

@@ -18,6 +18,7 @@ import { registerPasskeyGrant } from './passkey-grant.ts';
 import { registerPasswordGrant } from './password-grant.ts';
 import { answerUnauthorizedGrantTypes } from './unauthorized-grant-type.ts';
 import { createResourceIndicators } from './resource-server.ts';
+import { createOutgoingFetch, privateTargetsAllowed } from './outgoing-requests.ts';
 import type { ServerSecrets } from './secrets.ts';
 import { pinPublicOrigin, trustProxyHops } from '../public-origin.ts';
 
@@ -42,6 +43,8 @@ export interface ProviderDeps {
   trustProxyHops: number;
   logger: Logger;
   audit: Audit;
+  /** ALLOW_PRIVATE_NETWORK_TARGETS (outgoing-requests.ts). */
+  allowPrivateNetworkTargets: boolean;
   /** Second factors: the MFA grant finishes the sign-ins the password grant stopped for one. */
   mfa?: Pick<Mfa, 'pending' | 'passkeys'>;
 }
@@ -68,6 +71,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       pages: deps.pages,
       secureCookies: deps.issuer.startsWith('https:'),
       developmentIssuer: isLoopbackHttp(deps.issuer),
+      fetch: createOutgoingFetch({ allowPrivate: privateTargetsAllowed(deps.publicUrl, deps.allowPrivateNetworkTargets) }),
     }),
   );
   trustProxyHops(provider, deps.trustProxyHops);

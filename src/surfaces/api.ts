@@ -20,6 +20,7 @@ import { createDpopProofCheck, DPOP_REPLAY_RULE } from '../http/middleware/dpop-
 import { createAccessTokenVerifier } from '../oidc/access-token-verifier.ts';
 import { createFirstPartyTokens } from '../oidc/first-party-tokens.ts';
 import { refuseTokensOfDeletedClients } from '../oidc/live-client-tokens.ts';
+import { explainRefusedToken } from '../oidc/token-refusal.ts';
 import type { KeyRing } from '../oidc/key-ring.ts';
 import { keysRoutes } from '../http/api/admin/keys-routes.ts';
 import { createTokenEndpoint } from '../oidc/token-endpoint.ts';
@@ -61,6 +62,7 @@ export function createApiSurface(deps: {
   );
   const verify = createRequestTokenCheck({
     verifyAccessToken,
+    explainRefusal: (token) => explainRefusedToken(token, config.apiAudience),
     checkDpopProof: createDpopProofCheck({ publicUrl: config.publicUrl, replay: deps.store.createRateLimiter(DPOP_REPLAY_RULE) }),
   });
   const liveSession = createSessionCheck(sessions);

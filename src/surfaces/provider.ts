@@ -50,6 +50,7 @@ export async function createProviderSurface(deps: ProviderSurfaceDeps): Promise<
     logger: deps.logger,
     audit: services.audit,
     mfa: services.mfa,
+    allowPrivateNetworkTargets: config.allowPrivateNetworkTargets,
   });
 
   const builtin = FIRST_PARTY_API_CLIENT as unknown as ClientMetadata;

@@ -101,12 +101,13 @@ describe('admin API: clients', function () {
       assertError(patched, 404, 'ROLE_NOT_FOUND');
     });
 
-    it('refuses what it would not honour: unknown fields, a chosen secret, require_pkce', async () => {
+    it('refuses what it would not honour: unknown fields, a chosen secret, require_pkce: false for a public client', async () => {
       const unknown = await create({ ...SERVICE, no_such_field: true });
       assertError(unknown, 400, 'INVALID_CLIENT_METADATA');
       assert.match(unknown.body.error.message, /no_such_field/);
       assertError(await create({ ...SERVICE, client_secret: 'x'.repeat(40) }), 400, 'INVALID_CLIENT_METADATA');
-      assertError(await create({ ...SERVICE, require_pkce: false }), 400, 'INVALID_CLIENT_METADATA');
+      const publicClient = { redirect_uris: ['https://app.example.com/cb'], token_endpoint_auth_method: 'none' };
+      assertError(await create({ ...publicClient, require_pkce: false }), 400, 'INVALID_CLIENT_METADATA');
       assertError(await create({ ...SERVICE, first_party: 'yes' }), 400, 'VALIDATION_FAILED');
     });
 

@@ -29,12 +29,16 @@ describe('API access-token verifier', function () {
 
   it('returns the account, session and scope of a valid token', async function () {
     const verify = createAccessTokenVerifier({ secrets, issuer: ISSUER, apiAudience: AUDIENCE, now });
-    assert.deepEqual(await verify(await sign({})), { kind: 'user', accountId: 'account-1', sessionId: 'session-1', scope: ['api'] });
+    const { payload, ...claims } = (await verify(await sign({})))!;
+    assert.deepEqual(claims, { kind: 'user', accountId: 'account-1', sessionId: 'session-1', scope: ['api'] });
+    assert.equal(payload.sid, 'session-1');
   });
 
   it('returns the client of a client_credentials token (no sid, sub = client_id)', async function () {
     const verify = createAccessTokenVerifier({ secrets, issuer: ISSUER, apiAudience: AUDIENCE, now });
-    assert.deepEqual(await verify(await sign({ sid: undefined, sub: 'svc', client_id: 'svc' })), { kind: 'client', clientId: 'svc', scope: ['api'] });
+    const { payload, ...claims } = (await verify(await sign({ sid: undefined, sub: 'svc', client_id: 'svc' })))!;
+    assert.deepEqual(claims, { kind: 'client', clientId: 'svc', scope: ['api'] });
+    assert.equal(payload.sub, 'svc');
   });
 
   it('refuses another typ, issuer, audience, key, a token without sid or the api scope, and garbage', async function () {

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import * as oidc from 'openid-client';
+import { DPOP_ALGS } from '../../src/http/middleware/dpop-proof.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 describe('discovery and JWKS', function () {
@@ -42,5 +44,35 @@ describe('discovery and JWKS', function () {
       assert.ok(typeof key.kid === 'string' && key.kid.length > 0);
       for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi']) assert.equal(key[secret], undefined, `private member ${secret}`);
     }
+  });
+
+  it('serves the same document at the RFC 8414 §3.1 locations, with the same CORS', async () => {
+    const own = await fetch(`${server.issuer}/.well-known/openid-configuration`, { headers: { origin: 'https://rp.example' } });
+    const expected = await own.json();
+    for (const path of ['/.well-known/oauth-authorization-server/oidc', '/.well-known/openid-configuration/oidc']) {
+      const res = await fetch(`${server.url}${path}`, { headers: { origin: 'https://rp.example' } });
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers.get('access-control-allow-origin'), own.headers.get('access-control-allow-origin'), path);
+      assert.deepEqual(await res.json(), expected, path);
+    }
+  });
+
+  it('lets openid-client discover the server as an OAuth 2.0 authorization server (algorithm oauth2)', async () => {
+    const config = await oidc.discovery(new URL(server.issuer), 'any-client', undefined, oidc.None(), {
+      algorithm: 'oauth2',
+      execute: [oidc.allowInsecureRequests],
+    });
+    const metadata = config.serverMetadata();
+    assert.equal(metadata.issuer, server.issuer);
+    assert.equal(metadata.token_endpoint, `${server.issuer}/token`);
+  });
+
+  it('advertises PAR and DPoP exactly as served', async () => {
+    const doc = (await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    assert.equal(doc.pushed_authorization_request_endpoint, `${server.issuer}/request`);
+    // The algorithms /api/v1 checks proofs with are the ones the token endpoint binds tokens for.
+    assert.deepEqual(doc.dpop_signing_alg_values_supported, DPOP_ALGS);
+    const par = await fetch(`${server.issuer}/request`, { method: 'POST' });
+    assert.notEqual(par.status, 404, 'the PAR endpoint is served');
   });
 });

@@ -56,6 +56,14 @@ export const CLIENTS = {
     redirect_uris: [CALLBACK],
     grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
   },
+  /** Registered to use PAR (RFC 9126) for every authorization request. */
+  parOnly: {
+    client_id: 'par-only',
+    client_secret: SECRET,
+    redirect_uris: [CALLBACK],
+    grant_types: ['authorization_code'],
+    require_pushed_authorization_requests: true,
+  },
   spa: {
     client_id: 'spa',
     redirect_uris: [CALLBACK],
@@ -117,6 +125,18 @@ export async function authorize(
     prompt: 'consent',
     ...params,
   });
+  return { ...(await signInAt(url, session, consent)), verifier, state, nonce };
+}
+
+/**
+ * From an authorization URL (built by authorize(), or PAR's request_uri URL)
+ * through the login and consent pages to the redirect to the client.
+ */
+export async function signInAt(
+  url: URL,
+  session = new PageSession(),
+  consent: 'allow' | 'cancel' = 'allow',
+): Promise<{ callback: URL; pages: string[] }> {
   const atCallback = (location: string) => location.startsWith(CALLBACK);
   const pages: string[] = [];
   let res = await session.follow(url.href, atCallback);
@@ -131,7 +151,7 @@ export async function authorize(
     if (posted.status !== 303 || !posted.location) throw new Error(`form post answered ${posted.status}: ${posted.body.slice(0, 300)}`);
     res = atCallback(posted.location) ? { ...posted, location: posted.location } : await session.follow(posted.location, atCallback);
   }
-  return { callback: new URL(res.location), verifier, state, nonce, pages };
+  return { callback: new URL(res.location), pages };
 }
 
 export interface CodeFlowResult {

@@ -26,13 +26,18 @@ export type VerifyRequestToken = (ctx: Context) => Promise<ApiTokenClaims>;
 // RFC 6750 §2.1 and RFC 9449 §7.1: the same token68 under either scheme.
 const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/;
 
-export function createRequestTokenCheck(deps: { verifyAccessToken: AccessTokenVerifier; checkDpopProof: DpopProofCheck }): VerifyRequestToken {
+export function createRequestTokenCheck(deps: {
+  verifyAccessToken: AccessTokenVerifier;
+  checkDpopProof: DpopProofCheck;
+  /** The message for a refused token: what is wrong with it and what to request instead (oidc/token-refusal.ts). */
+  explainRefusal?: (token: string) => string;
+}): VerifyRequestToken {
   return async function verifyRequestToken(ctx) {
     const match = AUTHORIZATION.exec(ctx.get('authorization'));
     if (!match) throw new UnauthenticatedError();
     const [, scheme, token] = match as unknown as [string, string, string];
     const claims = await deps.verifyAccessToken(token);
-    if (!claims) throw new UnauthenticatedError('The access token is invalid or expired.');
+    if (!claims) throw new UnauthenticatedError(deps.explainRefusal?.(token) ?? 'The access token is invalid or expired.');
     // A bound token is worthless without its key's proof, so never as a bearer (RFC 9449 §7.1).
     if (claims.jkt !== undefined) {
       if (scheme !== 'DPoP') throw new InvalidDpopProofError('This access token is DPoP-bound: send it as "Authorization: DPoP" with a DPoP proof.');

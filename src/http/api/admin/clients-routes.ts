@@ -17,10 +17,11 @@ const metadataBody = z
     api_access: z.boolean().nullable().optional(),
     resource_server: z.boolean().nullable().optional(),
     require_mfa: z.boolean().nullable().optional().meta({ description: 'Only sessions that used a second factor; a user without one enrols at sign-in.' }),
+    require_pkce: z.boolean().nullable().optional().meta({ description: 'false: a confidential client may leave PKCE out and must send nonce instead (RFC 9700 §2.1.1); refused for public clients.' }),
   })
   .loose()
   .meta({
-    description: 'RFC 7591 client metadata, plus first_party, api_access, resource_server, require_mfa and role. client_secret is generated, never sent.',
+    description: 'RFC 7591 client metadata, plus first_party, api_access, resource_server, require_mfa, require_pkce and role. client_secret is generated, never sent.',
     example: { client_name: 'Web App', redirect_uris: ['https://app.example.com/callback'], grant_types: ['authorization_code', 'refresh_token'], api_access: true },
   });
 
