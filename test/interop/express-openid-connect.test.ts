@@ -73,6 +73,9 @@ describe('interop: express-openid-connect 3.4.0 (Express 5) with Chromium', func
     const [{ user, userinfo, accessToken }] = app.profiles as [(typeof app.profiles)[0]];
     assert.equal(user?.sub, accountId);
     assert.deepEqual(user?.amr, ['pwd'], 'the ID token says how the user signed in');
+    // The library builds its user from the ID token alone: the granted scopes' claims must be there.
+    assert.equal(user?.email, USER.email);
+    assert.equal(user?.name, USER.name);
     // The library's fetchUserInfo: the granted scopes' claims.
     assert.equal(userinfo.sub, accountId);
     assert.equal(userinfo.email, USER.email);

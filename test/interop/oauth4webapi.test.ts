@@ -71,6 +71,14 @@ describe('interop: oauth4webapi 3.8.8', function () {
     assert.deepEqual(as.code_challenge_methods_supported, ['S256']);
   });
 
+  it('discovers the same metadata at the RFC 8414 §3.1 location (algorithm: oauth2)', async () => {
+    const issuer = new URL(server.issuer);
+    const res = await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...INSECURE });
+    assert.equal(new URL(res.url).pathname, '/.well-known/oauth-authorization-server/oidc');
+    const metadata = await oauth.processDiscoveryResponse(issuer, res);
+    assert.deepEqual(metadata, as);
+  });
+
   it('gets a client_credentials token and introspects it as its own client', async () => {
     const res = await oauth.clientCredentialsGrantRequest(as, SERVICE, auth, {}, INSECURE);
     const tokens = await oauth.processClientCredentialsResponse(as, SERVICE, res);
@@ -86,6 +94,8 @@ describe('interop: oauth4webapi 3.8.8', function () {
     const claims = oauth.getValidatedIdTokenClaims(tokens)!;
     assert.equal(claims.sub, accountId);
     assert.equal(claims.aud, WEB.client_id);
+    assert.equal(claims.email, USER.email, 'the ID token carries the granted scopes\' claims');
+    assert.equal(claims.name, USER.name);
     assert.ok(tokens.refresh_token, 'offline_access with prompt=consent yields a refresh token');
     const info = await oauth.processUserInfoResponse(as, WEB, accountId,
       await oauth.userInfoRequest(as, WEB, tokens.access_token, INSECURE));
