@@ -10,6 +10,7 @@ import { API_SCOPE, ACCESS_TOKEN_TTL_SECONDS, type createResourceIndicators } fr
 import { loadFirstPartyGrant } from './first-party-consent.ts';
 import { grantAmrOf } from './grant-amr.ts';
 import { ACR_VALUES, gatehousePolicy } from './mfa-policy.ts';
+import { outgoingFetch } from './outgoing-fetch.ts';
 
 const MINUTE = 60;
 const DAY = 24 * 60 * MINUTE;
@@ -127,6 +128,7 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: gatehousePolicy() },
     acrValues: ACR_VALUES,
     renderError: deps.pages.renderError,
+    fetch: outgoingFetch(deps.developmentIssuer),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -144,6 +146,9 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
         useGrantedResource: resourceIndicators.useGrantedResource,
       },
       userinfo: { enabled: true },
+      // Logout tokens to clients with a backchannel_logout_uri; when and how
+      // often they are sent: backchannel-logout.ts.
+      backchannelLogout: { enabled: true },
     },
   };
 }

@@ -20,6 +20,7 @@ import { answerUnauthorizedGrantTypes } from './unauthorized-grant-type.ts';
 import { createResourceIndicators } from './resource-server.ts';
 import type { ServerSecrets } from './secrets.ts';
 import { pinPublicOrigin, trustProxyHops } from '../public-origin.ts';
+import { installBackchannelLogout } from './backchannel-logout.ts';
 
 export interface ProviderDeps {
   issuer: string;
@@ -87,6 +88,8 @@ export function createProvider(deps: ProviderDeps): Provider {
   }
   answerUnauthorizedGrantTypes(provider);
   auditProviderEvents(provider, deps.audit);
+  // Every way a session ends, RP-initiated logout included, sends logout tokens.
+  deps.sessions.onEnded(installBackchannelLogout({ provider, oidc: deps.store.oidc, audit: deps.audit, logger: deps.logger }));
   // oidc-provider answers these as OAuth errors itself; the log is for operators.
   provider.on('server_error', (ctx, err) => deps.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
   return provider;
