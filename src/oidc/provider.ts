@@ -21,6 +21,8 @@ import { createResourceIndicators } from './resource-server.ts';
 import type { ServerSecrets } from './secrets.ts';
 import { pinPublicOrigin, trustProxyHops } from '../public-origin.ts';
 import { installBackchannelLogout } from './backchannel-logout.ts';
+import { guardDeviceCodeEntry } from './device-flow.ts';
+import type { RateLimits } from '../services/rate-limits.ts';
 
 export interface ProviderDeps {
   issuer: string;
@@ -43,6 +45,8 @@ export interface ProviderDeps {
   trustProxyHops: number;
   logger: Logger;
   audit: Audit;
+  /** The device flow's limit on wrong user codes. */
+  rateLimits: Pick<RateLimits, 'reserveDeviceCode'>;
   /** Second factors: the MFA grant finishes the sign-ins the password grant stopped for one. */
   mfa?: Pick<Mfa, 'pending' | 'passkeys'>;
 }
@@ -88,6 +92,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   }
   answerUnauthorizedGrantTypes(provider);
   auditProviderEvents(provider, deps.audit);
+  guardDeviceCodeEntry(provider, { rateLimits: deps.rateLimits, audit: deps.audit, pages: deps.pages });
   // Every way a session ends, RP-initiated logout included, sends logout tokens.
   deps.sessions.onEnded(installBackchannelLogout({ provider, oidc: deps.store.oidc, audit: deps.audit, logger: deps.logger }));
   // oidc-provider answers these as OAuth errors itself; the log is for operators.

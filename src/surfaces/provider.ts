@@ -50,6 +50,7 @@ export async function createProviderSurface(deps: ProviderSurfaceDeps): Promise<
     logger: deps.logger,
     audit: services.audit,
     mfa: services.mfa,
+    rateLimits: services.rateLimits,
   });
 
   const builtin = FIRST_PARTY_API_CLIENT as unknown as ClientMetadata;
