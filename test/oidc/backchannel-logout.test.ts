@@ -96,6 +96,17 @@ describe('Back-channel logout', function () {
     assert.equal(metadata.backchannel_logout_session_supported, true);
   });
 
+  it('the admin API accepts a client with a back-channel logout URI and the device grant, and refuses a malformed URI', async () => {
+    const admin = await signedIn(server, 'admin', 'bcl-client-admin');
+    const create = (body: Record<string, unknown>) => api(server).post('/api/v1/admin/clients').set(bearer(admin.token)).send(body);
+    const base = { redirect_uris: [], response_types: [], token_endpoint_auth_method: 'none', grant_types: ['urn:ietf:params:oauth:grant-type:device_code'] };
+    const created = await create({ ...base, client_id: 'bcl-admin-tv', backchannel_logout_uri: 'https://tv.example/logout', backchannel_logout_session_required: true });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const refused = await create({ ...base, client_id: 'bcl-admin-bad', backchannel_logout_uri: 'not a url' });
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.match(JSON.stringify(refused.body), /backchannel_logout_uri/);
+  });
+
   it('RP-initiated logout sends the client a verified logout token for its session', async () => {
     const user = await account();
     const signIn = await webSignIn(user.email);
@@ -205,6 +216,23 @@ describe('Back-channel logout', function () {
       const res = await api(server).post('/api/v1/auth/logout').set(bearer(token)).send({ all: true });
       assert.equal(res.status, 204);
       // The delivery is under way or about to be; the sign-out answered without its reply.
+      while (web.held().length === 0) await sleep(20);
+      assert.deepEqual(web.held(), [{ aborted: false }], 'the logout token was still waiting for its answer');
+    } finally {
+      web.release();
+    }
+    assertFor(await nextToken(web, seen), user.id, signIn.sid);
+  });
+
+  it('never makes RP-initiated logout wait on the client either (oidc-provider awaits its deliveries)', async () => {
+    const user = await account();
+    const signIn = await webSignIn(user.email);
+    const seen = web.tokens.length;
+    const confirm = await signIn.session.follow(oidc.buildEndSessionUrl(signIn.config, { id_token_hint: signIn.idToken }).href);
+    web.hold();
+    try {
+      const done = await signIn.session.submit(confirm, { logout: 'yes' });
+      assert.ok(done.status === 303 || done.status === 200, `logout answered ${done.status}`);
       while (web.held().length === 0) await sleep(20);
       assert.deepEqual(web.held(), [{ aborted: false }], 'the logout token was still waiting for its answer');
     } finally {
