@@ -56,68 +56,73 @@ function sidsOf(payload: Record<string, unknown> | undefined): Map<string, strin
   return new Map(Object.entries(authorizations).map(([clientId, { sid }]) => [clientId, typeof sid === 'string' ? sid : undefined]));
 }
 
+type Send = LogoutClient['backchannelLogout'];
+interface Target { client: LogoutClient; sub: string; sid: string | undefined }
+
+/** One logout token to one client: attempts with backoff, then the failure logged and audited. */
+async function deliver(deps: BackchannelLogoutDeps, send: Send, { client, sub, sid }: Target): Promise<void> {
+  const { attempts, firstBackoffMs } = deps.delivery ?? DEFAULT_DELIVERY;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await send.call(client, sub, sid);
+      return;
+    } catch (err) {
+      if (attempt < attempts) {
+        await sleep(firstBackoffMs * 2 ** (attempt - 1), undefined, { ref: false });
+        continue;
+      }
+      // The error names the URI and the status at most; the token is not in it.
+      const reason = err instanceof Error ? err.message : 'delivery failed';
+      deps.logger.warn({ clientId: client.clientId, attempts, reason }, 'back-channel logout not delivered');
+      await deps.audit.record({
+        type: 'backchannel_logout.failed', result: 'failure', actor: SYSTEM, subjectId: sub, clientId: client.clientId,
+        sessionId: null, reason: 'DELIVERY_FAILED', details: { attempts, error: reason.slice(0, 200) },
+      });
+      return;
+    }
+  }
+}
+
+/** The clients of the ending sessions that registered a back-channel logout URI, each with its sid. */
+async function targetsOf(deps: BackchannelLogoutDeps, Client: ClientClass, ending: Parameters<SessionEndListener>[0]): Promise<Target[]> {
+  const targets: Target[] = [];
+  const holdings = await deps.oidc.listSessionHoldings(ending.map((session) => session.id));
+  for (const { id, accountId } of ending) {
+    // A browser session's clients and their sids are in its Session record;
+    // an API session's one client (and a signed-out browser session's
+    // offline grants) show in the tokens carrying its id, whose sid is
+    // the session's own (sign-in-grant.ts).
+    const sids = sidsOf((await deps.oidc.findByUid('Session', id))?.payload);
+    const holding = holdings.find((h) => h.sessionUid === id);
+    const clientIds = new Set([...sids.keys(), ...(holding?.clientIds ?? [])]);
+    for (const clientId of clientIds) {
+      const client = await Client.find(clientId);
+      if (client?.backchannelLogoutUri) targets.push({ client, sub: accountId, sid: sids.get(clientId) ?? id });
+    }
+  }
+  return targets;
+}
+
 /**
  * Install back-channel logout on `provider`; returns the session service's
  * listener, which sends logout tokens for the sessions it ends.
  */
 export function installBackchannelLogout(deps: BackchannelLogoutDeps): SessionEndListener {
-  const { attempts, firstBackoffMs } = deps.delivery ?? DEFAULT_DELIVERY;
   const Client = deps.provider.Client as unknown as ClientClass;
   const send = Client.prototype.backchannelLogout;
 
-  async function deliver(client: LogoutClient, sub: string, sid: string | undefined): Promise<void> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await send.call(client, sub, sid);
-        return;
-      } catch (err) {
-        if (attempt < attempts) {
-          await sleep(firstBackoffMs * 2 ** (attempt - 1), undefined, { ref: false });
-          continue;
-        }
-        // The error names the URI and the status at most; the token is not in it.
-        const reason = err instanceof Error ? err.message : 'delivery failed';
-        deps.logger.warn({ clientId: client.clientId, attempts, reason }, 'back-channel logout not delivered');
-        await deps.audit.record({
-          type: 'backchannel_logout.failed', result: 'failure', actor: SYSTEM, subjectId: sub, clientId: client.clientId,
-          sessionId: null, reason: 'DELIVERY_FAILED', details: { attempts, error: reason.slice(0, 200) },
-        });
-        return;
-      }
-    }
-  }
-
   Client.prototype.backchannelLogout = function queued(this: LogoutClient, sub: string, sid?: string) {
-    void deliver(this, sub, sid);
+    void deliver(deps, send, { client: this, sub, sid });
     return Promise.resolve();
   };
-
-  async function targetsOf(ending: Parameters<SessionEndListener>[0]) {
-    const targets: Array<{ client: LogoutClient; sub: string; sid: string }> = [];
-    const holdings = await deps.oidc.listSessionHoldings(ending.map((session) => session.id));
-    for (const { id, accountId } of ending) {
-      // A browser session's clients and their sids are in its Session record;
-      // an API session's one client (and a signed-out browser session's
-      // offline grants) show in the tokens carrying its id, whose sid is
-      // the session's own (sign-in-grant.ts).
-      const sids = sidsOf((await deps.oidc.findByUid('Session', id))?.payload);
-      const holding = holdings.find((h) => h.sessionUid === id);
-      const clientIds = new Set([...sids.keys(), ...(holding?.clientIds ?? [])]);
-      for (const clientId of clientIds) {
-        const client = await Client.find(clientId);
-        if (client?.backchannelLogoutUri) targets.push({ client, sub: accountId, sid: sids.get(clientId) ?? id });
-      }
-    }
-    return targets;
-  }
 
   return async (ending) => {
     // Ending the sessions goes on whatever happens here: a failed lookup
     // costs the logout tokens, never the sign-out.
-    const targets = await targetsOf(ending).catch((err: unknown) => {
+    const targets = await targetsOf(deps, Client, ending).catch((err: unknown) => {
       deps.logger.error({ err }, 'back-channel logout: could not read the clients of ending sessions');
       return [];
     });
-    return () => targets.forEach(({ client, sub, sid }) => void deliver(client, sub, sid));
+    return () => targets.forEach((target) => void deliver(deps, send, target));
   };
 }
