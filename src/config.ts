@@ -105,6 +105,8 @@ const schema = z.object({
   RATE_LIMIT_REGISTRATIONS_PER_IP_PER_HOUR: positiveInt.default(DEFAULT_RATE_LIMITS.registrationsPerIpPerHour),
   RATE_LIMIT_MAIL_PER_EMAIL_PER_HOUR: positiveInt.default(DEFAULT_RATE_LIMITS.mailRequestsPerEmailPerHour),
   RATE_LIMIT_MAIL_PER_IP_PER_HOUR: positiveInt.default(DEFAULT_RATE_LIMITS.mailRequestsPerIpPerHour),
+  // Wrong device-flow user codes per IP in 15 minutes: the codes are short (RFC 8628 §5.1 asks for a limit on guessing).
+  RATE_LIMIT_DEVICE_CODE_FAILURES_PER_IP: positiveInt.default(DEFAULT_RATE_LIMITS.deviceCodeFailuresPerIp),
   // Encrypts private signing keys, cookie keys and recoverable client secrets
   // at rest, so a database dump alone cannot sign tokens or forge cookies.
   // How often each process re-reads the signing and cookie keys (oidc/key-ring.ts):
@@ -241,6 +243,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       registrationsPerIpPerHour: e.RATE_LIMIT_REGISTRATIONS_PER_IP_PER_HOUR,
       mailRequestsPerEmailPerHour: e.RATE_LIMIT_MAIL_PER_EMAIL_PER_HOUR,
       mailRequestsPerIpPerHour: e.RATE_LIMIT_MAIL_PER_IP_PER_HOUR,
+      deviceCodeFailuresPerIp: e.RATE_LIMIT_DEVICE_CODE_FAILURES_PER_IP,
     },
     encryptionKey: e.ENCRYPTION_KEY,
     passwordHashing: { concurrency: e.PASSWORD_HASH_CONCURRENCY, maxQueued: e.PASSWORD_HASH_QUEUE },

@@ -1,8 +1,8 @@
 // oidc-provider's storage adapter, on the store's ports. oidc-provider builds
 // one adapter per model name ("AccessToken", "Session", "Client", ...).
-import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import { errors, Provider, type Adapter, type AdapterPayload, type KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientStore, OidcPayload, OidcRecord, OidcStore } from '../storage/ports.ts';
-import { HASHED_ID_MODELS, hashId, openPayload, sealPayload, storedIdForWrite } from './stored-ids.ts';
+import { HASHED_ID_MODELS, hashId, openPayload, sealPayload, storedIdForWrite, isFoundByOtherField } from './stored-ids.ts';
 import { isStorableText } from '../services/storable-text.ts';
 
 function toPayload(record: OidcRecord | undefined): AdapterPayload | undefined {
@@ -61,6 +61,19 @@ function idStorageOf(model: string): IdStorage {
   };
 }
 
+/**
+ * RFC 8628's resume (oidc-provider's authorization/device.js) finds the
+ * DeviceCode by the id its Interaction holds. The code page found that code
+ * by its user code, so the id is the marker, read back from the Interaction
+ * sealed under the key only the interaction cookie's holder has. There, and
+ * only there, a marker is looked up as stored; anywhere else (a client
+ * presenting it at the token endpoint) it is hashed and finds nothing.
+ */
+function isDeviceResume(model: string, id: string): boolean {
+  if (model !== 'DeviceCode' || !isFoundByOtherField(id)) return false;
+  return (Provider.ctx as KoaContextWithOIDC | undefined)?.oidc?.route === 'device_resume';
+}
+
 function createTokenAdapter(model: string, oidc: OidcStore, hooks: AdapterHooks): Adapter {
   const ids = idStorageOf(model);
   return {
@@ -76,7 +89,11 @@ function createTokenAdapter(model: string, oidc: OidcStore, hooks: AdapterHooks)
       }
     },
     // Token values come straight from clients; one that cannot be stored cannot exist.
-    find: async (id) => (isStorableText(id) ? ids.open(id, await oidc.find(model, ids.forFind(id))) : undefined),
+    async find(id) {
+      if (!isStorableText(id)) return undefined;
+      if (isDeviceResume(model, id)) return ids.open(undefined, await oidc.find(model, ids.forWrite(id)));
+      return ids.open(id, await oidc.find(model, ids.forFind(id)));
+    },
     findByUid: async (uid) => (isStorableText(uid) ? ids.open(undefined, await oidc.findByUid(model, uid)) : undefined),
     findByUserCode: async (userCode) => (isStorableText(userCode) ? ids.open(undefined, await oidc.findByUserCode(model, userCode)) : undefined),
     async consume(id) {

@@ -17,12 +17,19 @@ const DAY = 24 * 60 * MINUTE;
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * DAY;
 
 type RpInitiatedLogout = NonNullable<NonNullable<Configuration['features']>['rpInitiatedLogout']>;
+type DeviceFlow = NonNullable<NonNullable<Configuration['features']>['deviceFlow']>;
 
 /** The HTML oidc-provider renders itself; src/pages/provider-pages.ts draws it with our views. */
 export interface ProviderPages {
   logoutSource: NonNullable<RpInitiatedLogout['logoutSource']>;
   postLogoutSuccessSource: NonNullable<RpInitiatedLogout['postLogoutSuccessSource']>;
   renderError: NonNullable<Configuration['renderError']>;
+  /** The device flow's pages at /oidc/device (RFC 8628 §3.3): code entry (and its failures), confirmation, done. */
+  userCodeInputSource: NonNullable<DeviceFlow['userCodeInputSource']>;
+  userCodeConfirmSource: NonNullable<DeviceFlow['userCodeConfirmSource']>;
+  successSource: NonNullable<DeviceFlow['successSource']>;
+  /** The code-entry page refusing an IP that entered too many wrong codes (status and Retry-After already set). */
+  userCodeRateLimited(ctx: KoaContextWithOIDC, retryAfterSeconds: number): Promise<void>;
 }
 
 export interface ConfigurationDeps {
@@ -119,6 +126,8 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
       AccessToken: ACCESS_TOKEN_TTL_SECONDS,
       ClientCredentials: ACCESS_TOKEN_TTL_SECONDS,
       AuthorizationCode: 60,
+      // Long enough to walk to another screen, sign in and confirm (RFC 8628 §3.2 leaves it to us).
+      DeviceCode: 10 * MINUTE,
       IdToken: 60 * MINUTE,
       Interaction: INTERACTION_SECONDS,
       Session: (_ctx, session) => sessionTtl(session),
@@ -161,6 +170,16 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
       // key (cnf.jkt), refresh tokens of public clients included; /api/v1
       // checks the proofs (http/middleware/dpop-proof.ts, same algorithms).
       dPoP: { enabled: true },
+      // RFC 8628, with Gatehouse's pages (device-flow.ts guards the code entry).
+      deviceFlow: {
+        enabled: true,
+        userCodeInputSource: deps.pages.userCodeInputSource,
+        userCodeConfirmSource: deps.pages.userCodeConfirmSource,
+        successSource: deps.pages.successSource,
+      },
+      // Logout tokens to clients with a backchannel_logout_uri; when and how
+      // often they are sent: backchannel-logout.ts.
+      backchannelLogout: { enabled: true },
     },
   };
 }

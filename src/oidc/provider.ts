@@ -21,6 +21,9 @@ import { createResourceIndicators } from './resource-server.ts';
 import { createOutgoingFetch, privateTargetsAllowed } from './outgoing-requests.ts';
 import type { ServerSecrets } from './secrets.ts';
 import { pinPublicOrigin, trustProxyHops } from '../public-origin.ts';
+import { installBackchannelLogout } from './backchannel-logout.ts';
+import { guardDeviceCodeEntry } from './device-flow.ts';
+import type { RateLimits } from '../services/rate-limits.ts';
 
 export interface ProviderDeps {
   issuer: string;
@@ -45,6 +48,8 @@ export interface ProviderDeps {
   audit: Audit;
   /** ALLOW_PRIVATE_NETWORK_TARGETS (outgoing-requests.ts). */
   allowPrivateNetworkTargets: boolean;
+  /** The device flow's limit on wrong user codes. */
+  rateLimits: Pick<RateLimits, 'reserveDeviceCode'>;
   /** Second factors: the MFA grant finishes the sign-ins the password grant stopped for one. */
   mfa?: Pick<Mfa, 'pending' | 'passkeys'>;
 }
@@ -91,6 +96,9 @@ export function createProvider(deps: ProviderDeps): Provider {
   }
   answerUnauthorizedGrantTypes(provider);
   auditProviderEvents(provider, deps.audit);
+  guardDeviceCodeEntry(provider, { rateLimits: deps.rateLimits, audit: deps.audit, pages: deps.pages });
+  // Every way a session ends, RP-initiated logout included, sends logout tokens.
+  deps.sessions.onEnded(installBackchannelLogout({ provider, oidc: deps.store.oidc, audit: deps.audit, logger: deps.logger }));
   // oidc-provider answers these as OAuth errors itself; the log is for operators.
   provider.on('server_error', (ctx, err) => deps.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
   return provider;

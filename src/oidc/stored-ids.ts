@@ -42,6 +42,9 @@ export const hashId = (id: string): string => createHash('sha256').update(id, 'u
  */
 const FOUND_BY_OTHER_FIELD = 'stored-hash:';
 
+/** Whether `id` is the marker of a record found by another field (see above). */
+export const isFoundByOtherField = (id: string): boolean => id.startsWith(FOUND_BY_OTHER_FIELD);
+
 /** Where a record is stored, for a write (upsert, consume, destroy) on an id oidc-provider holds. */
 export function storedIdForWrite(id: string): string {
   return id.startsWith(FOUND_BY_OTHER_FIELD) ? id.slice(FOUND_BY_OTHER_FIELD.length) : hashId(id);

@@ -4,6 +4,7 @@
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
 import type { ProviderPages } from '../oidc/configuration.ts';
 import type { Renderer } from './render.ts';
+import { createDevicePages } from './device-pages.ts';
 
 function clientName(ctx: KoaContextWithOIDC): string | undefined {
   const client = ctx.oidc?.client;
@@ -12,6 +13,8 @@ function clientName(ctx: KoaContextWithOIDC): string | undefined {
 
 export function createProviderPages(render: Renderer): ProviderPages {
   return {
+    ...createDevicePages(render),
+
     async logoutSource(ctx, form) {
       // `form` is oidc-provider's own markup (an empty <form id="op.logoutForm">
       // with its xsrf secret); the template embeds it raw and its buttons join

@@ -18,7 +18,7 @@ import { createOneTimeTokens } from './one-time-tokens.ts';
 import { createPasswordHasher } from './password-hasher.ts';
 import { createPasswordPolicy } from './password-policy.ts';
 import { createPasswordReset, type PasswordReset } from './password-reset.ts';
-import { createRateLimits } from './rate-limits.ts';
+import { createRateLimits, type RateLimits } from './rate-limits.ts';
 import { createSignInSources } from './sign-in-source.ts';
 import { createRegistration, type Registration } from './registration.ts';
 import { createRoleService, type RoleService } from './roles.ts';
@@ -35,6 +35,8 @@ export interface Services {
   audit: Audit;
   connectedApps: ConnectedApps;
   mfa: Mfa;
+  /** The abuse limits, for the surfaces that count attempts themselves (device-flow user codes). */
+  rateLimits: RateLimits;
 }
 
 export async function createServices(deps: {
@@ -83,6 +85,7 @@ export async function createServices(deps: {
       accounts, tokens, emails, rateLimits, onMailError, passwordPolicy, audit,
       requireEmailVerification: config.requireEmailVerification,
     }),
+    rateLimits,
     passwordReset: createPasswordReset({ accounts, tokens, emails, sessions, rateLimits, onMailError, passwordPolicy, audit }),
     connectedApps: createConnectedApps({ oidc: store.oidc, clients: store.clients, audit }),
     settings: createAccountSettings({ accounts, sessions, passwordPolicy, tokens, emails, onMailError, audit }),

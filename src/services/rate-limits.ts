@@ -28,6 +28,8 @@ export interface RateLimitSettings {
   /** Reset and resend requests, each counted on its own. */
   mailRequestsPerEmailPerHour: number;
   mailRequestsPerIpPerHour: number;
+  /** Device-flow user codes (RFC 8628 §5.1) an IP may enter that match nothing, per DEVICE_CODE_WINDOW_SECONDS. */
+  deviceCodeFailuresPerIp: number;
 }
 
 export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = {
@@ -40,7 +42,11 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = {
   registrationsPerIpPerHour: 20,
   mailRequestsPerEmailPerHour: 5,
   mailRequestsPerIpPerHour: 20,
+  deviceCodeFailuresPerIp: 10,
 };
+
+/** The window for wrong user codes, and how long an IP past the limit waits. */
+export const DEVICE_CODE_WINDOW_SECONDS = 15 * 60;
 
 export type MailRequestKind = 'password-reset' | 'verification-resend';
 
@@ -104,6 +110,13 @@ export interface RateLimits {
   registration(ip: string): Promise<void>;
   /** Count one mail request; RateLimitedError past either limit. */
   mailRequest(kind: MailRequestKind, email: string, ip: string): Promise<void>;
+  /**
+   * Take one point of the IP's user-code limit before an entered code is
+   * looked up (one atomic statement), so a burst of guesses gets at most the
+   * limit evaluated; RateLimitedError once spent. A code that matched gives
+   * its point back (`matched`), so only wrong codes count.
+   */
+  reserveDeviceCode(ip: string): Promise<{ matched(): Promise<void> }>;
 }
 
 const HOUR = 3600;
@@ -158,6 +171,9 @@ export function createRateLimits(createLimiter: (rule: RateLimitRule) => RateLim
   // blockDuration: once locked, the lock lasts a full window from the refused attempt.
   const mfa = createLimiter({
     keyPrefix: 'mfa-account', points: settings.mfaFailuresPerAccount, durationSeconds: settings.mfaWindowSeconds, blockDurationSeconds: settings.mfaWindowSeconds,
+  });
+  const deviceCode = createLimiter({
+    keyPrefix: 'device-code-ip', points: settings.deviceCodeFailuresPerIp, durationSeconds: DEVICE_CODE_WINDOW_SECONDS, blockDurationSeconds: DEVICE_CODE_WINDOW_SECONDS,
   });
   const registration = createLimiter({ keyPrefix: 'register-ip', points: settings.registrationsPerIpPerHour, durationSeconds: HOUR });
   const mail = {
@@ -233,6 +249,16 @@ export function createRateLimits(createLimiter: (rule: RateLimitRule) => RateLim
     },
 
     registration: (ip) => consumeOrRefuse(registration, key(ip)),
+
+    async reserveDeviceCode(ip) {
+      const k = key(`device-code\n${ip}`);
+      await consumeAll([[deviceCode, k]]);
+      return {
+        matched: async () => {
+          await deviceCode.reward(k);
+        },
+      };
+    },
 
     async mailRequest(kind, email, ip) {
       await consumeOrRefuse(mail[kind].email, emailKey(email));

@@ -50,7 +50,23 @@ export interface SessionService {
   revokeOthers(accountId: string, exceptId: string): Promise<number>;
   /** End every session of the account and every OIDC record it holds (grants, tokens, browser sessions). */
   revokeAll(accountId: string): Promise<number>;
+  /** Tell `listener` of every session this service ends from now on (oidc/backchannel-logout.ts). */
+  onEnded(listener: SessionEndListener): void;
 }
+
+/** A sign-in being ended: its id (the tokens' `sid`) and its account. */
+export interface EndingSession {
+  id: string;
+  accountId: string;
+}
+
+/**
+ * Whoever must hear that sessions ended (back-channel logout). Called after
+ * the session rows are revoked and before their OIDC records are deleted, so
+ * it can still read who held grants from them; the function it returns runs
+ * once those are gone and must not block (the request goes on at once).
+ */
+export type SessionEndListener = (ending: EndingSession[]) => Promise<() => void>;
 
 const clip = (value: string | null, max: number) => {
   const cleaned = cleanDisplayText(value);
@@ -74,9 +90,21 @@ export function createSessionService(deps: {
   audit: Pick<Audit, 'record'>;
 }): SessionService {
   const { sessions, oidc, audit } = deps;
+  const listeners: SessionEndListener[] = [];
 
-  async function end(ids: string[]): Promise<void> {
+  /** Ask the listeners what to tell about these (already revoked) sessions; run the answer once their records are gone. */
+  async function prepareAnnouncement(ids: string[], accountId: string): Promise<() => void> {
+    if (ids.length === 0 || listeners.length === 0) return () => undefined;
+    const ending = ids.map((id) => ({ id, accountId }));
+    const sends = await Promise.all(listeners.map((listener) => listener(ending)));
+    return () => sends.forEach((send) => send());
+  }
+
+  /** Delete the OIDC records of these (already revoked) sessions. */
+  async function end(ids: string[], accountId: string): Promise<void> {
+    const announce = await prepareAnnouncement(ids, accountId);
     for (const id of ids) await oidc.revokeBySessionUid(id);
+    announce();
   }
 
   const service: SessionService = {
@@ -105,13 +133,13 @@ export function createSessionService(deps: {
 
     async revoke(accountId, sessionId) {
       if (!(await sessions.revoke(sessionId, accountId, new Date()))) throw new SessionNotFoundError();
-      await end([sessionId]);
+      await end([sessionId], accountId);
       await audit.record({ type: 'session.revoked', subjectId: accountId, details: { revoked_session_id: sessionId } });
     },
 
     async end(session) {
       await sessions.revoke(session.id, session.accountId, new Date());
-      await end([session.id]);
+      await end([session.id], session.accountId);
     },
 
     async signOut(session, all) {
@@ -128,17 +156,23 @@ export function createSessionService(deps: {
 
     async revokeOthers(accountId, exceptId) {
       const ids = await sessions.revokeAllForAccount(accountId, new Date(), exceptId);
-      await end(ids);
+      await end(ids, accountId);
       await audit.record({ type: 'session.revoked', subjectId: accountId, details: { revoked_session_ids: ids, others: true } });
       return ids.length;
     },
 
     async revokeAll(accountId) {
       const ids = await sessions.revokeAllForAccount(accountId, new Date());
-      // Also what no session row owns: grants from before a session was
-      // recorded, a browser session mid-login.
+      const announce = await prepareAnnouncement(ids, accountId);
+      // Every OIDC record of the account, so also what no session row owns:
+      // grants from before a session was recorded, a browser session mid-login.
       await oidc.revokeByAccountId(accountId);
+      announce();
       return ids.length;
+    },
+
+    onEnded(listener) {
+      listeners.push(listener);
     },
   };
   return service;

@@ -51,6 +51,7 @@ export async function createProviderSurface(deps: ProviderSurfaceDeps): Promise<
     audit: services.audit,
     mfa: services.mfa,
     allowPrivateNetworkTargets: config.allowPrivateNetworkTargets,
+    rateLimits: services.rateLimits,
   });
 
   const builtin = FIRST_PARTY_API_CLIENT as unknown as ClientMetadata;

@@ -23,7 +23,7 @@ const SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   offline_access: 'Stay signed in when you are not using it',
 };
 
-function describeScope(scope: string): { name: string; description: string } {
+export function describeScope(scope: string): { name: string; description: string } {
   return { name: scope, description: SCOPE_DESCRIPTIONS[scope] ?? scope };
 }
 

@@ -20,6 +20,7 @@ const LABELS: Readonly<Record<string, string>> = {
   'session.revoked': 'Session signed out',
   'grant.revoked': 'App access removed',
   'refresh_token.reuse': 'A used refresh token came back (session ended)',
+  'backchannel_logout.failed': 'An app could not be told that a session ended',
   'account.deleted': 'Account deleted',
 };
 
