@@ -163,6 +163,13 @@ export function createOrganizationService(deps: OrganizationServiceDeps) {
       await audit.record({ type: 'invitation.revoked', details: { organization_id: organizationId, invitation_id: invitationId } });
     },
 
+    /** What a usable invitation offers (the console's confirmation page); undefined when unknown, used or expired. */
+    async peek(token: string): Promise<{ organization: Organization; role: OrganizationRole; email: string } | undefined> {
+      const invitation = await store.findLiveInvitation(hashToken(token), new Date());
+      const organization = invitation && (await store.find(invitation.organizationId));
+      return organization && { organization, role: invitation.role, email: invitation.email };
+    },
+
     /**
      * The invited person, signed in with the invited address verified, joins
      * with the invited role. InvalidTokenError (unknown, used, expired);
