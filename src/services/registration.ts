@@ -24,8 +24,7 @@ export interface RegistrationDeps {
 }
 
 export interface Registration {
-  /** EmailExistsError, WeakPasswordError, RateLimitedError. */
-  /** With `organization`, the organization is created with the new account as its owner. */
+  /** EmailExistsError, WeakPasswordError, RateLimitedError. With `organization`, the organization is created with the new account as its owner. */
   register(input: { email: string; password: string; name?: string | null; organization?: { name: string } }, ip: string, returnTo?: string): Promise<{ account: Account; verificationRequired: boolean }>;
   /** InvalidTokenError when unknown, used or expired. */
   verifyEmail(token: string): Promise<void>;
