@@ -12,3 +12,4 @@ export * from './errors/base.ts';
 export * from './errors/accounts.ts';
 export * from './errors/admin.ts';
 export * from './errors/mfa.ts';
+export * from './errors/organizations.ts';

@@ -122,7 +122,7 @@ async function serve(
   });
   const purge = startExpiredPurge({
     oidc: store.oidc, sessions: store.sessions, oneTimeTokens: store.oneTimeTokens, intervalMs: config.purgeIntervalMs, logger,
-    audit: store.audit, auditRetentionDays: config.auditRetentionDays, factors: store.factors,
+    audit: store.audit, auditRetentionDays: config.auditRetentionDays, factors: store.factors, organizations: store.organizations,
   });
 
   const server = createServer(app.callback());

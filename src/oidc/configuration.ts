@@ -4,7 +4,7 @@ import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { INTERACTION_SECONDS, sessionTtl } from './session-ttl.ts';
 import { extraClientMetadata, introspectionAllowed, revocationAllowed } from './client-policies.ts';
 import type { Account } from '../storage/ports.ts';
-import { CLAIMS_BY_SCOPE } from './find-account.ts';
+import { CLAIMS_BY_SCOPE, grantsOrganizations, ORGANIZATIONS_SCOPE, type OrganizationsOf } from './find-account.ts';
 import { ID_TOKEN_ALG, type ServerSecrets } from './secrets.ts';
 import { API_SCOPE, ACCESS_TOKEN_TTL_SECONDS, type createResourceIndicators } from './resource-server.ts';
 import { loadFirstPartyGrant } from './first-party-consent.ts';
@@ -39,6 +39,8 @@ export interface ConfigurationDeps {
   findAccountRecord: (id: string) => Promise<Account | undefined>;
   /** A role's permissions (services/roles.ts), for the tokens' `permissions` claim. */
   permissionsOf: (role: string) => Promise<string[]>;
+  /** The account's memberships, for the `organizations` claim of API tokens. */
+  organizationsOf: OrganizationsOf;
   resourceIndicators: ReturnType<typeof createResourceIndicators>;
   pages: ProviderPages;
   secureCookies: boolean;
@@ -73,7 +75,7 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
     // amr is not among oidc-provider's default claims: under `openid` every ID
     // token says how the user signed in (pwd, otp, mfa); the session holds it.
     claims: { ...CLAIMS_BY_SCOPE, openid: [...CLAIMS_BY_SCOPE.openid, 'amr'] },
-    scopes: ['openid', 'offline_access', 'email', 'profile', 'role', API_SCOPE],
+    scopes: ['openid', 'offline_access', 'email', 'profile', 'role', ORGANIZATIONS_SCOPE, API_SCOPE],
     // The granted scopes' claims go in the ID token too (API.md), not only to
     // userinfo: Auth.js, express-openid-connect and passport read the user
     // from the ID token and never call userinfo. oidc-provider's default
@@ -115,11 +117,16 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
       // this request finished, else what the code or refresh token carries.
       const { entities } = ctx.oidc;
       const amr = grantAmrOf(ctx) ?? entities.RefreshToken?.amr ?? entities.AuthorizationCode?.amr ?? entities.DeviceCode?.amr;
+      // API.md: with scope `organizations` the API token carries them too. An
+      // API token's own scope names only the resource's scopes, so the
+      // grant's OIDC scopes say whether the user granted this one.
+      const organizations = grantsOrganizations(entities.Grant?.getOIDCScope()) ? await deps.organizationsOf(accountId) : undefined;
       return {
         sid: 'sessionUid' in token ? token.sessionUid : undefined,
         ...(Array.isArray(amr) && amr.length > 0 && { amr }),
         role,
         permissions: role === undefined ? undefined : await deps.permissionsOf(role),
+        ...(organizations && { organizations }),
       };
     },
     ttl: {

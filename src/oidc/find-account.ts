@@ -2,13 +2,22 @@ import type { FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountService } from '../services/accounts.ts';
 import type { Account } from '../storage/ports.ts';
 
-/** Standard claims each scope releases (OIDC Core §5.4), plus Gatehouse's `role`. */
+/** Standard claims each scope releases (OIDC Core §5.4), plus Gatehouse's `role` and `organizations`. */
 export const CLAIMS_BY_SCOPE = {
   openid: ['sub'],
   email: ['email', 'email_verified'],
   profile: ['name'],
   role: ['role'],
+  organizations: ['organizations'],
 };
+
+export const ORGANIZATIONS_SCOPE = 'organizations';
+
+/** The account's organizations as the `organizations` claim carries them (API.md): `[{id, role}]`. */
+export type OrganizationsOf = (accountId: string) => Promise<Array<{ id: string; role: string }>>;
+
+/** Whether a space-separated scope string holds the `organizations` scope. */
+export const grantsOrganizations = (scope: string | undefined) => (scope ?? '').split(' ').includes(ORGANIZATIONS_SCOPE);
 
 const loaded = new WeakMap<object, Account>();
 
@@ -27,7 +36,7 @@ export function accountLoadedBy(ctx: object): Account | undefined {
 }
 
 /** oidc-provider's `findAccount`: oidc-provider filters the claims by granted scope. */
-export function createFindAccount(accounts: AccountService): FindAccount {
+export function createFindAccount(accounts: AccountService, organizationsOf: OrganizationsOf): FindAccount {
   return async (ctx: KoaContextWithOIDC, sub: string) => {
     const account = await accounts.findById(sub);
     // A disabled account's grants were revoked; this refuses whatever raced that (a refresh, a code exchange).
@@ -37,7 +46,11 @@ export function createFindAccount(accounts: AccountService): FindAccount {
       accountId: account.id,
       // Read by extraTokenClaims, so issuing a token needs no second lookup.
       role: account.role,
-      claims: async () => accountClaims(account),
+      // The memberships are read only when the scope asks for them (oidc-provider passes the granted scope).
+      claims: async (_use: string, scope: string) => ({
+        ...accountClaims(account),
+        ...(grantsOrganizations(scope) && { organizations: await organizationsOf(account.id) }),
+      }),
     };
   };
 }

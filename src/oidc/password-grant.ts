@@ -15,7 +15,7 @@ import { issueSignInTokens, refuseSignIn, type SignInTokenDeps } from './sign-in
 export { SHORT_SESSION_TTL_SECONDS, signInRefusalOf } from './sign-in-grant.ts';
 
 export const PASSWORD_GRANT = 'password';
-const OIDC_SCOPES = new Set(['openid', 'offline_access', 'email', 'profile', 'role']);
+const OIDC_SCOPES = new Set(['openid', 'offline_access', 'email', 'profile', 'role', 'organizations']);
 const DEFAULT_SCOPE = 'openid offline_access';
 
 interface Deps extends SignInTokenDeps {

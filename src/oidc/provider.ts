@@ -12,7 +12,7 @@ import type { Mfa } from '../services/mfa/mfa.ts';
 import { createAdapterFactory } from './adapter.ts';
 import { installCompareClientSecret } from './client-secrets.ts';
 import { createConfiguration, type ProviderPages } from './configuration.ts';
-import { createFindAccount } from './find-account.ts';
+import { createFindAccount, type OrganizationsOf } from './find-account.ts';
 import { registerMfaGrant } from './mfa-grant.ts';
 import { registerPasskeyGrant } from './passkey-grant.ts';
 import { registerPasswordGrant } from './password-grant.ts';
@@ -37,6 +37,8 @@ export interface ProviderDeps {
   clients: ClientStore;
   accounts: AccountService;
   roles: Pick<RoleService, 'permissionsOf'>;
+  /** The `organizations` claim's value (services/organizations.ts claimsOf). */
+  organizationsOf: OrganizationsOf;
   signIn: SignIn;
   sessions: SessionService;
   secrets: ServerSecrets;
@@ -69,9 +71,10 @@ export function createProvider(deps: ProviderDeps): Provider {
         { oidc: deps.store.oidc, clients: deps.clients },
         createSessionHooks(deps.sessions, deps.audit),
       ),
-      findAccount: createFindAccount(deps.accounts),
+      findAccount: createFindAccount(deps.accounts, deps.organizationsOf),
       findAccountRecord: (id) => deps.accounts.findById(id),
       permissionsOf: (role) => deps.roles.permissionsOf(role),
+      organizationsOf: deps.organizationsOf,
       resourceIndicators,
       pages: deps.pages,
       secureCookies: deps.issuer.startsWith('https:'),
@@ -88,6 +91,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     sessions: deps.sessions,
     apiAudience: deps.apiAudience,
     apiServerInfo: resourceIndicators.apiServerInfo,
+    organizationsOf: deps.organizationsOf,
   };
   registerPasswordGrant(grantDeps);
   if (deps.mfa) {

@@ -9,7 +9,7 @@ import type { Account } from '../storage/ports.ts';
 import { REFRESH_TOKEN_TTL_SECONDS } from './configuration.ts';
 import { deviceInfoOf } from './device-info.ts';
 import { setGrantAmr } from './grant-amr.ts';
-import { accountClaims, rememberAccount } from './find-account.ts';
+import { accountClaims, grantsOrganizations, rememberAccount, type OrganizationsOf } from './find-account.ts';
 import { API_SCOPE } from './resource-server.ts';
 
 /** Without remember_me a sign-in lasts a day, like a browser session that ends with the day; with it, 30 days. */
@@ -74,6 +74,7 @@ export interface SignInTokenDeps {
   sessions: SessionService;
   apiAudience: string;
   apiServerInfo: ConstructorParameters<Provider['ResourceServer']>[1];
+  organizationsOf: OrganizationsOf;
 }
 
 /** Start an API session and answer with its access, refresh and ID tokens, all carrying `amr`. */
@@ -103,6 +104,8 @@ export async function issueSignInTokens(
   grant.addOIDCScope(scopes.join(' '));
   grant.addResourceScope(apiAudience, API_SCOPE);
   const grantId = await grant.save();
+  // extraTokenClaims reads the granted OIDC scopes from here, as after a code exchange or refresh.
+  ctx.oidc.entity('Grant', grant);
 
   const common = { accountId: account.id, client, grantId, gty: input.gty, sessionUid, expiresWithSession: false };
   const at = new provider.AccessToken({ ...common, scope: API_SCOPE });
@@ -122,7 +125,8 @@ export async function issueSignInTokens(
 
   let idToken: string | undefined;
   if (scopes.includes('openid')) {
-    const token = new provider.IdToken(accountClaims(account), { ctx });
+    const organizations = grantsOrganizations(scopes.join(' ')) ? { organizations: await deps.organizationsOf(account.id) } : {};
+    const token = new provider.IdToken({ ...accountClaims(account), ...organizations }, { ctx });
     // IdToken.issue() releases only the claims of these scopes (missing from @types/oidc-provider).
     (token as unknown as { scope: string }).scope = scopes.join(' ');
     token.set('sid', sessionUid);

@@ -8,6 +8,7 @@ import type { OneTimeTokens } from './one-time-tokens.ts';
 import { deliverLater } from './registration.ts';
 import { cleanDisplayText } from './display-text.ts';
 import type { PasswordPolicy } from './password-policy.ts';
+import type { OrganizationService } from './organizations.ts';
 import type { SessionService } from './sessions.ts';
 
 export interface AccountSettings {
@@ -18,7 +19,10 @@ export interface AccountSettings {
    * checked as a sign-in attempt from `source` (RateLimitedError, ServerBusyError).
    */
   changePassword(account: Account, input: { currentPassword: string; newPassword: string; currentSessionId: string }, source: SignInSource): Promise<void>;
-  /** WrongPasswordError (RateLimitedError, ServerBusyError as above); removes the account, its sessions, grants, tokens and one-time tokens. */
+  /**
+   * WrongPasswordError (RateLimitedError, ServerBusyError as above); removes the account, its sessions, grants, tokens,
+   * one-time tokens and memberships, and the organizations it was the only owner of.
+   */
   deleteAccount(account: Account, password: string, source: SignInSource): Promise<void>;
 }
 
@@ -29,6 +33,7 @@ export function createAccountSettings(deps: {
   tokens: OneTimeTokens;
   emails: AccountEmails;
   audit: Pick<Audit, 'record'>;
+  organizations: Pick<OrganizationService, 'removeAccount'>;
   onMailError(err: unknown): void;
 }): AccountSettings {
   const { accounts, sessions } = deps;
@@ -66,6 +71,7 @@ export function createAccountSettings(deps: {
       await assertPassword(account, password, source, 'account.deleted');
       // OIDC records first: once the account row is gone nothing else would find them.
       await sessions.revokeAll(account.id);
+      await deps.organizations.removeAccount(account.id);
       await accounts.delete(account.id);
       await deps.audit.record({ type: 'account.deleted', subjectId: account.id });
     },

@@ -14,6 +14,7 @@ import type { PasswordPolicy } from './password-policy.ts';
 import type { RateLimits } from './rate-limits.ts';
 import { deliverLater } from './registration.ts';
 import type { RoleService } from './roles.ts';
+import type { OrganizationService } from './organizations.ts';
 import type { SessionService } from './sessions.ts';
 import type { SessionView } from './session-views.ts';
 
@@ -68,6 +69,7 @@ export function createAdminUsers(deps: {
   passwordPolicy: PasswordPolicy;
   onMailError(err: unknown): void;
   mfa: Pick<MfaFactors, 'resetForAccount' | 'activeFactors'>;
+  organizations: Pick<OrganizationService, 'removeAccount'>;
 }): AdminUsers {
   const { store, accounts, sessions } = deps;
 
@@ -142,6 +144,8 @@ export function createAdminUsers(deps: {
       // anything); then as DELETE /me: OIDC records, then the account.
       await store.update(id, { disabled: true }, { keepAnAdmin: true });
       await sessions.revokeAll(id);
+      // Memberships before the row: the cascade would hide which organizations it solely owned.
+      await deps.organizations.removeAccount(id);
       if (!(await store.delete(id, { keepAnAdmin: true }))) throw new UserNotFoundError();
     },
 

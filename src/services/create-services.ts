@@ -15,6 +15,8 @@ import { createMfa, type Mfa } from './mfa/mfa.ts';
 import { relyingPartyOf } from './mfa/webauthn.ts';
 import { PASSKEY_CHALLENGE_TTL_SECONDS } from './mfa/passkeys.ts';
 import { createOneTimeTokens } from './one-time-tokens.ts';
+import { createOrganizationEmails } from './organization-emails.ts';
+import { createOrganizationService, type OrganizationService } from './organizations.ts';
 import { createPasswordHasher } from './password-hasher.ts';
 import { createPasswordPolicy } from './password-policy.ts';
 import { createPasswordReset, type PasswordReset } from './password-reset.ts';
@@ -37,6 +39,7 @@ export interface Services {
   mfa: Mfa;
   /** The abuse limits, for the surfaces that count attempts themselves (device-flow user codes). */
   rateLimits: RateLimits;
+  organizations: OrganizationService;
 }
 
 export async function createServices(deps: {
@@ -72,22 +75,27 @@ export async function createServices(deps: {
     rp: relyingPartyOf(config.publicUrl, config.branding.productName),
     passkeyChallenges: store.createRateLimiter({ keyPrefix: 'passkey-challenge', points: 2, durationSeconds: PASSKEY_CHALLENGE_TTL_SECONDS }),
   });
+  const organizations = createOrganizationService({
+    store: store.organizations, accounts, audit, onMailError,
+    emails: createOrganizationEmails({ mailer: deps.mailer, publicUrl: config.publicUrl, viewsDir: deps.viewsDir, branding: config.branding }),
+  });
   return {
     mfa,
+    organizations,
     accounts,
     sessions,
     roles,
     adminUsers: createAdminUsers({
-      store: store.accounts, accounts, roles, sessions, tokens, emails, rateLimits, passwordPolicy, onMailError, mfa,
+      store: store.accounts, accounts, roles, sessions, tokens, emails, rateLimits, passwordPolicy, onMailError, mfa, organizations,
     }),
     audit,
     registration: createRegistration({
-      accounts, tokens, emails, rateLimits, onMailError, passwordPolicy, audit,
+      accounts, tokens, emails, rateLimits, onMailError, passwordPolicy, audit, organizations,
       requireEmailVerification: config.requireEmailVerification,
     }),
     rateLimits,
     passwordReset: createPasswordReset({ accounts, tokens, emails, sessions, rateLimits, onMailError, passwordPolicy, audit }),
     connectedApps: createConnectedApps({ oidc: store.oidc, clients: store.clients, audit }),
-    settings: createAccountSettings({ accounts, sessions, passwordPolicy, tokens, emails, onMailError, audit }),
+    settings: createAccountSettings({ accounts, sessions, passwordPolicy, tokens, emails, onMailError, audit, organizations }),
   };
 }

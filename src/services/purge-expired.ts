@@ -4,8 +4,8 @@
 // listed or revived (SessionStore.upsert), so nothing reads them again.
 // Audit events are kept AUDIT_RETENTION_DAYS, then deleted here too. Pending
 // sign-ins (mfa_tokens) go once expired or used, TOTP factors never confirmed
-// after a day.
-import type { AuditStore, FactorStore, OidcStore, OneTimeTokenStore, SessionStore } from '../storage/ports.ts';
+// after a day. Organization invitations go once expired.
+import type { AuditStore, FactorStore, OidcStore, OneTimeTokenStore, OrganizationStore, SessionStore } from '../storage/ports.ts';
 
 export interface PurgeLogger {
   warn(obj: object, msg: string): void;
@@ -21,6 +21,7 @@ export interface PurgeDeps {
   oneTimeTokens: Pick<OneTimeTokenStore, 'deleteExpired'>;
   audit: Pick<AuditStore, 'deleteOlderThan'>;
   factors?: Pick<FactorStore, 'deleteExpiredPendingSignIns' | 'deletePendingBefore'>;
+  organizations?: Pick<OrganizationStore, 'deleteExpiredInvitations'>;
   /** AUDIT_RETENTION_DAYS: events older than this many days go. */
   auditRetentionDays: number;
   intervalMs: number;
@@ -35,7 +36,7 @@ interface PurgeStep {
 }
 
 function purgeSteps(deps: PurgeDeps): PurgeStep[] {
-  const factors = deps.factors;
+  const { factors, organizations } = deps;
   return [
     { name: 'OIDC records', run: (now) => deps.oidc.deleteExpired(now) },
     { name: 'sessions', run: (now) => deps.sessions.deleteExpired(now) },
@@ -44,6 +45,9 @@ function purgeSteps(deps: PurgeDeps): PurgeStep[] {
     ...(factors === undefined ? [] : [
       { name: 'pending sign-ins', run: (now: Date) => factors.deleteExpiredPendingSignIns(now) },
       { name: 'unconfirmed factors', run: (now: Date) => factors.deletePendingBefore(new Date(now.getTime() - DAY_MS)) },
+    ]),
+    ...(organizations === undefined ? [] : [
+      { name: 'organization invitations', run: (now: Date) => organizations.deleteExpiredInvitations(now) },
     ]),
   ];
 }

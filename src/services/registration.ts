@@ -7,6 +7,7 @@ import { userActor, type Audit } from './audit.ts';
 import { cleanDisplayText } from './display-text.ts';
 import type { OneTimeTokens } from './one-time-tokens.ts';
 import type { PasswordPolicy } from './password-policy.ts';
+import type { OrganizationService } from './organizations.ts';
 import type { RateLimits } from './rate-limits.ts';
 
 export interface RegistrationDeps {
@@ -17,13 +18,14 @@ export interface RegistrationDeps {
   passwordPolicy: PasswordPolicy;
   requireEmailVerification: boolean;
   audit: Pick<Audit, 'record'>;
+  organizations: Pick<OrganizationService, 'createAtRegistration'>;
   /** Mail goes out after the answer (see deliverLater); failures land here. */
   onMailError(err: unknown): void;
 }
 
 export interface Registration {
-  /** EmailExistsError, WeakPasswordError, RateLimitedError. */
-  register(input: { email: string; password: string; name?: string | null }, ip: string, returnTo?: string): Promise<{ account: Account; verificationRequired: boolean }>;
+  /** EmailExistsError, WeakPasswordError, RateLimitedError. With `organization`, the organization is created with the new account as its owner. */
+  register(input: { email: string; password: string; name?: string | null; organization?: { name: string } }, ip: string, returnTo?: string): Promise<{ account: Account; verificationRequired: boolean }>;
   /** InvalidTokenError when unknown, used or expired. */
   verifyEmail(token: string): Promise<void>;
   /** Sends a new link when the account exists and is unverified; says nothing either way. */
@@ -48,12 +50,13 @@ export function createRegistration(deps: RegistrationDeps): Registration {
   }
 
   return {
-    async register({ email, password, name }, ip, returnTo) {
+    async register({ email, password, name, organization }, ip, returnTo) {
       await rateLimits.registration(ip);
       const weakness = deps.passwordPolicy.weakness(password, email);
       if (weakness) throw new WeakPasswordError(weakness);
       const account = await accounts.create({ email, password, name: cleanDisplayText(name) });
       await deps.audit.record({ type: 'registration', actor: userActor(account.id), subjectId: account.id });
+      if (organization) await deps.organizations.createAtRegistration(account.id, organization.name);
       await sendVerification(account, returnTo);
       return { account, verificationRequired: deps.requireEmailVerification };
     },

@@ -18,6 +18,7 @@ export * from './ports/sessions.ts';
 export * from './ports/one-time-tokens.ts';
 export * from './ports/audit.ts';
 export * from './ports/factors.ts';
+export * from './ports/organizations.ts';
 import type { OidcStore } from './ports/oidc.ts';
 import type { AccountStore } from './ports/accounts.ts';
 import type { RoleStore } from './ports/roles.ts';
@@ -27,6 +28,7 @@ import type { SessionStore } from './ports/sessions.ts';
 import type { OneTimeTokenStore } from './ports/one-time-tokens.ts';
 import type { AuditStore } from './ports/audit.ts';
 import type { FactorStore } from './ports/factors.ts';
+import type { OrganizationStore } from './ports/organizations.ts';
 
 /** One rate-limit rule; the store builds a rate-limiter-flexible limiter on its own backend. */
 export interface RateLimitRule {
@@ -50,6 +52,7 @@ export interface Store {
   oneTimeTokens: OneTimeTokenStore;
   audit: AuditStore;
   factors: FactorStore;
+  organizations: OrganizationStore;
   /** A limiter kept in this backend, so every worker process shares the counts. Build at start, not per request. */
   createRateLimiter(rule: RateLimitRule): RateLimiterAbstract;
   /** Resolves when the database answers a trivial query; rejects otherwise. */

@@ -11,6 +11,8 @@ import { meRoutes } from '../http/api/me-routes.ts';
 import { meMfaRoutes } from '../http/api/me-mfa-routes.ts';
 import { webauthnRoutes } from '../http/api/webauthn-routes.ts';
 import { meEventsRoutes } from '../http/api/me-events-routes.ts';
+import { organizationRoutes } from '../http/api/organization-routes.ts';
+import { adminOrganizationRoutes } from '../http/api/admin/organizations-routes.ts';
 import { adminAuditRoutes } from '../http/api/admin/audit-routes.ts';
 import type { ApiRoute } from '../http/api/route.ts';
 import { createApiRouter } from '../http/api/router.ts';
@@ -83,10 +85,12 @@ export function createApiSurface(deps: {
     ...meEventsRoutes({ audit: services.audit }),
     ...meMfaRoutes({ mfa: services.mfa }),
     ...webauthnRoutes({ mfa: services.mfa }),
+    ...organizationRoutes({ organizations: services.organizations }),
     ...adminUsersRoutes({ adminUsers: services.adminUsers }),
     ...adminRolesRoutes({ roles: services.roles }),
     ...adminClientRoutes({ clients: deps.clientAdmin }),
     ...adminAuditRoutes({ audit: services.audit }),
+    ...adminOrganizationRoutes({ organizations: services.organizations }),
     ...keysRoutes({ secrets: deps.store.secrets, keys: deps.keys }),
   ];
   return { routes, router: createApiRouter(routes, { user, admin }, services.audit), tokenChecks: { verifyAccessToken, liveSession } };

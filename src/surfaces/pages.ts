@@ -66,7 +66,7 @@ export function createPagesSurface(deps: {
     createConsoleSignInRouter(consoleDeps),
     createAccountConsoleRouter({
       requireConsole, render, settings: services.settings, sessions: services.sessions, connectedApps: services.connectedApps, audit: services.audit,
-      mfa: services.mfa,
+      mfa: services.mfa, organizations: services.organizations,
     }),
     createAdminPagesRouter({
       requireConsole, render, adminUsers: services.adminUsers, roles: services.roles, audit: services.audit, ...deps.admin,

@@ -41,6 +41,7 @@ export async function createProviderSurface(deps: ProviderSurfaceDeps): Promise<
     clients: deps.clients,
     accounts: services.accounts,
     roles: services.roles,
+    organizationsOf: (accountId) => services.organizations.claimsOf(accountId),
     sessions: services.sessions,
     signIn: deps.signIn,
     secrets: deps.secrets,

@@ -16,6 +16,8 @@ import { webauthnRoutes } from '../../src/http/api/webauthn-routes.ts';
 import { adminAuditRoutes } from '../../src/http/api/admin/audit-routes.ts';
 import { adminClientRoutes } from '../../src/http/api/admin/clients-routes.ts';
 import { keysRoutes } from '../../src/http/api/admin/keys-routes.ts';
+import { adminOrganizationRoutes } from '../../src/http/api/admin/organizations-routes.ts';
+import { organizationRoutes } from '../../src/http/api/organization-routes.ts';
 import { toOpenApiPath } from '../../src/http/api/openapi.ts';
 import type { ApiRoute } from '../../src/http/api/route.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -57,7 +59,20 @@ const API_MD_ROUTES = [
   'POST /api/v1/me/mfa/webauthn',
   'DELETE /api/v1/me/mfa/:id',
   'POST /api/v1/me/mfa/recovery-codes',
-  // "Administration API (/api/v1/admin)": every row but organizations (not built yet).
+  // "Organizations".
+  'GET /api/v1/me/organizations',
+  'POST /api/v1/organizations',
+  'GET /api/v1/organizations/:id',
+  'PATCH /api/v1/organizations/:id',
+  'DELETE /api/v1/organizations/:id',
+  'GET /api/v1/organizations/:id/members',
+  'PATCH /api/v1/organizations/:id/members/:user_id',
+  'DELETE /api/v1/organizations/:id/members/:user_id',
+  'POST /api/v1/organizations/:id/invitations',
+  'GET /api/v1/organizations/:id/invitations',
+  'DELETE /api/v1/organizations/:id/invitations/:iid',
+  'POST /api/v1/invitations/accept',
+  // "Administration API (/api/v1/admin)".
   'GET /api/v1/admin/users',
   'POST /api/v1/admin/users',
   'GET /api/v1/admin/users/:id',
@@ -83,6 +98,7 @@ const API_MD_ROUTES = [
   'GET /api/v1/admin/keys',
   'POST /api/v1/admin/keys/rotate',
   'DELETE /api/v1/admin/keys/:kid',
+  'GET /api/v1/admin/organizations',
 ];
 
 // API.md's `user` and `session` objects, field for field.
@@ -98,7 +114,7 @@ const signIn = createSignInSteps({ accounts: {} as never });
 const ROUTES: ApiRoute[] = [
   ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never), ...meMfaRoutes({} as never), ...webauthnRoutes({} as never),
   ...adminUsersRoutes({} as never), ...adminRolesRoutes({} as never), ...adminAuditRoutes({} as never), ...adminClientRoutes({} as never),
-  ...keysRoutes({} as never),
+  ...keysRoutes({} as never), ...organizationRoutes({} as never), ...adminOrganizationRoutes({} as never),
 ];
 
 const operationKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;

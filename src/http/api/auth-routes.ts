@@ -23,6 +23,7 @@ import type { SignIn } from '../../sign-in/flow.ts';
 import { mfaAnswerFields } from '../../sign-in/mfa.ts';
 import type { Passkeys } from '../../services/mfa/passkeys.ts';
 import { webauthnResponseField } from './webauthn-routes.ts';
+import { organizationNameField } from './organization-schemas.ts';
 import { authedRoute, publicRoute, type ApiRoute } from './route.ts';
 import { emailField, nameField, passwordField, tokenField, tokenResponseSchema, toUser, userSchema } from './schemas.ts';
 
@@ -71,11 +72,11 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
   const tokenBody = async ({ account, ...tokens }: IssuedTokens) =>
     ({ ...tokens, user: toUser(account, await deps.roles.permissionsOf(account.role)) });
   return [
-    publicRoute<undefined, undefined, { email: string; password: string; name?: string | null }>({
+    publicRoute<undefined, undefined, { email: string; password: string; name?: string | null; organization?: { name: string } }>({
       method: 'post', path: '/api/v1/auth/register', tag: TAG, operationId: 'register',
       summary: 'Create an account',
-      description: 'Sends a verification mail. With REQUIRE_EMAIL_VERIFICATION, sign-in waits for it.',
-      body: z.object({ email: emailField, password: passwordField, name: nameField.optional() }),
+      description: 'Sends a verification mail. With REQUIRE_EMAIL_VERIFICATION, sign-in waits for it. With `organization`, the organization is created and the user is its owner.',
+      body: z.object({ email: emailField, password: passwordField, name: nameField.optional(), organization: z.strictObject({ name: organizationNameField }).optional() }),
       responses: { 201: { description: 'Created', schema: z.object({ user: userSchema, verification_required: z.boolean() }) } },
       errors: [
         EmailExistsError,

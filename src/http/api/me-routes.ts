@@ -42,6 +42,8 @@ export function meRoutes(deps: MeRouteDeps): ApiRoute[] {
     authedRoute<undefined, undefined, { password: string }>({
       method: 'delete', path: '/api/v1/me', tag: 'me', operationId: 'deleteMe',
       summary: 'Delete the account with its sessions, grants and tokens',
+      description: 'Its organization memberships go too, and every organization it was the only owner of is deleted, '
+        + 'with that organization\'s other memberships and its invitations. Make someone else owner first to keep one.',
       body: z.object({ password: passwordField }),
       responses: { 204: { description: 'Deleted' } },
       errors: [WrongPasswordError, ...passwordCheckErrors],

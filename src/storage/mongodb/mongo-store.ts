@@ -28,6 +28,8 @@ import { defineModels } from './models.ts';
 import { migrateHashedIds } from './migrate-hashed-ids.ts';
 import { defineOidcModels } from './oidc-models.ts';
 import { createMongoOidcStore } from './oidc-store.ts';
+import { defineOrganizationModels } from './organization-models.ts';
+import { createMongoOrganizationStore } from './organization-store.ts';
 import { createMongoOneTimeTokenStore } from './one-time-token-store.ts';
 import { createMongoRateLimiter } from './rate-limiter.ts';
 import { createMongoRoleStore, ensureBuiltInRoles } from './role-store.ts';
@@ -63,7 +65,7 @@ export function connectionOptions(url: string, options: MongoStoreOptions = {}):
 
 /** Compile every model on `connection` (no I/O); the store's methods run on these. */
 export function defineAllModels(connection: Connection) {
-  return { ...defineModels(connection), oidc: defineOidcModels(connection) };
+  return { ...defineModels(connection), ...defineOrganizationModels(connection), oidc: defineOidcModels(connection) };
 }
 
 /** Connect, build every index, and expose the database as a Store that owns the connection (closed on failure too). */
@@ -106,6 +108,7 @@ export async function openMongoStore(url: string, options: MongoStoreOptions = {
     oneTimeTokens: port(createMongoOneTimeTokenStore(models.oneTimeTokens)),
     audit: port(createMongoAuditStore(models.auditEvents)),
     factors: port(createMongoFactorStore(models)),
+    organizations: port(createMongoOrganizationStore(models)),
     createRateLimiter(rule) {
       const limiter = createMongoRateLimiter(connection, rule);
       return serial ? serializeLimiter(limiter, serial) : limiter;

@@ -7,6 +7,7 @@ import type { SqlDriver } from './driver.ts';
 import { createSqlFactorStore } from './factor-store.ts';
 import { runMigrations } from './migrations.ts';
 import { createSqlOidcStore } from './oidc-store.ts';
+import { createSqlOrganizationStore } from './organization-store.ts';
 import { createSqlOneTimeTokenStore } from './one-time-token-store.ts';
 import { createSqlRateLimiter } from './rate-limiter.ts';
 import { createSqlRoleStore } from './role-store.ts';
@@ -34,6 +35,7 @@ export async function openSqlStore(driver: SqlDriver): Promise<Store> {
     oneTimeTokens: createSqlOneTimeTokenStore(driver),
     audit: createSqlAuditStore(driver),
     factors: createSqlFactorStore(driver),
+    organizations: createSqlOrganizationStore(driver),
     createRateLimiter: (rule) => createSqlRateLimiter(driver, rule),
     async ping() {
       await driver.query('select 1');

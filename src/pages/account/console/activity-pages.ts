@@ -22,6 +22,12 @@ const LABELS: Readonly<Record<string, string>> = {
   'refresh_token.reuse': 'A used refresh token came back (session ended)',
   'backchannel_logout.failed': 'An app could not be told that a session ended',
   'account.deleted': 'Account deleted',
+  'organization.created': 'Organization created',
+  'organization.updated': 'Organization renamed',
+  'organization.deleted': 'Organization deleted',
+  'member.role_changed': 'Organization role changed',
+  'member.removed': 'Removed from an organization',
+  'invitation.accepted': 'Organization invitation accepted',
 };
 
 export function addActivityPages(router: Router, deps: { kit: ConsoleKit; requireConsole: RequireConsole; audit: Pick<Audit, 'listForSubject'> }): void {

@@ -13,6 +13,7 @@ export const SECTIONS = [
   { id: 'security', href: '/account/security', text: 'Two-step verification' },
   { id: 'sessions', href: '/account/sessions', text: 'Sessions' },
   { id: 'apps', href: '/account/apps', text: 'Connected apps' },
+  { id: 'organizations', href: '/account/organizations', text: 'Organizations' },
   { id: 'activity', href: '/account/activity', text: 'Security activity' },
   { id: 'delete', href: '/account/delete', text: 'Delete account' },
 ] as const;
@@ -30,6 +31,10 @@ const NOTICES: Readonly<Record<string, string>> = {
   'app-gone': 'That app had no access left.',
   'mfa-added': 'The authenticator app is set up.',
   'mfa-removed': 'The factor is removed.',
+  'org-created': 'The organization is created; you are its owner.',
+  'org-joined': 'You joined the organization.',
+  'org-left': 'You left the organization.',
+  'org-last-owner': 'You are its last owner: make someone else owner first, or delete the organization.',
 };
 
 export const consoleState = (ctx: Context) => ctx.state.console as ConsoleState;
