@@ -30,6 +30,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   'app-gone': 'That app had no access left.',
   'mfa-added': 'The authenticator app is set up.',
   'mfa-removed': 'The factor is removed.',
+  'mfa-renamed': 'The factor is renamed.',
 };
 
 export const consoleState = (ctx: Context) => ctx.state.console as ConsoleState;
