@@ -43,6 +43,7 @@ export function createMfaStep(deps: {
   if (!mfa) return undefined;
   return {
     id: MFA_STEP_ID,
+    factor: true,
     // Not /api/v1/auth/login's members: that route answers MFA_REQUIRED, and the code goes to /login/mfa.
     fields: {},
     errors: [MfaRequiredError, InvalidMfaCodeError, InvalidMfaResponseError, InvalidMfaTokenError, RateLimitedError],

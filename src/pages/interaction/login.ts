@@ -5,7 +5,7 @@
 // tells whether an address has an account.
 import type { Context } from 'koa';
 import { EmailNotVerifiedError, RateLimitedError, ServerBusyError, type AppError } from '../../errors.ts';
-import { acrOf, MFA_CHECK } from '../../oidc/mfa-policy.ts';
+import { acrOf, isMultiFactor, MFA_CHECK } from '../../oidc/mfa-policy.ts';
 import { MFA_STEP_ID } from '../../sign-in/mfa.ts';
 import type { SignInState, SignInStep, StepInput } from '../../sign-in/step.ts';
 import { pageSignInSource, rememberDevice } from '../device-cookie.ts';
@@ -81,6 +81,8 @@ async function showStep(
  */
 async function enrolmentFor(deps: InteractionDeps, details: InteractionDetails, state: SignInState) {
   if (!details.prompt.reasons.includes(MFA_CHECK) || state.accountId === undefined || !state.completed.length) return undefined;
+  // A passkey proved two factors already; only its other steps (terms…) are left.
+  if (isMultiFactor(state.amr)) return undefined;
   if ((await deps.signIn.current(state)).id === MFA_STEP_ID) return undefined;
   return { accountId: state.accountId, amr: state.amr };
 }
