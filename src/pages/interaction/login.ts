@@ -14,13 +14,17 @@ import { clientDisplayName, signInReturnPath } from './load.ts';
 import { finishInteraction, seeCurrentStep } from './finish.ts';
 import { MFA_ENROL_STEP, showMfaEnrol, submitMfaEnrol } from './mfa-enrol.ts';
 import { submitPasskey } from './passkey.ts';
+import { factorKinds } from './security-key.ts';
 import type { InteractionDeps, InteractionDetails, InteractionPrompt } from './types.ts';
 
 /** What the page says for a refusal; its status and headers (Retry-After) are the error's own. */
 function presentRefusal(err: AppError, step: SignInStep, input: StepInput | undefined): Record<string, unknown> {
   if (err instanceof EmailNotVerifiedError) return { notVerified: true };
-  // The second factor's page has one field, the code or the recovery code it was asked with.
-  const mfaField = step.id === MFA_STEP_ID ? (typeof input?.recovery_code === 'string' ? 'recovery_code' : 'code') : undefined;
+  // The second factor's page has one field, the code or the recovery code it
+  // was asked with; a security key's answer has none (the message says it).
+  const mfaField = step.id !== MFA_STEP_ID ? undefined
+    : typeof input?.webauthn_response === 'string' && input.webauthn_response !== '' ? 'webauthn_response'
+      : typeof input?.recovery_code === 'string' ? 'recovery_code' : 'code';
   if (err instanceof RateLimitedError) {
     const minutes = Math.ceil(err.retryAfterSeconds / 60);
     const wait = `${minutes} minute${minutes === 1 ? '' : 's'}`;
@@ -35,7 +39,7 @@ function presentRefusal(err: AppError, step: SignInStep, input: StepInput | unde
 }
 
 /** The sign-in state an earlier page stored in this interaction, or a fresh one. */
-function stateOf(deps: InteractionDeps, details: InteractionDetails): SignInState {
+export function stateOf(deps: InteractionDeps, details: InteractionDetails): SignInState {
   const saved = (details.result as { signIn?: Partial<SignInState> } | undefined)?.signIn;
   if (!saved || !Array.isArray(saved.completed) || !Array.isArray(saved.amr)) {
     // Step-up (require_mfa, the MFA acr): the session proved the password
@@ -70,6 +74,7 @@ async function showStep(
     step: step.id,
     clientName: await clientDisplayName(deps, details),
     passkeys: deps.passkeys !== undefined,
+    ...(step.id === MFA_STEP_ID && await factorKinds(deps, state.accountId)),
     returnTo: signInReturnPath(details),
     ...(refusal && presentRefusal(refusal, step, input)),
   }, refusal?.status);
@@ -112,10 +117,12 @@ async function submitLogin(ctx: Context, deps: InteractionDeps, details: Interac
   // A form of another step (an older tab): show the pending one instead.
   if (form.step !== undefined && form.step !== step.id) return seeCurrentStep(ctx, details.uid);
   const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : undefined;
-  const result = await deps.signIn.submit(step, form, state, { ...pageSignInSource(ctx), clientId });
+  // A security key's answer names the interaction its challenge was bound to (security-key.ts); never the form's say.
+  const input = step.id === MFA_STEP_ID ? { ...form, interaction: details.uid } : form;
+  const result = await deps.signIn.submit(step, input, state, { ...pageSignInSource(ctx), clientId });
   switch (result.kind) {
     case 'refused':
-      return showStep(ctx, deps, details, { step, state, input: form, refusal: result.reason });
+      return showStep(ctx, deps, details, { step, state, input, refusal: result.reason });
     case 'next': {
       const { accountId, completed, amr } = result.state;
       await deps.provider.interactionResult(ctx.req, ctx.res, { signIn: { accountId, completed, amr } }, { mergeWithLastSubmission: false });

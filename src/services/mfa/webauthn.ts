@@ -41,6 +41,9 @@ export function relyingPartyOf(publicUrl: string, name: string): WebauthnRelying
   return { id: url.hostname, name, origin: url.origin };
 }
 
+/** What binds a second-factor challenge of the MFA page to its interaction (oidc-provider's uid, found by the interaction cookie). */
+export const interactionBinding = (uid: string): string => createHash('sha256').update(`interaction:${uid}`).digest('hex');
+
 const challengeKey = (challenge: string) => createHash('sha256').update(`webauthn:${challenge}`).digest('hex');
 
 /** The challenge the browser signed, from clientDataJSON; undefined for anything malformed. */
@@ -166,7 +169,7 @@ export function createWebauthn(deps: WebauthnDeps) {
       return hadFactor ? { factor } : { factor, recoveryCodes: await issueRecoveryCodes(factors, account.id) };
     },
 
-    /** Request options for the account's credentials, the challenge bound to `bound` (the mfa_token's hash). */
+    /** Request options for the account's credentials, the challenge bound to `bound` (the mfa_token's hash, or interactionBinding). */
     async secondFactorOptions(accountId: string, bound: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
       const options = await generateAuthenticationOptions({
         rpID: rp.id,
@@ -182,9 +185,9 @@ export function createWebauthn(deps: WebauthnDeps) {
      * (and `bound`), its credential one of the account's, the signature, and
      * the counter moved forward atomically. The factor's id, or undefined.
      */
-    async verifyAssertion(accountId: string, bound: string | undefined, response: unknown): Promise<string | undefined> {
+    async verifyAssertion(accountId: string, bound: string, response: unknown): Promise<string | undefined> {
       const used = await useChallenge(response, 'mfa');
-      if (!used || used.accountId !== accountId || (bound !== undefined && used.context.bound !== bound)) return undefined;
+      if (!used || used.accountId !== accountId || used.context.bound !== bound) return undefined;
       const credentialId = (response as { id?: unknown }).id;
       if (typeof credentialId !== 'string') return undefined;
       const factor = await factors.findByCredentialId(credentialId);
