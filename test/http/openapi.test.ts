@@ -57,6 +57,8 @@ const API_MD_ROUTES = [
   'POST /api/v1/me/mfa/webauthn',
   'DELETE /api/v1/me/mfa/:id',
   'POST /api/v1/me/mfa/recovery-codes',
+  // Beyond API.md's rows: naming a factor after enrolment (README, "MFA").
+  'PATCH /api/v1/me/mfa/:id',
   // "Administration API (/api/v1/admin)": every row but organizations (not built yet).
   'GET /api/v1/admin/users',
   'POST /api/v1/admin/users',
