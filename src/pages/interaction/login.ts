@@ -15,6 +15,7 @@ import { finishInteraction, seeCurrentStep } from './finish.ts';
 import { MFA_ENROL_STEP, showMfaEnrol, submitMfaEnrol } from './mfa-enrol.ts';
 import { submitPasskey } from './passkey.ts';
 import { factorKinds } from './security-key.ts';
+import { stateOf } from './sign-in-state.ts';
 import type { InteractionDeps, InteractionDetails, InteractionPrompt } from './types.ts';
 
 /** What the page says for a refusal; its status and headers (Retry-After) are the error's own. */
@@ -36,25 +37,6 @@ function presentRefusal(err: AppError, step: SignInStep, input: StepInput | unde
   // A refusal of what the step asked for marks its fields (both email and
   // password on wrong credentials: which one was wrong is not said).
   return { error: err.message, errorFields: Object.keys(step.fields) };
-}
-
-/** The sign-in state an earlier page stored in this interaction, or a fresh one. */
-export function stateOf(deps: InteractionDeps, details: InteractionDetails): SignInState {
-  const saved = (details.result as { signIn?: Partial<SignInState> } | undefined)?.signIn;
-  if (!saved || !Array.isArray(saved.completed) || !Array.isArray(saved.amr)) {
-    // Step-up (require_mfa, the MFA acr): the session proved the password
-    // already; only the second factor is left.
-    const session = details.session as { accountId?: string; amr?: string[] } | undefined;
-    // Only when the second factor is all that is missing: with max_age (or
-    // another login check) the password is asked again, then the factor.
-    const reasons = details.prompt.reasons;
-    if (session?.accountId && reasons.length > 0 && reasons.every((reason) => reason === MFA_CHECK)) {
-      const completed = deps.signIn.steps.map((step) => step.id).filter((id) => id !== MFA_STEP_ID);
-      return { accountId: session.accountId, completed, amr: Array.isArray(session.amr) ? session.amr : [] };
-    }
-    return deps.signIn.start();
-  }
-  return { accountId: saved.accountId, completed: saved.completed, amr: saved.amr };
 }
 
 async function showStep(

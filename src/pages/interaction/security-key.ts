@@ -7,7 +7,7 @@ import type { Context } from 'koa';
 import { interactionBinding } from '../../services/mfa/webauthn.ts';
 import { MFA_STEP_ID } from '../../sign-in/mfa.ts';
 import { loadInteraction } from './load.ts';
-import { stateOf } from './login.ts';
+import { stateOf } from './sign-in-state.ts';
 import type { InteractionDeps } from './types.ts';
 
 /** The factor kinds of the account whose sign-in waits at the MFA page (what the page offers). */
