@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { api, assertError, bearer, login } from '../support/api.ts';
 import { claimsOf, PASSWORD, uniqueEmail } from '../support/admin.ts';
-import { launchChromium, requireChromium } from '../support/browser.ts';
+import { assertAccessible, launchChromium, requireChromium } from '../support/browser.ts';
 import { freePort } from '../support/free-port.ts';
 import { createTestAccount, startTestServer, type TestServer } from '../support/server.ts';
 
@@ -234,5 +234,15 @@ describe('Passkeys in Chromium (virtual authenticator)', function () {
     const events = await server.store.audit.listForSubject(accountId, { limit: 100 });
     assert.ok(events.some((e) => e.type === 'mfa.verified' && e.result === 'success' && (e.details as { method?: string }).method === 'webauthn'));
     assert.deepEqual(violations, []);
+
+    // The page as shown, checked by axe in a browser of its own (axe's DevTools session stays away from the authenticator's).
+    const plain = await (await browser.newContext()).newPage();
+    await plain.goto(authorize.toString());
+    await plain.getByLabel('Email').fill(email);
+    await plain.getByLabel('Password').fill(PASSWORD);
+    await plain.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await plain.getByRole('button', { name: 'Use a security key' }).waitFor();
+    await assertAccessible(plain, 'mfa page with a security key');
+    await plain.context().close();
   });
 });
