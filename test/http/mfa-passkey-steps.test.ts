@@ -13,6 +13,10 @@ import { SoftAuthenticator } from '../support/soft-authenticator.ts';
 
 const TERMS_URL = 'https://example.com/terms';
 const CALLBACK = 'http://127.0.0.1:1/callback';
+const APP = {
+  client_id: 'steps-app', client_secret: 'a-client-secret-long-enough-for-hs256-0123456789', redirect_uris: [], response_types: [],
+  grant_types: ['urn:gatehouse:params:oauth:grant-type:passkey'], first_party: true,
+};
 const WEB = { client_id: 'steps-web', client_secret: 'a-client-secret-long-enough-for-hs256-0123456789', redirect_uris: [CALLBACK], grant_types: ['authorization_code'], first_party: true };
 
 describe('MFA: a passkey sign-in runs the other sign-in steps (terms, verified address)', function () {
@@ -20,7 +24,7 @@ describe('MFA: a passkey sign-in runs the other sign-in steps (terms, verified a
   let server: TestServer;
 
   before(async () => {
-    server = await startTestServer({ env: { TERMS_URL, REQUIRE_EMAIL_VERIFICATION: 'true' }, clients: [WEB] as never });
+    server = await startTestServer({ env: { TERMS_URL, REQUIRE_EMAIL_VERIFICATION: 'true' }, clients: [WEB, APP] as never });
   });
   after(() => server?.close());
 
@@ -66,6 +70,32 @@ describe('MFA: a passkey sign-in runs the other sign-in steps (terms, verified a
     await server.store.accounts.update(user.id, { emailVerified: true });
     const accepted = await api(server).post('/api/v1/auth/passkey').send({ response: await assertion(user.key), accept_terms: true });
     assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+  });
+
+  it('token endpoint: the passkey grant answers invalid_grant without accept_terms or with an unverified address, tokens otherwise', async () => {
+    const user = await passkeyUser('pk-grant');
+    const grant = async (extra: Record<string, string>) => {
+      const res = await fetch(`${server.issuer}/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${APP.client_id}:${APP.client_secret}`).toString('base64')}` },
+        body: new URLSearchParams({
+          grant_type: 'urn:gatehouse:params:oauth:grant-type:passkey', scope: 'openid', webauthn_response: JSON.stringify(await assertion(user.key)), ...extra,
+        }),
+      });
+      return { status: res.status, body: await res.json() as { error?: string; error_description?: string; id_token?: string } };
+    };
+    const refused = await grant({});
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.equal(refused.body.error, 'invalid_grant');
+    assert.match(String(refused.body.error_description), /terms/);
+    const accepted = await grant({ accept_terms: 'true' });
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    assert.deepEqual(claimsOf(accepted.body.id_token ?? assert.fail('no id_token')).amr, ['hwk', 'user']);
+    await server.store.accounts.update(user.id, { emailVerified: false });
+    const unverified = await grant({ accept_terms: 'true' });
+    assert.equal(unverified.status, 400);
+    assert.equal(unverified.body.error, 'invalid_grant');
+    assert.match(String(unverified.body.error_description), /not verified/);
   });
 
   it('OpenAPI: the passkey route takes accept_terms and lists its refusals', async () => {
