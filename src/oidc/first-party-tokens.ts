@@ -23,6 +23,10 @@ function unexpected(result: TokenEndpointResult): AppError {
   return new InternalError(new Error(`token endpoint answered ${result.status} ${String(result.body.error)}`));
 }
 
+/** The steps' other fields (accept_terms…), which travel as grant parameters. */
+const parametersOf = (fields: Record<string, unknown> = {}): Record<string, string> =>
+  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined).map(([name, value]) => [name, String(value)]));
+
 export function createFirstPartyTokens(deps: { tokenEndpoint: TokenEndpoint; accounts: Pick<AccountService, 'findById' | 'assertSignInCapacity'> }) {
   async function issued(result: TokenEndpointResult, onMissingAccount: () => AppError): Promise<Issued> {
     const body = result.body as Omit<Issued, 'account'>;
@@ -40,10 +44,8 @@ export function createFirstPartyTokens(deps: { tokenEndpoint: TokenEndpoint; acc
       // Shed at once when the hashing line is full: running the token
       // endpoint only to be refused in its grant costs the event loop more.
       deps.accounts.assertSignInCapacity();
-      // The steps' other fields (accept_terms…) travel as grant parameters.
-      const fields = Object.entries(input.fields ?? {}).filter(([, value]) => value !== undefined).map(([name, value]) => [name, String(value)]);
       const result = await deps.tokenEndpoint(ctx, {
-        ...Object.fromEntries(fields),
+        ...parametersOf(input.fields),
         grant_type: 'password',
         username: input.email,
         password: input.password,
@@ -71,9 +73,10 @@ export function createFirstPartyTokens(deps: { tokenEndpoint: TokenEndpoint; acc
       throw signInRefusalOf(result.context) ?? unexpected(result);
     },
 
-    /** Sign in with a passkey (the passkey grant): InvalidCredentialsError, AccountDisabledError. */
-    async passkey(ctx: Context, input: { response: Record<string, unknown>; rememberMe: boolean }): Promise<Issued> {
+    /** Sign in with a passkey (the passkey grant): InvalidCredentialsError, AccountDisabledError, EmailNotVerifiedError, the other steps' refusals. */
+    async passkey(ctx: Context, input: { response: Record<string, unknown>; rememberMe: boolean; fields?: Record<string, unknown> }): Promise<Issued> {
       const result = await deps.tokenEndpoint(ctx, {
+        ...parametersOf(input.fields),
         grant_type: PASSKEY_GRANT,
         webauthn_response: JSON.stringify(input.response),
         scope: SCOPE,

@@ -15,7 +15,16 @@ export const ACR_VALUES = [PWD_ACR, MFA_ACR];
 /** The Check's reason, which the login page reads to start at the second factor. */
 export const MFA_CHECK = 'mfa_required';
 
-export const acrOf = (amr: readonly string[]): string => (amr.includes('mfa') ? MFA_ACR : PWD_ACR);
+/**
+ * Whether a sign-in used more than one factor. RFC 8176 §2 names `mfa` for
+ * several factors; a passkey with user verification is one as well: `hwk`
+ * (possession of the key) with `user` (the key checked the person, by PIN or
+ * biometric: knowledge or inherence), as WebAuthn Level 2 §6.2.3 describes.
+ * The passkey login keeps API.md's amr ["hwk","user"]; the policy reads it.
+ */
+export const isMultiFactor = (amr: readonly string[]): boolean => amr.includes('mfa') || (amr.includes('hwk') && amr.includes('user'));
+
+export const acrOf = (amr: readonly string[]): string => (isMultiFactor(amr) ? MFA_ACR : PWD_ACR);
 
 /** Whether this authorization request needs a session that used a second factor. */
 export function mfaWanted(ctx: KoaContextWithOIDC): boolean {
@@ -31,7 +40,7 @@ export function gatehousePolicy() {
   login.checks.add(new interactionPolicy.Check(MFA_CHECK, 'A second factor is required', (ctx) => {
     const { session } = ctx.oidc;
     if (!session?.accountId || !mfaWanted(ctx)) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-    return (session.amr ?? []).includes('mfa') ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+    return isMultiFactor(session.amr ?? []) ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
   }));
   return policy;
 }

@@ -8,6 +8,7 @@
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { SignIn } from '../sign-in/flow.ts';
 import { requiresMfa } from './client-policies.ts';
+import { isMultiFactor } from './mfa-policy.ts';
 import { apiSignInSource } from './device-info.ts';
 import { API_SCOPE } from './resource-server.ts';
 import { issueSignInTokens, refuseSignIn, type SignInTokenDeps } from './sign-in-grant.ts';
@@ -62,7 +63,7 @@ export function registerPasswordGrant(deps: Deps): void {
     if (!result.account) throw new Error('the sign-in steps ran in one request but did not load the account');
     // A require_mfa client gets no sign-in by the password alone: an account
     // with a factor was stopped above (mfa_required); one without enrols first.
-    if (requiresMfa(client) && !result.amr.includes('mfa')) {
+    if (requiresMfa(client) && !isMultiFactor(result.amr)) {
       throw new errors.InvalidGrant('this client requires a second factor; set one up for the account first');
     }
     await issueSignInTokens(ctx, deps, { account: result.account, amr: result.amr, scopes, rememberMe, gty: PASSWORD_GRANT });

@@ -74,6 +74,7 @@ export async function createServices(deps: {
     factors: store.factors, accounts, rateLimits, audit, emails, onMailError, issuer: config.branding.productName,
     rp: relyingPartyOf(config.publicUrl, config.branding.productName),
     passkeyChallenges: store.createRateLimiter({ keyPrefix: 'passkey-challenge', points: 2, durationSeconds: PASSKEY_CHALLENGE_TTL_SECONDS }),
+    requireEmailVerification: config.requireEmailVerification,
   });
   const organizations = createOrganizationService({
     store: store.organizations, accounts, audit, onMailError,

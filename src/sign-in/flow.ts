@@ -2,6 +2,7 @@
 // methods exist (Kratos's login handler loops over strategies the same way);
 // the registry's order decides.
 import { userActor, type Audit } from '../services/audit.ts';
+import type { Account } from '../storage/ports.ts';
 import type { Refused, RunContext, SignInResult, SignInSource, SignInState, SignInStep, StepInput } from './step.ts';
 
 export interface SignIn {
@@ -9,7 +10,19 @@ export interface SignIn {
   /** Every step's JSON members, for the login route's body schema. */
   fields: SignInStep['fields'];
   errors: SignInStep['errors'];
+  /** The members of the steps that are not factors (accept_terms…): what a passkey sign-in reads besides the passkey. */
+  afterFactorFields: SignInStep['fields'];
+  afterFactorErrors: SignInStep['errors'];
   start(): SignInState;
+  /**
+   * Where a sign-in stands once another method proved the account in one go
+   * (a passkey: possession and user verification): every factor step
+   * (SignInStep.factor) counts as passed with the method's amr; the other
+   * steps are left for `next`/`submit` (pages) or `finish` (one request).
+   */
+  provenBy(account: Account, amr: string[]): SignInState;
+  /** The step this sign-in waits for; undefined when none is left. */
+  next(state: SignInState): Promise<SignInStep | undefined>;
   /** The step this sign-in waits for. */
   current(state: SignInState): Promise<SignInStep>;
   /** Pass `step` with `input`, then say what comes next. */
@@ -22,6 +35,11 @@ export interface SignIn {
    * with the state its mfa_token held).
    */
   resume(state: SignInState, input: StepInput, source: SignInSource, context?: RunContext): Promise<Exclude<SignInResult, { kind: 'next' }>>;
+  /**
+   * A `provenBy` sign-in in one request: the steps left with one input, or
+   * done at once when none is left (the proving method audited its success).
+   */
+  finish(state: SignInState, input: StepInput, source: SignInSource): Promise<Exclude<SignInResult, { kind: 'next' }>>;
 }
 
 /** What the flow writes to the audit log; absent in tests that build the steps alone. */
@@ -70,15 +88,26 @@ export function createSignIn(steps: readonly SignInStep[], audit?: SignInAudit):
     return { kind: 'done', accountId: after.accountId, account: after.account, amr: after.amr };
   }
 
+  const afterFactor = steps.filter((step) => step.factor !== true);
   return {
     steps,
     fields: Object.assign({}, ...steps.map((step) => step.fields)),
     errors: [...new Set(steps.flatMap((step) => step.errors))],
+    afterFactorFields: Object.assign({}, ...afterFactor.map((step) => step.fields)),
+    afterFactorErrors: [...new Set(afterFactor.flatMap((step) => step.errors))],
     start: () => ({ completed: [], amr: [] }),
+    provenBy: (account, amr) => ({
+      accountId: account.id, account, completed: steps.filter((step) => step.factor === true).map((step) => step.id), amr: [...amr],
+    }),
+    next: pending,
     current: async (state) => (await pending(state)) ?? steps[0]!,
     submit,
     run: (input, source, context = {}) => runFrom({ completed: [], amr: [] }, input, source, context),
     resume: (state, input, source, context = {}) => runFrom(state, input, source, context),
+    async finish(state, input, source) {
+      if (await pending(state)) return runFrom(state, input, source, {});
+      return { kind: 'done', accountId: state.accountId!, account: state.account, amr: state.amr };
+    },
   };
 
   async function runFrom(start: SignInState, input: StepInput, source: SignInSource, context: RunContext) {

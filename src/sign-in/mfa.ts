@@ -1,6 +1,7 @@
 // The second factor: required once the account has a confirmed factor. Pages
-// show the `mfa` view and post `code` or `recovery_code` (the interaction
-// holds where the sign-in stands). The one-request surfaces cannot ask in
+// show the `mfa` view and post `code`, `recovery_code` or a security key's
+// `webauthn_response` (the interaction holds where the sign-in stands, and
+// the page adds `interaction`, the uid its challenge was bound to). The one-request surfaces cannot ask in
 // the same request, so the step defers there: MFA_REQUIRED with an mfa_token
 // that holds the sign-in, finished by the MFA grant (oidc/mfa-grant.ts) with
 // the token and the code. What it proves is added to `amr` here: `otp` and
@@ -29,7 +30,13 @@ function answerOf(input: StepInput): SecondFactorAnswer | undefined {
   if (code !== undefined) return { code };
   const webauthn = parseWebauthnResponse(input.webauthn_response);
   if (webauthn !== undefined) {
-    return { webauthn: { response: webauthn, ...(typeof input.mfa_token === 'string' && { mfaToken: input.mfa_token }) } };
+    return {
+      webauthn: {
+        response: webauthn,
+        ...(typeof input.mfa_token === 'string' && { mfaToken: input.mfa_token }),
+        ...(typeof input.interaction === 'string' && { interaction: input.interaction }),
+      },
+    };
   }
   const recoveryCode = text(input.recovery_code);
   return recoveryCode === undefined ? undefined : { recoveryCode };
@@ -43,6 +50,7 @@ export function createMfaStep(deps: {
   if (!mfa) return undefined;
   return {
     id: MFA_STEP_ID,
+    factor: true,
     // Not /api/v1/auth/login's members: that route answers MFA_REQUIRED, and the code goes to /login/mfa.
     fields: {},
     errors: [MfaRequiredError, InvalidMfaCodeError, InvalidMfaResponseError, InvalidMfaTokenError, RateLimitedError],

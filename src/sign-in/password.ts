@@ -37,6 +37,7 @@ export function createPasswordStep(deps: { accounts: Pick<AccountService, 'authe
   return {
     id: 'password',
     amr: 'pwd',
+    factor: true,
     fields: { email: emailField, password: passwordField },
     errors: [InvalidCredentialsError, EmailNotVerifiedError, AccountDisabledError, RateLimitedError, ServerBusyError],
 

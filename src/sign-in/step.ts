@@ -65,6 +65,12 @@ export interface SignInStep {
    * MFA step: `otp` or `hwk`) leaves this out and adds to `state.amr` itself.
    */
   amr?: string;
+  /**
+   * Whether the step proves who is signing in (the password, the second
+   * factor). A passkey with user verification proves the person and the key
+   * at once, so it stands in for every such step; the others (terms…) still run.
+   */
+  factor?: boolean;
   /** The JSON members it reads on /api/v1/auth/login; the password grant accepts the same names as parameters. */
   fields: Record<string, z.ZodType>;
   /** Refusals it can answer with, for the login route's declared errors. */

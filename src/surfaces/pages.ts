@@ -61,6 +61,7 @@ export function createPagesSurface(deps: {
         enrolTotp: services.mfa.enrolTotp, confirmTotp: services.mfa.confirmTotp,
       },
       passkeys: services.mfa.passkeys,
+      securityKeys: { activeFactors: services.mfa.activeFactors, options: services.mfa.webauthn.secondFactorOptions },
     }),
     createAccountPagesRouter({ registration: services.registration, passwordReset: services.passwordReset, render }),
     createConsoleSignInRouter(consoleDeps),

@@ -3,7 +3,8 @@
 // resident keys, user verification). In a page of Gatehouse's origin the
 // browser's own navigator.credentials answers the server's options: enrol a
 // passkey, sign out, sign in with it and no password, use it as a second
-// factor after a password, then list and remove it. PUBLIC_URL is
+// factor after a password (through the API, and on the browser's MFA page
+// with "Use a security key"), then list and remove it. PUBLIC_URL is
 // http://localhost: a WebAuthn RP ID is a domain, never an IP address.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -12,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { api, assertError, bearer, login } from '../support/api.ts';
 import { claimsOf, PASSWORD, uniqueEmail } from '../support/admin.ts';
-import { launchChromium, requireChromium } from '../support/browser.ts';
+import { assertAccessible, launchChromium, requireChromium } from '../support/browser.ts';
 import { freePort } from '../support/free-port.ts';
 import { createTestAccount, startTestServer, type TestServer } from '../support/server.ts';
 
@@ -188,5 +189,60 @@ describe('Passkeys in Chromium (virtual authenticator)', function () {
     const signIns = events.filter((e) => e.type === 'sign_in' && e.result === 'success' && e.clientId === CLIENT.id);
     assert.deepEqual(signIns.map((e) => (e.details as { method?: string; amr?: string[] })).map((d) => [d.method, d.amr]), [['passkey', ['hwk', 'user']]]);
     assert.deepEqual(violations, []);
+  });
+  it('finishes a password sign-in on the MFA page with "Use a security key" for an account whose only factor is a passkey', async () => {
+    const email = uniqueEmail('security-key-page');
+    const { id: accountId } = await createTestAccount(server, { email, password: PASSWORD });
+    const own = await pageWithAuthenticator();
+    const violations: string[] = [];
+    own.on('console', (msg) => { if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text()); });
+    const { access_token: token } = await login(server, { email, password: PASSWORD });
+    const creation = await post('/api/v1/me/mfa/webauthn/options', { password: PASSWORD }, token, own);
+    const enrolled = await post('/api/v1/me/mfa/webauthn', { name: 'Laptop', response: await webauthn('create', creation.body, own) }, token, own);
+    assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
+    assert.equal(enrolled.body.recovery_codes.length, 10, 'the first factor brings recovery codes');
+
+    const verifier = randomBytes(32).toString('base64url');
+    const authorize = new URL(`${server.issuer}/auth`);
+    authorize.search = new URLSearchParams({
+      client_id: CLIENT.id, response_type: 'code', redirect_uri: callback.url, scope: 'openid email', state: 'sk', nonce: 'nk',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    }).toString();
+    await own.goto(authorize.toString());
+    await own.getByLabel('Email').fill(email);
+    await own.getByLabel('Password').fill(PASSWORD);
+    await own.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await own.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+    // No authenticator app: the page offers the key (and recovery codes), not a code field.
+    assert.equal(await own.getByLabel('Authentication code').count(), 0);
+    assert.equal(await own.locator('script:not([src="/assets/passkey.js"])').count(), 0, 'no script but the same-origin one');
+    await own.getByRole('button', { name: 'Use a security key' }).click();
+    await own.getByRole('button', { name: 'Allow' }).click();
+    await own.waitForURL((url) => url.pathname === '/callback');
+    const hit = callback.hits.findLast((h) => h.pathname === '/callback' && h.searchParams.get('state') === 'sk');
+    const code = hit?.searchParams.get('code') ?? assert.fail('no code');
+    const res = await fetch(`${server.issuer}/token`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: callback.url, code_verifier: verifier }),
+    });
+    const body = await res.json() as { id_token?: string };
+    assert.equal(res.status, 200, JSON.stringify(body));
+    const claims = claimsOf(body.id_token ?? assert.fail('no id_token'));
+    assert.equal(claims.sub, accountId);
+    assert.deepEqual(claims.amr, ['pwd', 'hwk', 'mfa']);
+    const events = await server.store.audit.listForSubject(accountId, { limit: 100 });
+    assert.ok(events.some((e) => e.type === 'mfa.verified' && e.result === 'success' && (e.details as { method?: string }).method === 'webauthn'));
+    assert.deepEqual(violations, []);
+
+    // The page as shown, checked by axe in a browser of its own (axe's DevTools session stays away from the authenticator's).
+    const plain = await (await browser.newContext()).newPage();
+    await plain.goto(authorize.toString());
+    await plain.getByLabel('Email').fill(email);
+    await plain.getByLabel('Password').fill(PASSWORD);
+    await plain.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await plain.getByRole('button', { name: 'Use a security key' }).waitFor();
+    await assertAccessible(plain, 'mfa page with a security key');
+    await plain.context().close();
   });
 });

@@ -141,6 +141,63 @@ describe('MFA: WebAuthn security keys and passkeys (API)', function () {
     assertError(await api(server).post('/api/v1/auth/passkey').send({ response: disabled }), 403, 'ACCOUNT_DISABLED');
   });
 
+  it('answers recovery codes with the first factor only, as a confirmed authenticator app does', async () => {
+    const user = await account('wa-codes');
+    const first = await enrol(user, 'First key');
+    const codes = first.factor.recovery_codes as string[];
+    assert.equal(codes.length, 10);
+    assert.equal(new Set(codes).size, 10);
+    const listed = await api(server).get('/api/v1/me/mfa').set(bearer(user.token));
+    assert.equal(listed.body.recovery_codes_remaining, 10);
+    const second = await enrol(user, 'Second key');
+    assert.equal(second.factor.recovery_codes, undefined);
+    // A code signs in as the second factor after the password.
+    const token = await mfaToken(user.email);
+    const res = await api(server).post('/api/v1/auth/login/mfa').send({ mfa_token: token, recovery_code: codes[0] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(claimsOf(res.body.access_token).amr, ['pwd', 'otp', 'mfa']);
+  });
+
+  it('binds an enrolment challenge to the session that asked for it: another session of the same account is refused', async () => {
+    const user = await account('wa-session');
+    const other = await login(server, { email: user.email, password: PASSWORD });
+    const options = await api(server).post('/api/v1/me/mfa/webauthn/options').set(bearer(user.token)).send({ password: PASSWORD });
+    assert.equal(options.status, 200);
+    const answer = user.key.create(options.body);
+    assertError(await api(server).post('/api/v1/me/mfa/webauthn').set(bearer(other.access_token)).send({ response: answer }), 400, 'INVALID_MFA_RESPONSE');
+    // The refusal used the challenge up: the asking session cannot finish with it either.
+    assertError(await api(server).post('/api/v1/me/mfa/webauthn').set(bearer(user.token)).send({ response: answer }), 400, 'INVALID_MFA_RESPONSE');
+    assert.deepEqual((await api(server).get('/api/v1/me/mfa').set(bearer(user.token))).body.factors, []);
+    const events = await server.store.audit.listForSubject(user.id, { limit: 100 });
+    assert.equal(events.filter((e) => e.type === 'mfa.enrolled' && e.result === 'failure').length, 2);
+    // From the same session it works.
+    const fresh = await api(server).post('/api/v1/me/mfa/webauthn/options').set(bearer(other.access_token)).send({ password: PASSWORD });
+    const res = await api(server).post('/api/v1/me/mfa/webauthn').set(bearer(other.access_token)).send({ response: user.key.create(fresh.body) });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+  });
+
+  it('renames a factor: 200 with the factor, audited; 404 for another account\'s or an unknown one; 400 for a bad name', async () => {
+    const user = await account('wa-rename');
+    const other = await account('wa-rename-other');
+    const { factor } = await enrol(user, 'Old name');
+    const res = await api(server).patch(`/api/v1/me/mfa/${factor.id}`).set(bearer(user.token)).send({ name: '  Work laptop ' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual({ id: res.body.id, type: res.body.type, name: res.body.name }, { id: factor.id, type: 'webauthn', name: 'Work laptop' });
+    assert.equal(res.body.created_at, factor.created_at);
+    const listed = await api(server).get('/api/v1/me/mfa').set(bearer(user.token));
+    assert.equal(listed.body.factors[0].name, 'Work laptop');
+    assertError(await api(server).patch(`/api/v1/me/mfa/${factor.id}`).set(bearer(other.token)).send({ name: 'Mine now' }), 404, 'NOT_FOUND');
+    assertError(await api(server).patch('/api/v1/me/mfa/no-such-factor').set(bearer(user.token)).send({ name: 'X' }), 404, 'NOT_FOUND');
+    assertError(await api(server).patch(`/api/v1/me/mfa/${factor.id}`).set(bearer(user.token)).send({ name: '   ' }), 400, 'VALIDATION_FAILED');
+    assertError(await api(server).patch(`/api/v1/me/mfa/${factor.id}`).set(bearer(user.token)).send({ name: 'x'.repeat(65) }), 400, 'VALIDATION_FAILED');
+    assertError(await api(server).patch(`/api/v1/me/mfa/${factor.id}`).set(bearer(user.token)).send({}), 400, 'VALIDATION_FAILED');
+    assertError(await api(server).patch(`/api/v1/me/mfa/${factor.id}`).send({ name: 'X' }), 401, 'UNAUTHENTICATED');
+    assert.equal((await api(server).get('/api/v1/me/mfa').set(bearer(user.token))).body.factors[0].name, 'Work laptop');
+    const events = await server.store.audit.listForSubject(user.id, { limit: 100 });
+    const renamed = events.filter((e) => e.type === 'mfa.renamed');
+    assert.deepEqual(renamed.map((e) => [e.result, (e.details as { factor_id?: string }).factor_id]), [['success', factor.id]]);
+  });
+
   it('removes the credential with the password', async () => {
     const user = await account('wa-remove');
     const { factor } = await enrol(user);

@@ -59,6 +59,8 @@ const API_MD_ROUTES = [
   'POST /api/v1/me/mfa/webauthn',
   'DELETE /api/v1/me/mfa/:id',
   'POST /api/v1/me/mfa/recovery-codes',
+  // Beyond API.md's rows: naming a factor after enrolment (README, "MFA").
+  'PATCH /api/v1/me/mfa/:id',
   // "Organizations".
   'GET /api/v1/me/organizations',
   'POST /api/v1/organizations',

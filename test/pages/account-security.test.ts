@@ -1,7 +1,8 @@
 // The account console's security section over HTTP, as a browser without
 // JavaScript: set up an authenticator app from the QR page (codes computed
 // here by otplib from the secret shown), recovery codes shown once, new
-// codes, removing the factor; the password asked for each change.
+// codes, renaming and removing the factor; the password asked for each
+// change that touches how the account signs in.
 import assert from 'node:assert/strict';
 import { generate } from 'otplib';
 import { CONTENT_SECURITY_POLICY } from '../../src/http/middleware/security-headers.ts';
@@ -68,6 +69,16 @@ describe('account console: two-step verification', function () {
     const newCodes = [...again.body.matchAll(/<li><code>([\w-]+)<\/code><\/li>/g)].map((m) => m[1]!);
     assert.equal(newCodes.length, 10);
     assert.ok(newCodes.every((c) => !codes.includes(c)), 'new codes');
+
+    const renamePath = /action="(\/account\/security\/factors\/[^"]+\/rename)"/.exec(listed.body)?.[1] ?? assert.fail('no rename form');
+    const blank = await post(session, listed, renamePath, { name: '   ' });
+    assert.equal(blank.status, 400);
+    assert.match(blank.body, /id="rename_name_[^"]+"[^>]*aria-invalid="true"/);
+    const renamed = await post(session, listed, renamePath, { name: 'Work phone' });
+    assert.equal(renamed.status, 303);
+    const afterRename = await session.follow(new URL(renamed.headers.get('location')!, server.url).href);
+    assert.match(afterRename.body, /The factor is renamed\./);
+    assert.match(afterRename.body, /<h2 class="item-title">Work phone<\/h2>/);
 
     const removePath = /action="(\/account\/security\/factors\/[^"]+\/remove)"/.exec(listed.body)?.[1] ?? assert.fail('no remove form');
     const refused = await post(session, listed, removePath, { password: 'not the password' });

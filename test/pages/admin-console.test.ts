@@ -151,7 +151,7 @@ describe('admin console pages', function () {
     assert.equal(page.status, 200);
   });
 
-  it('creates a client with its secret shown once, and ties a refused redirect URI to its field', async () => {
+  it('creates a client with its secret shown once and require_mfa ticked, edits it off, and ties a refused redirect URI to its field', async () => {
     const form = await admin.request(`${base}/admin/clients/new`);
     const bad = await postForm(admin, base, form, '/admin/clients', {
       client_name: 'Shop', redirect_uris: 'not a uri', grant_authorization_code: 'yes', type: 'confidential',
@@ -165,6 +165,7 @@ describe('admin console pages', function () {
 
     const created = await postForm(admin, base, form, '/admin/clients', {
       client_name: 'Shop', redirect_uris: 'https://shop.example/callback', grant_authorization_code: 'yes', grant_refresh_token: 'yes', type: 'confidential',
+      require_mfa: 'yes',
     });
     assert.equal(created.status, 200);
     const clientId = /id="client-id">([^<]+)</.exec(created.body)?.[1] ?? assert.fail('no client id');
@@ -173,12 +174,18 @@ describe('admin console pages', function () {
     assert.equal(detail.status, 200);
     assert.ok(!detail.body.includes(secret), 'the secret is not shown again');
     assert.match(detail.body, /https:\/\/shop\.example\/callback/);
+    assert.equal((await server.store.clients.find(clientId))?.metadata.require_mfa, true);
+    assert.match(detail.body, /<input type="checkbox" name="require_mfa" value="yes"[^>]* checked> Require two-step verification/);
 
     const saved = await postForm(admin, base, detail, `/admin/clients/${clientId}`, {
       client_name: 'Shop 2', redirect_uris: 'https://shop.example/cb2', grant_authorization_code: 'yes',
     });
     assert.equal(saved.status, 303);
     assert.deepEqual((await server.store.clients.find(clientId))?.metadata.redirect_uris, ['https://shop.example/cb2']);
+    // The box left unticked on the edit form turns the policy off.
+    assert.equal((await server.store.clients.find(clientId))?.metadata.require_mfa, false);
+    const edited = await admin.request(`${base}/admin/clients/${clientId}`);
+    assert.match(edited.body, /<input type="checkbox" name="require_mfa" value="yes" aria-describedby="require_mfa-hint"> Require two-step verification/);
 
     const rotate = await admin.request(`${base}/admin/clients/${clientId}/rotate-secret`);
     const rotated = await postForm(admin, base, rotate, `/admin/clients/${clientId}/rotate-secret`, { confirm: 'yes' });

@@ -7,6 +7,7 @@ import * as oidc from 'openid-client';
 import { api, bearer, login } from '../support/api.ts';
 import { PageSession, type PageResponse } from '../support/page-session.ts';
 import { createTestAccount, startTestServer, type TestServer } from '../support/server.ts';
+import { SoftAuthenticator } from '../support/soft-authenticator.ts';
 import { nextCode, type TotpUser } from '../support/totp-user.ts';
 import { MFA_ACR } from '../../src/oidc/mfa-policy.ts';
 
@@ -124,6 +125,28 @@ describe('MFA step-up: require_mfa clients and acr_values', function () {
     assert.deepEqual(steps, ['mfa']);
     const amr = claims.amr as string[];
     assert.ok(amr.includes('otp') && amr.includes('mfa'), JSON.stringify(amr));
+  });
+
+  it('takes a passkey sign-in (hwk and user: two factors) for a require_mfa client: no MFA page, amr ["hwk","user"], the MFA acr', async function () {
+    const email = `passkey-${Date.now()}-${counter++}@example.com`;
+    await createTestAccount(server, { email, password: PASSWORD });
+    const key = new SoftAuthenticator(new URL(server.url).origin);
+    const tokens = await login(server, { email, password: PASSWORD });
+    const creation = await api(server).post('/api/v1/me/mfa/webauthn/options').set(bearer(tokens.access_token)).send({ password: PASSWORD });
+    const enrolled = await api(server).post('/api/v1/me/mfa/webauthn').set(bearer(tokens.access_token)).send({ response: key.create(creation.body) });
+    assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
+    const session = new PageSession();
+    const { steps, claims } = await flow(session, STRICT, async (step) => {
+      assert.equal(step, 'password', 'only the login page, whose passkey button posts here');
+      const options = await api(server).post('/api/v1/auth/passkey/options').send({});
+      return { action: 'passkey', webauthn_response: JSON.stringify(key.get(options.body)) };
+    });
+    assert.deepEqual(steps, ['password']);
+    assert.deepEqual(claims.amr, ['hwk', 'user']);
+    // The session satisfies the policy and the MFA acr: the next requests ask nothing.
+    const again = await flow(session, STRICT, async () => assert.fail('no page expected'), { acr_values: MFA_ACR });
+    assert.deepEqual(again.steps, []);
+    assert.equal(again.claims.acr, MFA_ACR);
   });
 
   it('leads a user without a factor to enrol during sign-in at a require_mfa client', async function () {

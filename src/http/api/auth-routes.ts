@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import {
   AccountDisabledError,
+  EmailNotVerifiedError,
   EmailExistsError,
   InvalidCredentialsError,
   InvalidMfaCodeError,
@@ -47,7 +48,7 @@ export interface FirstPartyTokens {
   /** InvalidRefreshTokenError for anything the token endpoint refuses. */
   refresh(ctx: Context, refreshToken: string): Promise<IssuedTokens>;
   /** InvalidCredentialsError, AccountDisabledError. */
-  passkey(ctx: Context, input: { response: Record<string, unknown>; rememberMe: boolean }): Promise<IssuedTokens>;
+  passkey(ctx: Context, input: { response: Record<string, unknown>; rememberMe: boolean; fields?: Record<string, unknown> }): Promise<IssuedTokens>;
 }
 
 export interface AuthRouteDeps {
@@ -56,7 +57,7 @@ export interface AuthRouteDeps {
   tokens: FirstPartyTokens;
   sessions: SessionService;
   /** The login body is the sign-in steps' fields (email, password, accept_terms…). */
-  signIn: Pick<SignIn, 'fields' | 'errors'>;
+  signIn: Pick<SignIn, 'fields' | 'errors' | 'afterFactorFields' | 'afterFactorErrors'>;
   roles: Pick<RoleService, 'permissionsOf'>;
   passkeys: Pick<Passkeys, 'options'>;
 }
@@ -171,16 +172,19 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       },
     }),
 
-    publicRoute<undefined, undefined, { response: Record<string, unknown>; remember_me?: boolean }>({
+    publicRoute<undefined, undefined, { response: Record<string, unknown>; remember_me?: boolean } & Record<string, unknown>>({
       method: 'post', path: '/api/v1/auth/passkey', tag: TAG, operationId: 'loginPasskey',
       summary: 'Sign in with a passkey, without a password',
       description: 'The browser\'s answer to the options of POST /api/v1/auth/passkey/options; the passkey grant of the token '
-        + 'endpoint for the built-in client. The session and tokens carry amr ["hwk","user"].',
-      body: z.object({ response: webauthnResponseField, remember_me: z.boolean().optional() }),
+        + 'endpoint for the built-in client. The session and tokens carry amr ["hwk","user"]. The passkey stands in for the '
+        + 'password and the second factor; the other sign-in steps apply as at POST /api/v1/auth/login (accept_terms when '
+        + 'TERMS_URL is set; EMAIL_NOT_VERIFIED with REQUIRE_EMAIL_VERIFICATION).',
+      body: z.object({ ...deps.signIn.afterFactorFields, response: webauthnResponseField, remember_me: z.boolean().optional() }),
       responses: { 200: { description: 'Signed in', schema: tokenResponseSchema } },
-      errors: [InvalidCredentialsError, AccountDisabledError],
+      errors: [...new Set([InvalidCredentialsError, AccountDisabledError, EmailNotVerifiedError, ...deps.signIn.afterFactorErrors])],
       async handle({ body, ctx }) {
-        return { status: 200, body: await tokenBody(await deps.tokens.passkey(ctx, { response: body.response, rememberMe: body.remember_me === true })) };
+        const { response, remember_me: rememberMe, ...fields } = body;
+        return { status: 200, body: await tokenBody(await deps.tokens.passkey(ctx, { response, rememberMe: rememberMe === true, fields })) };
       },
     }),
 

@@ -8,12 +8,13 @@ import {
   WrongPasswordError,
 } from '../../errors.ts';
 import { apiSignInSource } from '../../oidc/device-info.ts';
+import type { FactorView } from '../../services/mfa/factors.ts';
 import type { Mfa } from '../../services/mfa/mfa.ts';
 import { authedRoute, type ApiRoute } from './route.ts';
 import { passwordField } from './schemas.ts';
 
 export interface MeMfaRouteDeps {
-  mfa: Pick<Mfa, 'list' | 'enrolTotp' | 'confirmTotp' | 'remove' | 'regenerateRecoveryCodes'>;
+  mfa: Pick<Mfa, 'list' | 'enrolTotp' | 'confirmTotp' | 'rename' | 'remove' | 'regenerateRecoveryCodes'>;
 }
 
 const TAG = 'mfa';
@@ -22,6 +23,11 @@ const passwordErrors = [WrongPasswordError, RateLimitedError, ServerBusyError];
 const timestamp = z.iso.datetime();
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const recoveryCodes = z.array(z.string()).meta({ description: 'Shown once; each works once.', example: ['k7p2m-x4qaz', 'r3vte-9jd2w'] });
+
+const factorName = z.string().trim().min(1).max(64);
+const factorBody = (f: FactorView) => ({
+  id: f.id, type: f.type, name: f.name, created_at: f.createdAt.toISOString(), last_used_at: f.lastUsedAt?.toISOString() ?? null,
+});
 
 const factorSchema = z
   .object({
@@ -47,9 +53,7 @@ export function meMfaRoutes(deps: MeMfaRouteDeps): ApiRoute[] {
         return {
           status: 200,
           body: {
-            factors: factors.map((f) => ({
-              id: f.id, type: f.type, name: f.name, created_at: f.createdAt.toISOString(), last_used_at: f.lastUsedAt?.toISOString() ?? null,
-            })),
+            factors: factors.map(factorBody),
             recovery_codes_remaining: recoveryCodesRemaining,
           },
         };
@@ -61,7 +65,7 @@ export function meMfaRoutes(deps: MeMfaRouteDeps): ApiRoute[] {
       summary: 'Start enrolling an authenticator app (TOTP)',
       description: 'Answers the secret and its otpauth:// URI once; the factor stays pending (not listed, not asked at sign-in) '
         + 'until confirmed with a first code. RFC 6238: SHA-1, 6 digits, 30 seconds.',
-      body: z.object({ password: passwordField, name: z.string().trim().min(1).max(64).optional() }),
+      body: z.object({ password: passwordField, name: factorName.optional() }),
       responses: {
         201: {
           description: 'Pending factor',
@@ -90,6 +94,19 @@ export function meMfaRoutes(deps: MeMfaRouteDeps): ApiRoute[] {
       async handle({ params, body, auth }) {
         const { recoveryCodes: codes } = await mfa.confirmTotp(auth.account, params.id, body.code);
         return { status: 200, body: codes ? { recovery_codes: codes } : {} };
+      },
+    }),
+
+    authedRoute<{ id: string }, undefined, { name: string }>({
+      method: 'patch', path: '/api/v1/me/mfa/:id', tag: TAG, operationId: 'renameMfaFactor',
+      summary: 'Rename a second factor',
+      description: 'The name is only a label (which phone, which key); how the factor signs in does not change, so no password is asked.',
+      params: idParams,
+      body: z.object({ name: factorName.meta({ example: 'Work laptop' }) }),
+      responses: { 200: { description: 'Renamed', schema: factorSchema } },
+      errors: [FactorNotFoundError],
+      async handle({ params, body, auth }) {
+        return { status: 200, body: factorBody(await mfa.rename(auth.account.id, params.id, body.name)) };
       },
     }),
 

@@ -32,32 +32,41 @@ export function webauthnRoutes(deps: WebauthnRouteDeps): ApiRoute[] {
       method: 'post', path: '/api/v1/me/mfa/webauthn/options', tag: TAG, operationId: 'webauthnRegistrationOptions',
       summary: 'Start enrolling a security key or passkey',
       description: 'Creation options for a discoverable credential (residentKey required, userVerification preferred), '
-        + 'excluding the credentials already enrolled. The challenge works once, for this account, within 5 minutes.',
+        + 'excluding the credentials already enrolled. The challenge works once, for this account and this session '
+        + '(the access token\'s), within 5 minutes.',
       body: z.object({ password: passwordField }),
       responses: { 200: { description: 'Creation options', schema: options } },
       errors: [WrongPasswordError, RateLimitedError, ServerBusyError],
       async handle({ body, auth, ctx }) {
-        return { status: 200, body: await mfa.webauthn.registrationOptions(auth.account, body.password, apiSignInSource(ctx)) };
+        return { status: 200, body: await mfa.webauthn.registrationOptions(auth.account, body.password, apiSignInSource(ctx), auth.session.id) };
       },
     }),
 
     authedRoute<undefined, undefined, { name?: string; response: Record<string, unknown> }>({
       method: 'post', path: '/api/v1/me/mfa/webauthn', tag: TAG, operationId: 'enrolWebauthn',
       summary: 'Finish enrolling a security key or passkey',
-      description: 'The browser\'s answer to the creation options. The credential is discoverable, so it also signs in without a password.',
+      description: 'The browser\'s answer to the creation options, from the session that asked for them. The credential is '
+        + 'discoverable, so it also signs in without a password. recovery_codes only when this is the account\'s first factor.',
       body: z.object({ name: z.string().trim().min(1).max(64).optional(), response: webauthnResponseField }),
       responses: {
         201: {
           description: 'Enrolled',
-          schema: z.object({ id: z.string(), type: z.literal('webauthn'), name: z.string(), created_at: z.iso.datetime(), last_used_at: z.iso.datetime().nullable() }),
+          schema: z.object({
+            id: z.string(), type: z.literal('webauthn'), name: z.string(), created_at: z.iso.datetime(), last_used_at: z.iso.datetime().nullable(),
+            recovery_codes: z.array(z.string()).optional()
+              .meta({ description: 'Only for the account\'s first factor: 10 codes, shown once; each works once.', example: ['k7p2m-x4qaz', 'r3vte-9jd2w'] }),
+          }),
         },
       },
       errors: [InvalidMfaResponseError],
       async handle({ body, auth }) {
-        const f = await mfa.webauthn.register(auth.account, body.name, body.response);
+        const { factor: f, recoveryCodes } = await mfa.webauthn.register(auth.account, auth.session.id, body.name, body.response);
         return {
           status: 201,
-          body: { id: f.id, type: 'webauthn' as const, name: f.name, created_at: f.createdAt.toISOString(), last_used_at: f.lastUsedAt?.toISOString() ?? null },
+          body: {
+            id: f.id, type: 'webauthn' as const, name: f.name, created_at: f.createdAt.toISOString(), last_used_at: f.lastUsedAt?.toISOString() ?? null,
+            ...(recoveryCodes && { recovery_codes: recoveryCodes }),
+          },
         };
       },
     }),

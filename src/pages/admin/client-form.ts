@@ -11,6 +11,8 @@ export interface ClientFormValues {
   redirect_uris: string;
   grants: string[];
   type: 'confidential' | 'public';
+  /** Only sessions that used a second factor (client metadata `require_mfa`, README "MFA"). */
+  requireMfa: boolean;
 }
 
 /** The form's fields (each grant is its own checkbox: the form parser keeps one value per name). */
@@ -20,6 +22,7 @@ export function valuesOf(form: FormFields): ClientFormValues {
     redirect_uris: form.redirect_uris ?? '',
     grants: GRANTS.filter((grant) => form[`grant_${grant}`] === 'yes'),
     type: form.type === 'public' ? 'public' : 'confidential',
+    requireMfa: form.require_mfa === 'yes',
   };
 }
 
@@ -31,6 +34,7 @@ export function valuesOfClient(client: ClientRecord): ClientFormValues {
     redirect_uris: list(m.redirect_uris).join('\n'),
     grants: list(m.grant_types ?? ['authorization_code']),
     type: m.token_endpoint_auth_method === 'none' ? 'public' : 'confidential',
+    requireMfa: m.require_mfa === true,
   };
 }
 
@@ -53,6 +57,8 @@ export function metadataOf(values: ClientFormValues, withType: boolean): Record<
     grant_types: values.grants,
     redirect_uris: redirecting ? uris : [],
     response_types: redirecting ? ['code'] : [],
+    // Always sent: an unticked box on the edit form turns the policy off.
+    require_mfa: values.requireMfa,
     ...(withType && { token_endpoint_auth_method: values.type === 'public' ? 'none' : 'client_secret_basic' }),
   };
 }

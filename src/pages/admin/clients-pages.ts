@@ -34,7 +34,7 @@ export function addClientPages(router: Router, deps: AdminPagesDeps, kit: AdminK
   }
 
   router.get(`${SECTION}/new`, ...kit.page('clients:write'), (ctx) =>
-    showForm(ctx, { client_name: '', redirect_uris: '', grants: ['authorization_code', 'refresh_token'], type: 'confidential' }, {}));
+    showForm(ctx, { client_name: '', redirect_uris: '', grants: ['authorization_code', 'refresh_token'], type: 'confidential', requireMfa: false }, {}));
 
   /** A service refusal on the form: tied to its field when the message names one. */
   function refusalErrors(err: Error): { errors?: Record<string, string>; error?: string } {

@@ -5,7 +5,7 @@
 // tells whether an address has an account.
 import type { Context } from 'koa';
 import { EmailNotVerifiedError, RateLimitedError, ServerBusyError, type AppError } from '../../errors.ts';
-import { acrOf, MFA_CHECK } from '../../oidc/mfa-policy.ts';
+import { acrOf, isMultiFactor, MFA_CHECK } from '../../oidc/mfa-policy.ts';
 import { MFA_STEP_ID } from '../../sign-in/mfa.ts';
 import type { SignInState, SignInStep, StepInput } from '../../sign-in/step.ts';
 import { pageSignInSource, rememberDevice } from '../device-cookie.ts';
@@ -14,13 +14,18 @@ import { clientDisplayName, signInReturnPath } from './load.ts';
 import { finishInteraction, seeCurrentStep } from './finish.ts';
 import { MFA_ENROL_STEP, showMfaEnrol, submitMfaEnrol } from './mfa-enrol.ts';
 import { submitPasskey } from './passkey.ts';
+import { factorKinds } from './security-key.ts';
+import { stateOf } from './sign-in-state.ts';
 import type { InteractionDeps, InteractionDetails, InteractionPrompt } from './types.ts';
 
 /** What the page says for a refusal; its status and headers (Retry-After) are the error's own. */
 function presentRefusal(err: AppError, step: SignInStep, input: StepInput | undefined): Record<string, unknown> {
   if (err instanceof EmailNotVerifiedError) return { notVerified: true };
-  // The second factor's page has one field, the code or the recovery code it was asked with.
-  const mfaField = step.id === MFA_STEP_ID ? (typeof input?.recovery_code === 'string' ? 'recovery_code' : 'code') : undefined;
+  // The second factor's page has one field, the code or the recovery code it
+  // was asked with; a security key's answer has none (the message says it).
+  const mfaField = step.id !== MFA_STEP_ID ? undefined
+    : typeof input?.webauthn_response === 'string' && input.webauthn_response !== '' ? 'webauthn_response'
+      : typeof input?.recovery_code === 'string' ? 'recovery_code' : 'code';
   if (err instanceof RateLimitedError) {
     const minutes = Math.ceil(err.retryAfterSeconds / 60);
     const wait = `${minutes} minute${minutes === 1 ? '' : 's'}`;
@@ -32,25 +37,6 @@ function presentRefusal(err: AppError, step: SignInStep, input: StepInput | unde
   // A refusal of what the step asked for marks its fields (both email and
   // password on wrong credentials: which one was wrong is not said).
   return { error: err.message, errorFields: Object.keys(step.fields) };
-}
-
-/** The sign-in state an earlier page stored in this interaction, or a fresh one. */
-function stateOf(deps: InteractionDeps, details: InteractionDetails): SignInState {
-  const saved = (details.result as { signIn?: Partial<SignInState> } | undefined)?.signIn;
-  if (!saved || !Array.isArray(saved.completed) || !Array.isArray(saved.amr)) {
-    // Step-up (require_mfa, the MFA acr): the session proved the password
-    // already; only the second factor is left.
-    const session = details.session as { accountId?: string; amr?: string[] } | undefined;
-    // Only when the second factor is all that is missing: with max_age (or
-    // another login check) the password is asked again, then the factor.
-    const reasons = details.prompt.reasons;
-    if (session?.accountId && reasons.length > 0 && reasons.every((reason) => reason === MFA_CHECK)) {
-      const completed = deps.signIn.steps.map((step) => step.id).filter((id) => id !== MFA_STEP_ID);
-      return { accountId: session.accountId, completed, amr: Array.isArray(session.amr) ? session.amr : [] };
-    }
-    return deps.signIn.start();
-  }
-  return { accountId: saved.accountId, completed: saved.completed, amr: saved.amr };
 }
 
 async function showStep(
@@ -70,6 +56,7 @@ async function showStep(
     step: step.id,
     clientName: await clientDisplayName(deps, details),
     passkeys: deps.passkeys !== undefined,
+    ...(step.id === MFA_STEP_ID && await factorKinds(deps, state.accountId)),
     returnTo: signInReturnPath(details),
     ...(refusal && presentRefusal(refusal, step, input)),
   }, refusal?.status);
@@ -81,6 +68,8 @@ async function showStep(
  */
 async function enrolmentFor(deps: InteractionDeps, details: InteractionDetails, state: SignInState) {
   if (!details.prompt.reasons.includes(MFA_CHECK) || state.accountId === undefined || !state.completed.length) return undefined;
+  // A passkey proved two factors already; only its other steps (terms…) are left.
+  if (isMultiFactor(state.amr)) return undefined;
   if ((await deps.signIn.current(state)).id === MFA_STEP_ID) return undefined;
   return { accountId: state.accountId, amr: state.amr };
 }
@@ -110,10 +99,12 @@ async function submitLogin(ctx: Context, deps: InteractionDeps, details: Interac
   // A form of another step (an older tab): show the pending one instead.
   if (form.step !== undefined && form.step !== step.id) return seeCurrentStep(ctx, details.uid);
   const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : undefined;
-  const result = await deps.signIn.submit(step, form, state, { ...pageSignInSource(ctx), clientId });
+  // A security key's answer names the interaction its challenge was bound to (security-key.ts); never the form's say.
+  const input = step.id === MFA_STEP_ID ? { ...form, interaction: details.uid } : form;
+  const result = await deps.signIn.submit(step, input, state, { ...pageSignInSource(ctx), clientId });
   switch (result.kind) {
     case 'refused':
-      return showStep(ctx, deps, details, { step, state, input: form, refusal: result.reason });
+      return showStep(ctx, deps, details, { step, state, input, refusal: result.reason });
     case 'next': {
       const { accountId, completed, amr } = result.state;
       await deps.provider.interactionResult(ctx.req, ctx.res, { signIn: { accountId, completed, amr } }, { mergeWithLastSubmission: false });

@@ -1,18 +1,21 @@
 // "Sign in with a passkey" on the login page: views/assets/passkey.js asks
 // the browser for a passkey with the options of /api/v1/auth/passkey/options
 // and posts its answer here as `webauthn_response` (action=passkey). A passkey
-// signs in by itself (amr hwk and user): it ends the login prompt whatever
-// step the password sign-in had reached.
+// with user verification proves the person and the key (amr hwk and user): it
+// stands in for the password and the second factor whatever step the
+// password sign-in had reached; the other steps (terms…) are still asked,
+// on their own pages, as after a password.
 import type { Context } from 'koa';
 import { AppError, InvalidCredentialsError } from '../../errors.ts';
+import { acrOf } from '../../oidc/mfa-policy.ts';
 import { PASSKEY_AMR } from '../../services/mfa/passkeys.ts';
 import { parseWebauthnResponse } from '../../services/mfa/webauthn.ts';
 import { pageSignInSource, rememberDevice } from '../device-cookie.ts';
 import type { FormFields } from '../form-body.ts';
-import { finishInteraction } from './finish.ts';
+import { finishInteraction, seeCurrentStep } from './finish.ts';
 import type { InteractionDeps, InteractionDetails } from './types.ts';
 
-/** Undefined when signed in (the response is a redirect); the refusal to show on the login page otherwise. */
+/** Undefined when answered (signed in, or sent to the next step); the refusal to show on the login page otherwise. */
 export async function submitPasskey(ctx: Context, deps: InteractionDeps, details: InteractionDetails, form: FormFields): Promise<AppError | undefined> {
   const response = parseWebauthnResponse(form.webauthn_response);
   if (!deps.passkeys || !response) return new InvalidCredentialsError();
@@ -25,6 +28,13 @@ export async function submitPasskey(ctx: Context, deps: InteractionDeps, details
     throw err;
   }
   rememberDevice(ctx, account.id);
-  await finishInteraction(ctx, deps.provider, { login: { accountId: account.id, amr: PASSKEY_AMR } }, false);
+  const state = deps.signIn.provenBy(account, PASSKEY_AMR);
+  if (await deps.signIn.next(state)) {
+    const { accountId, completed, amr } = state;
+    await deps.provider.interactionResult(ctx.req, ctx.res, { signIn: { accountId, completed, amr } }, { mergeWithLastSubmission: false });
+    seeCurrentStep(ctx, details.uid);
+    return undefined;
+  }
+  await finishInteraction(ctx, deps.provider, { login: { accountId: account.id, amr: PASSKEY_AMR, acr: acrOf(PASSKEY_AMR) } }, false);
   return undefined;
 }

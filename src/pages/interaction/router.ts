@@ -8,6 +8,7 @@ import { loginPrompt } from './login.ts';
 import { consentPrompt, recordConsent } from './consent.ts';
 import { abortInteraction, seeCurrentStep } from './finish.ts';
 import { loadInteraction, renderInteractionError } from './load.ts';
+import { securityKeyOptions } from './security-key.ts';
 import type { InteractionDeps, InteractionPrompt } from './types.ts';
 
 export type { InteractionDeps } from './types.ts';
@@ -26,6 +27,11 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const prompt = PROMPTS[details.prompt.name];
     if (!prompt) return renderInteractionError(ctx, deps, UNSUPPORTED_PROMPT);
     return prompt.show(ctx, deps, details);
+  });
+
+  // A JSON fetch of the MFA page's script; the interaction cookie is its credential.
+  router.post('/interaction/:uid/webauthn-options', async function webauthnOptions(ctx) {
+    await securityKeyOptions(ctx, deps);
   });
 
   router.post(

@@ -25,6 +25,11 @@ export interface InteractionDeps {
   allowLoopbackHttp: boolean;
   /** Signing in with a passkey (the login page's button); without it the button is not offered. */
   passkeys?: Pick<Passkeys, 'signIn'>;
+  /** The MFA page's "Use a security key": which kinds of factor the account has, and request options bound to the interaction. */
+  securityKeys?: {
+    activeFactors: Mfa['activeFactors'];
+    options: Mfa['webauthn']['secondFactorOptions'];
+  };
 }
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;

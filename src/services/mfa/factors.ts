@@ -9,7 +9,7 @@ import type { Account, Factor, FactorStore, FactorType } from '../../storage/por
 import type { AccountService, SignInSource } from '../accounts.ts';
 import type { Audit } from '../audit.ts';
 import type { RateLimits } from '../rate-limits.ts';
-import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
+import { issueRecoveryCodes } from './recovery-codes.ts';
 import { newTotpSecret, otpauthUri, totpStepOf } from './totp.ts';
 
 export interface FactorView {
@@ -45,12 +45,6 @@ export function createMfaFactors(deps: MfaFactorsDeps) {
       if (typeof reason === 'string') await audit.record({ type, result: 'failure', reason, subjectId: account.id });
       throw err;
     }
-  }
-
-  async function issueRecoveryCodes(accountId: string): Promise<string[]> {
-    const codes = newRecoveryCodes();
-    await factors.replaceRecoveryCodes(accountId, codes.map(hashRecoveryCode), new Date());
-    return codes;
   }
 
   return {
@@ -103,7 +97,17 @@ export function createMfaFactors(deps: MfaFactorsDeps) {
       }
       await reservation.succeeded();
       await audit.record({ type: 'mfa.enrolled', subjectId: account.id, details });
-      return hadFactor ? {} : { recoveryCodes: await issueRecoveryCodes(account.id) };
+      return hadFactor ? {} : { recoveryCodes: await issueRecoveryCodes(factors, account.id) };
+    },
+
+    /** FactorNotFoundError unless it is this account's confirmed factor. A new name changes nothing of how it signs in, so no password. */
+    async rename(accountId: string, id: string, name: string): Promise<FactorView> {
+      const factor = await factors.find(id);
+      if (!factor || factor.accountId !== accountId || !active(factor)) throw new FactorNotFoundError();
+      const renamed = await factors.rename(id, accountId, name);
+      if (!renamed) throw new FactorNotFoundError();
+      await audit.record({ type: 'mfa.renamed', subjectId: accountId, details: { factor_id: id, type: factor.type } });
+      return view(renamed);
     },
 
     /** WrongPasswordError, FactorNotFoundError. Removing the last factor also voids the recovery codes. */
@@ -118,7 +122,7 @@ export function createMfaFactors(deps: MfaFactorsDeps) {
     /** WrongPasswordError. Ten new codes; the older ones stop working. */
     async regenerateRecoveryCodes(account: Account, password: string, source: SignInSource): Promise<string[]> {
       await assertPassword(account, password, source, 'mfa.recovery_codes_regenerated');
-      const codes = await issueRecoveryCodes(account.id);
+      const codes = await issueRecoveryCodes(factors, account.id);
       await audit.record({ type: 'mfa.recovery_codes_regenerated', subjectId: account.id });
       return codes;
     },

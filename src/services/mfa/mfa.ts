@@ -37,6 +37,8 @@ export function createMfa(deps: {
   rp: WebauthnRelyingParty;
   /** The passkey challenges' single-use record (passkeys.ts). */
   passkeyChallenges: RateLimiterAbstract;
+  /** REQUIRE_EMAIL_VERIFICATION, which a passkey sign-in honours as the password's does. */
+  requireEmailVerification: boolean;
 }): Mfa {
   const managed = createMfaFactors(deps);
   const pending = createPendingSignIns(deps.factors);

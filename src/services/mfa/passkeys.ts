@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { generateAuthenticationOptions, verifyAuthenticationResponse, type AuthenticationResponseJSON, type AuthenticatorTransport, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { AccountDisabledError, InvalidCredentialsError } from '../../errors.ts';
+import { AccountDisabledError, EmailNotVerifiedError, InvalidCredentialsError } from '../../errors.ts';
 import type { Account, FactorStore } from '../../storage/ports.ts';
 import type { AccountService } from '../accounts.ts';
 import { userActor, type Audit } from '../audit.ts';
@@ -26,6 +26,8 @@ export interface PasskeyDeps {
   rp: WebauthnRelyingParty;
   /** A limiter of 2 points per PASSKEY_CHALLENGE_TTL_SECONDS (store.createRateLimiter). */
   challenges: RateLimiterAbstract;
+  /** REQUIRE_EMAIL_VERIFICATION: refused as after a correct password (AccountService.authenticate). */
+  requireEmailVerification: boolean;
 }
 
 const keyOf = (challenge: string) => createHash('sha256').update(challenge).digest('hex');
@@ -52,12 +54,14 @@ export function createPasskeys(deps: PasskeyDeps) {
     /**
      * The account the passkey signs in: InvalidCredentialsError for an
      * unknown, used or foreign challenge, an unknown credential or a bad
-     * signature; AccountDisabledError. Failures and the success are audited
+     * signature; AccountDisabledError; EmailNotVerifiedError (with
+     * REQUIRE_EMAIL_VERIFICATION, told only after a valid passkey, as after a
+     * correct password). Failures and the success are audited
      * as sign_in with method passkey; the counter moves forward atomically.
      */
     async signIn(response: unknown, context: { clientId: string | null; ip?: string }): Promise<Account> {
       const common = { clientId: context.clientId, ...(context.ip !== undefined && { ip: context.ip }) };
-      const refuse = async (err: InvalidCredentialsError | AccountDisabledError, subjectId: string | null): Promise<never> => {
+      const refuse = async (err: InvalidCredentialsError | AccountDisabledError | EmailNotVerifiedError, subjectId: string | null): Promise<never> => {
         await audit.record({ type: 'sign_in', result: 'failure', reason: (err.constructor as typeof InvalidCredentialsError).code, subjectId, ...common, details: { method: 'passkey' } });
         throw err;
       };
@@ -87,6 +91,7 @@ export function createPasskeys(deps: PasskeyDeps) {
       const account = await deps.accounts.findById(factor.accountId);
       if (!account) return refuse(new InvalidCredentialsError(), null);
       if (account.disabled) return refuse(new AccountDisabledError(), account.id);
+      if (deps.requireEmailVerification && !account.emailVerified) return refuse(new EmailNotVerifiedError(), account.id);
       if (!(await factors.useWebauthnCounter(factor.id, verified.authenticationInfo.newCounter, new Date()))) {
         return refuse(new InvalidCredentialsError(), account.id);
       }

@@ -2,6 +2,7 @@
 // carries 50 random bits (10 base32 characters), too many to guess within
 // the MFA lock, so a fast hash is enough (as for the other one-time tokens).
 import { createHash, randomBytes } from 'node:crypto';
+import type { FactorStore } from '../../storage/ports.ts';
 
 export const RECOVERY_CODE_COUNT = 10;
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -18,4 +19,11 @@ export const newRecoveryCodes = (): string[] => Array.from({ length: RECOVERY_CO
 /** As typed: case, spaces and dashes do not matter. */
 export function hashRecoveryCode(code: string): string {
   return createHash('sha256').update(code.toLowerCase().replace(/[\s-]+/g, '')).digest('hex');
+}
+
+/** Ten new codes for the account, replacing any older ones at once; the codes themselves, to show once. */
+export async function issueRecoveryCodes(factors: Pick<FactorStore, 'replaceRecoveryCodes'>, accountId: string): Promise<string[]> {
+  const codes = newRecoveryCodes();
+  await factors.replaceRecoveryCodes(accountId, codes.map(hashRecoveryCode), new Date());
+  return codes;
 }

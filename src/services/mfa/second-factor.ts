@@ -13,14 +13,18 @@ import { deliverLater } from '../registration.ts';
 import { hashRecoveryCode } from './recovery-codes.ts';
 import { pendingTokenHash } from './pending-sign-ins.ts';
 import { totpStepOf } from './totp.ts';
-import type { Webauthn } from './webauthn.ts';
+import { interactionBinding, type Webauthn } from './webauthn.ts';
 
 /** What the user gives as a second factor; exactly one member is used (code first). */
 export interface SecondFactorAnswer {
   code?: string;
   recoveryCode?: string;
-  /** A WebAuthn assertion (the browser's JSON), with the mfa_token its challenge was bound to when there is one. */
-  webauthn?: { response: unknown; mfaToken?: string };
+  /**
+   * A WebAuthn assertion (the browser's JSON), with the mfa_token its
+   * challenge was bound to (the JSON API, the MFA grant) or the interaction
+   * (the MFA page, `interactionBinding`); an answer bound to neither is refused.
+   */
+  webauthn?: { response: unknown; mfaToken?: string; interaction?: string };
 }
 
 /** What a passed check proves, for the sign-in's `amr` (RFC 8176: `otp`, and `mfa` for the combination). */
@@ -70,8 +74,9 @@ export function createSecondFactorCheck(deps: SecondFactorDeps) {
         const factorId = await matchTotp(account.id, answer.code, now);
         if (factorId) passed = { method, amr: ['otp', 'mfa'], factorId };
       } else if (answer.webauthn !== undefined) {
-        const bound = answer.webauthn.mfaToken === undefined ? undefined : pendingTokenHash(answer.webauthn.mfaToken);
-        const factorId = await deps.webauthn.verifyAssertion(account.id, bound, answer.webauthn.response);
+        const { mfaToken, interaction } = answer.webauthn;
+        const bound = mfaToken !== undefined ? pendingTokenHash(mfaToken) : interaction !== undefined ? interactionBinding(interaction) : undefined;
+        const factorId = bound === undefined ? undefined : await deps.webauthn.verifyAssertion(account.id, bound, answer.webauthn.response);
         if (factorId) passed = { method, amr: ['hwk', 'mfa'], factorId };
       } else if (answer.recoveryCode !== undefined) {
         if (await factors.consumeRecoveryCode(account.id, hashRecoveryCode(answer.recoveryCode), now)) passed = { method, amr: ['otp', 'mfa'] };

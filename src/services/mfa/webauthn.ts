@@ -2,7 +2,9 @@
 // factor, and the request options a second-factor sign-in answers. Every
 // challenge is random, single use and stored server-side as a pending record
 // keyed by its hash (the factor store's pending sign-ins, 5 minutes), bound to
-// the account and to what it is for (`enrol`, or the mfa_token it answers);
+// the account and to what it is for (`enrol` from one session, or the
+// mfa_token it answers): an enrolment started in one session is refused when
+// finished from another of the same account (a stolen challenge is useless);
 // the browser's answer names its challenge in clientDataJSON, which is how
 // the record is found and used up, before the signature is even checked.
 import { createHash, randomUUID } from 'node:crypto';
@@ -21,6 +23,7 @@ import { FactorExistsError, InvalidMfaResponseError, WrongPasswordError } from '
 import type { Account, Factor, FactorStore } from '../../storage/ports.ts';
 import type { AccountService, SignInSource } from '../accounts.ts';
 import type { Audit } from '../audit.ts';
+import { issueRecoveryCodes } from './recovery-codes.ts';
 
 const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 const DEFAULT_NAME = 'Security key';
@@ -37,6 +40,9 @@ export function relyingPartyOf(publicUrl: string, name: string): WebauthnRelying
   const url = new URL(publicUrl);
   return { id: url.hostname, name, origin: url.origin };
 }
+
+/** What binds a second-factor challenge of the MFA page to its interaction (oidc-provider's uid, found by the interaction cookie). */
+export const interactionBinding = (uid: string): string => createHash('sha256').update(`interaction:${uid}`).digest('hex');
 
 const challengeKey = (challenge: string) => createHash('sha256').update(`webauthn:${challenge}`).digest('hex');
 
@@ -91,8 +97,12 @@ export function createWebauthn(deps: WebauthnDeps) {
   }
 
   return {
-    /** WrongPasswordError (a sign-in attempt). Creation options for a discoverable credential, its challenge kept for `register`. */
-    async registrationOptions(account: Account, password: string, source: SignInSource): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    /**
+     * WrongPasswordError (a sign-in attempt). Creation options for a
+     * discoverable credential, its challenge kept for `register` from the
+     * same session (`sessionId`: the access token's, or the console's).
+     */
+    async registrationOptions(account: Account, password: string, source: SignInSource, sessionId: string): Promise<PublicKeyCredentialCreationOptionsJSON> {
       try {
         if (!(await deps.accounts.verifyPassword(account, password, source))) throw new WrongPasswordError();
       } catch (err) {
@@ -109,18 +119,23 @@ export function createWebauthn(deps: WebauthnDeps) {
         excludeCredentials: (await credentials(account.id)).map((f) => ({ id: f.credentialId!, transports: transportsOf(f) })),
         authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
       });
-      await remember(options.challenge, account.id, { webauthn: 'enrol' });
+      await remember(options.challenge, account.id, { webauthn: 'enrol', session: sessionId });
       return options;
     },
 
-    /** InvalidMfaResponseError for an unknown, used or foreign challenge, or an answer that does not verify. The new factor. */
-    async register(account: Account, name: string | undefined, response: unknown): Promise<Factor> {
+    /**
+     * InvalidMfaResponseError for an unknown, used or foreign challenge (another
+     * account's, or issued to another session), or an answer that does not
+     * verify. The new factor, with recovery codes when it is the account's
+     * first (as a confirmed TOTP app gets them).
+     */
+    async register(account: Account, sessionId: string, name: string | undefined, response: unknown): Promise<{ factor: Factor; recoveryCodes?: string[] }> {
       const fail = async (reason = InvalidMfaResponseError.code): Promise<never> => {
         await audit.record({ type: 'mfa.enrolled', result: 'failure', reason, subjectId: account.id, details: { type: 'webauthn' } });
         throw new InvalidMfaResponseError();
       };
       const used = await useChallenge(response, 'enrol');
-      if (!used || used.accountId !== account.id) return fail();
+      if (!used || used.accountId !== account.id || used.context.session !== sessionId) return fail();
       let verified;
       try {
         verified = await verifyRegistrationResponse({
@@ -135,6 +150,7 @@ export function createWebauthn(deps: WebauthnDeps) {
       }
       if (!verified.verified) return fail();
       const { credential } = verified.registrationInfo;
+      const hadFactor = (await factors.listByAccount(account.id)).some((f) => f.confirmedAt !== null);
       let factor;
       try {
         factor = await factors.insert({
@@ -150,10 +166,10 @@ export function createWebauthn(deps: WebauthnDeps) {
         throw err;
       }
       await audit.record({ type: 'mfa.enrolled', subjectId: account.id, details: { factor_id: factor.id, type: 'webauthn' } });
-      return factor;
+      return hadFactor ? { factor } : { factor, recoveryCodes: await issueRecoveryCodes(factors, account.id) };
     },
 
-    /** Request options for the account's credentials, the challenge bound to `bound` (the mfa_token's hash). */
+    /** Request options for the account's credentials, the challenge bound to `bound` (the mfa_token's hash, or interactionBinding). */
     async secondFactorOptions(accountId: string, bound: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
       const options = await generateAuthenticationOptions({
         rpID: rp.id,
@@ -169,9 +185,9 @@ export function createWebauthn(deps: WebauthnDeps) {
      * (and `bound`), its credential one of the account's, the signature, and
      * the counter moved forward atomically. The factor's id, or undefined.
      */
-    async verifyAssertion(accountId: string, bound: string | undefined, response: unknown): Promise<string | undefined> {
+    async verifyAssertion(accountId: string, bound: string, response: unknown): Promise<string | undefined> {
       const used = await useChallenge(response, 'mfa');
-      if (!used || used.accountId !== accountId || (bound !== undefined && used.context.bound !== bound)) return undefined;
+      if (!used || used.accountId !== accountId || used.context.bound !== bound) return undefined;
       const credentialId = (response as { id?: unknown }).id;
       if (typeof credentialId !== 'string') return undefined;
       const factor = await factors.findByCredentialId(credentialId);

@@ -35,6 +35,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   'org-joined': 'You joined the organization.',
   'org-left': 'You left the organization.',
   'org-last-owner': 'You are its last owner: make someone else owner first, or delete the organization.',
+  'mfa-renamed': 'The factor is renamed.',
 };
 
 export const consoleState = (ctx: Context) => ctx.state.console as ConsoleState;

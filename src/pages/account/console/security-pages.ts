@@ -1,5 +1,5 @@
 // The console's security section: the second factors (list, set up an
-// authenticator app, remove) and the recovery codes. The QR code is drawn
+// authenticator app, rename, remove) and the recovery codes. The QR code is drawn
 // here as inline SVG (no third-party asset, nothing the CSP must allow);
 // the secret and its otpauth:// URI are shown beside it once, and recovery
 // codes once, on the page that answers the post (never in a URL).
@@ -14,7 +14,7 @@ import { formBody, formOf } from '../../form-body.ts';
 import type { RequireConsole } from '../../console/require-console.ts';
 import { consoleState, type ConsoleKit } from './kit.ts';
 
-export type SecurityMfa = Pick<Mfa, 'list' | 'enrolTotp' | 'confirmTotp' | 'remove' | 'regenerateRecoveryCodes'>;
+export type SecurityMfa = Pick<Mfa, 'list' | 'enrolTotp' | 'confirmTotp' | 'rename' | 'remove' | 'regenerateRecoveryCodes'>;
 
 const text = (value: unknown, max: number) => (typeof value === 'string' && value.trim() !== '' && value.length <= max ? value.trim() : undefined);
 
@@ -81,6 +81,18 @@ export function addSecurityPages(router: Router, deps: { kit: ConsoleKit; requir
       if (err instanceof AppError && err.status < 500) return again(err);
       throw err;
     }
+  });
+
+  router.post('/account/security/factors/:id/rename', deps.requireConsole(), ...form, async function renameFactor(ctx) {
+    const id = ctx.params.id!;
+    // The API's rule for a name (PATCH /api/v1/me/mfa/:id): 1 to 64 characters once trimmed.
+    const name = text(formOf(ctx).name, 64);
+    const field = `rename_name_${id}`;
+    if (!name) return showOverview(ctx, { failedForm: `rename-${id}`, error: 'Enter a name of at most 64 characters.', errorFields: [field] }, 400);
+    const done = await attempt(ctx, `rename-${id}`, field, () => mfa.rename(consoleState(ctx).account.id, id, name));
+    if (!done) return;
+    ctx.status = 303;
+    ctx.redirect('/account/security?done=mfa-renamed');
   });
 
   router.post('/account/security/factors/:id/remove', deps.requireConsole(), ...form, async function removeFactor(ctx) {
