@@ -7,6 +7,7 @@ import { rolesAndAccountStatus } from './004-roles-and-account-status.ts';
 import { auditEvents } from './005-audit-events.ts';
 import { clientAdmin } from './006-client-admin.ts';
 import { mfa } from './007-mfa.ts';
+import { accountPicture } from './009-account-picture.ts';
 
 export interface Migration {
   /** Unique and sortable; recorded in schema_migrations. */
@@ -15,4 +16,4 @@ export interface Migration {
   statements: string[];
 }
 
-export const migrations: readonly Migration[] = [initial, sessions, hashedTokenIds, rolesAndAccountStatus, auditEvents, clientAdmin, mfa];
+export const migrations: readonly Migration[] = [initial, sessions, hashedTokenIds, rolesAndAccountStatus, auditEvents, clientAdmin, mfa, accountPicture];
