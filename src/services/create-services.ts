@@ -82,6 +82,8 @@ export async function createServices(deps: {
     registration: createRegistration({
       accounts, tokens, emails, rateLimits, onMailError, passwordPolicy, audit,
       requireEmailVerification: config.requireEmailVerification,
+      registrationEnabled: config.registrationEnabled,
+      hideExistingAccounts: config.hideExistingAccounts,
     }),
     passwordReset: createPasswordReset({ accounts, tokens, emails, sessions, rateLimits, onMailError, passwordPolicy, audit }),
     connectedApps: createConnectedApps({ oidc: store.oidc, clients: store.clients, audit }),

@@ -11,6 +11,7 @@ import {
   MfaRequiredError,
   InvalidTokenError,
   RateLimitedError,
+  RegistrationDisabledError,
   WeakPasswordError,
 } from '../../errors.ts';
 import type { Context } from 'koa';
@@ -66,6 +67,8 @@ const accepted = {
 };
 /** One body for known and unknown addresses alike. */
 const ACCEPTED_BODY = { message: 'If an account exists for this address, an email is on its way.' };
+/** HIDE_EXISTING_ACCOUNTS: one body for a new and a taken address. */
+const REGISTER_ACCEPTED_BODY = { message: 'Check your mail: we sent a message to this address telling you what to do next.' };
 
 export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
   const tokenBody = async ({ account, ...tokens }: IssuedTokens) =>
@@ -74,16 +77,23 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
     publicRoute<undefined, undefined, { email: string; password: string; name?: string | null }>({
       method: 'post', path: '/api/v1/auth/register', tag: TAG, operationId: 'register',
       summary: 'Create an account',
-      description: 'Sends a verification mail. With REQUIRE_EMAIL_VERIFICATION, sign-in waits for it.',
+      description: 'Sends a verification mail. With REQUIRE_EMAIL_VERIFICATION, sign-in waits for it. '
+        + 'With HIDE_EXISTING_ACCOUNTS, answers 202 for a new and a taken address alike (never 409) and mails the owner of a taken one.',
       body: z.object({ email: emailField, password: passwordField, name: nameField.optional() }),
-      responses: { 201: { description: 'Created', schema: z.object({ user: userSchema, verification_required: z.boolean() }) } },
+      responses: {
+        201: { description: 'Created', schema: z.object({ user: userSchema, verification_required: z.boolean() }) },
+        202: { description: 'HIDE_EXISTING_ACCOUNTS=true: the same answer for a new and a taken address; a mail is on its way either way.', schema: z.object({ message: z.string() }) },
+      },
       errors: [
-        EmailExistsError,
+        { error: EmailExistsError, description: 'The address is taken (not with HIDE_EXISTING_ACCOUNTS=true).' },
         WeakPasswordError,
         RateLimitedError,
+        RegistrationDisabledError,
       ],
       async handle({ body, ctx }) {
-        const { account, verificationRequired } = await deps.registration.register(body, ctx.ip);
+        const result = await deps.registration.register(body, ctx.ip);
+        if (result.outcome === 'accepted') return { status: 202, body: REGISTER_ACCEPTED_BODY };
+        const { account, verificationRequired } = result;
         return { status: 201, body: { user: toUser(account, await deps.roles.permissionsOf(account.role)), verification_required: verificationRequired } };
       },
     }),
