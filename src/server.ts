@@ -106,6 +106,7 @@ async function serve(
     publicUrl: config.publicUrl,
     trustProxyHops: config.trustProxyHops,
     imageOrigins: [foreignLogoOrigin(config.branding, config.publicUrl)].filter((origin) => origin !== undefined),
+    corsOrigins: config.corsOrigins,
     apiRouter: api.router,
     pages: createPagesSurface({ config, services, provider, signIn, render, apiRoutes: api.routes, tokenChecks: api.tokenChecks,
       admin: { clients: clientAdmin, secrets: store.secrets, keys, sessions: store.sessions },

@@ -10,6 +10,7 @@ import { API_SCOPE, ACCESS_TOKEN_TTL_SECONDS, type createResourceIndicators } fr
 import { loadFirstPartyGrant } from './first-party-consent.ts';
 import { grantAmrOf } from './grant-amr.ts';
 import { ACR_VALUES, gatehousePolicy } from './mfa-policy.ts';
+import { clientBasedCors } from './client-cors.ts';
 
 const MINUTE = 60;
 const DAY = 24 * 60 * MINUTE;
@@ -36,6 +37,8 @@ export interface ConfigurationDeps {
   secureCookies: boolean;
   /** PUBLIC_URL is loopback http (a development server): web clients may use http loopback redirect URIs. */
   developmentIssuer: boolean;
+  /** CORS_ORIGINS: browser origins allowed at the client endpoints besides each public client's redirect origins. */
+  corsOrigins: readonly string[];
 }
 
 /**
@@ -127,6 +130,7 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: gatehousePolicy() },
     acrValues: ACR_VALUES,
     renderError: deps.pages.renderError,
+    clientBasedCORS: clientBasedCors(deps.corsOrigins),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

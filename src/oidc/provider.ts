@@ -40,6 +40,8 @@ export interface ProviderDeps {
   /** PUBLIC_URL, pinned as the origin of the provider's own contexts too (oidc_context.js builds its cookies on one). */
   publicUrl: string;
   trustProxyHops: number;
+  /** CORS_ORIGINS (client-cors.ts). */
+  corsOrigins?: readonly string[];
   logger: Logger;
   audit: Audit;
   /** Second factors: the MFA grant finishes the sign-ins the password grant stopped for one. */
@@ -68,6 +70,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       pages: deps.pages,
       secureCookies: deps.issuer.startsWith('https:'),
       developmentIssuer: isLoopbackHttp(deps.issuer),
+      corsOrigins: deps.corsOrigins ?? [],
     }),
   );
   trustProxyHops(provider, deps.trustProxyHops);

@@ -54,6 +54,16 @@ export const tokenResponseSchema = z
   })
   .meta({ id: 'TokenResponse' });
 
+/** Cookie mode: the tokens went into HttpOnly cookies; the body keeps the rest (no ID token either). */
+export const cookieTokenResponseSchema = z
+  .object({
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int().meta({ example: 900 }),
+    scope: z.string().meta({ example: 'openid offline_access api' }),
+    user: userSchema,
+  })
+  .meta({ id: 'CookieTokenResponse' });
+
 export const errorEnvelopeSchema = z
   .object({
     error: z.object({
