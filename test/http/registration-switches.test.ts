@@ -110,7 +110,7 @@ describe('registration switches', function () {
     });
 
     it('mails the owner of a taken address: someone tried to register; sign in or reset; no token', async () => {
-      await createTestAccount(server, { email: 'owner@example.com', password: STRONG });
+      const owner = await createTestAccount(server, { email: 'owner@example.com', password: STRONG });
       const res = await api(server).post('/api/v1/auth/register').send({ email: ' Owner@Example.com', password: 'a different passphrase' });
       assert.equal(res.status, 202);
       const mail = await smtp.waitFor((m) => m.rcptTo.includes('owner@example.com'));
@@ -119,6 +119,8 @@ describe('registration switches', function () {
       assert.match(mail.text ?? '', new RegExp(`${server.url}/account/forgot-password`));
       assert.doesNotMatch(mail.text ?? '', /token=/);
       assert.match(mail.html ?? '', /Someone tried to create an account/);
+      const events = await server.store.audit.list({ type: 'registration', subjectId: owner.id }, { limit: 10 });
+      assert.deepEqual(events.map((e) => [e.result, e.reason]), [['failure', 'EMAIL_EXISTS']], 'the attempt is audited on the owner');
     });
 
     it('still refuses a weak password with 400 WEAK_PASSWORD, alike for new and taken addresses', async () => {
