@@ -15,7 +15,7 @@ export class EmailExistsError extends AppError {
 export class RegistrationDisabledError extends AppError {
   static override readonly code = 'REGISTRATION_DISABLED';
   static override readonly status = 403;
-  static override readonly description = 'Self-service sign-up is closed (REGISTRATION_ENABLED=false); an administrator creates accounts.';
+  static override readonly description = 'Self-service sign-up is closed; an administrator creates accounts.';
 
   constructor() {
     super('Sign-up is closed. Ask an administrator for an account.');

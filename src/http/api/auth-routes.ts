@@ -96,10 +96,10 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       body: z.object({ email: emailField, password: passwordField, name: nameField.optional() }),
       responses: {
         201: { description: 'Created', schema: z.object({ user: userSchema, verification_required: z.boolean() }) },
-        202: { description: 'HIDE_EXISTING_ACCOUNTS=true: the same answer for a new and a taken address; a mail is on its way either way.', schema: z.object({ message: z.string() }) },
+        202: { description: 'When the server hides existing accounts: the same answer for a new and a taken address; a mail is on its way either way.', schema: z.object({ message: z.string() }) },
       },
       errors: [
-        { error: EmailExistsError, description: 'The address is taken (not with HIDE_EXISTING_ACCOUNTS=true).' },
+        { error: EmailExistsError, description: 'The address is taken (unless the server hides existing accounts).' },
         WeakPasswordError,
         RateLimitedError,
         RegistrationDisabledError,
