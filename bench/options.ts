@@ -7,6 +7,7 @@ export const SCENARIO_IDS = [
   'login-token',
   'login-api',
   'failed-login',
+  'register-hidden',
   'client-credentials',
   'refresh',
   'introspection',

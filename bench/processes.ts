@@ -115,6 +115,9 @@ export async function startGatehouse(options: GatehouseOptions): Promise<ServerP
       RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: String(BENCH_LOGIN_FAILURE_LIMIT),
       RATE_LIMIT_LOGIN_FAILURES_PER_IP: String(BENCH_LOGIN_FAILURE_LIMIT),
       RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_UNRECOGNISED: String(BENCH_LOGIN_FAILURE_LIMIT),
+      // register-hidden: registers thousands of times from one IP, with taken addresses answered alike.
+      RATE_LIMIT_REGISTRATIONS_PER_IP_PER_HOUR: String(BENCH_LOGIN_FAILURE_LIMIT),
+      HIDE_EXISTING_ACCOUNTS: 'true',
     },
     nodeArgs: options.nodeArgs ?? [],
     isReady: (out) => listening(out) >= options.workers,

@@ -11,6 +11,7 @@ import { requestLog } from './http/middleware/request-log.ts';
 import { requestId } from './http/middleware/request-id.ts';
 import { securityHeaders } from './http/middleware/security-headers.ts';
 import { apiNotFound } from './http/middleware/api-not-found.ts';
+import { cors } from './http/middleware/cors.ts';
 import { auditRequest } from './http/middleware/audit-request.ts';
 import { createHealthRouter } from './http/routes/health.ts';
 import { pinPublicOrigin, trustProxyHops } from './public-origin.ts';
@@ -32,6 +33,8 @@ export interface AppDeps {
   notFound: Middleware;
   /** Origins besides PUBLIC_URL's that every page loads images from (LOGO_URL's). */
   imageOrigins?: readonly string[];
+  /** CORS_ORIGINS: browser origins allowed to call /api/v1 and /openapi.json. */
+  corsOrigins?: readonly string[];
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -52,6 +55,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(securityHeaders({ https: deps.publicUrl.startsWith('https:'), imageOrigins: deps.imageOrigins }));
   // Before everything that routes by path: the RFC 8414 locations become oidc-provider's discovery.
   app.use(metadataLocations());
+  app.use(cors(deps.corsOrigins ?? []));
   app.use(health.routes()).use(health.allowedMethods());
   for (const pages of deps.pages) app.use(pages.routes()).use(pages.allowedMethods());
   app.use(deps.apiRouter.routes());

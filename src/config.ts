@@ -64,6 +64,12 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().optional(),
   CLIENTS_FILE: z.string().min(1).optional(),
   REQUIRE_EMAIL_VERIFICATION: bool.default(true),
+  // false closes self-service sign-up (API and pages); admins still create accounts.
+  REGISTRATION_ENABLED: bool.default(true),
+  // true: register answers alike for new and taken addresses, so sign-up cannot enumerate accounts.
+  HIDE_EXISTING_ACCOUNTS: bool.default(false),
+  // Browser origins (SPAs on another origin) allowed to call /api/v1 with CORS and cookie credentials.
+  CORS_ORIGINS: z.string().optional(),
   // Terms of service every sign-in must accept (the accept-terms sign-in step); unset: none asked.
   TERMS_URL: httpUrl.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -139,6 +145,12 @@ export interface Config {
   admin: { email: string; password: string } | undefined;
   clientsFile: string | undefined;
   requireEmailVerification: boolean;
+  /** REGISTRATION_ENABLED. */
+  registrationEnabled: boolean;
+  /** HIDE_EXISTING_ACCOUNTS. */
+  hideExistingAccounts: boolean;
+  /** CORS_ORIGINS, each an origin (`scheme://host[:port]`), deduplicated. */
+  corsOrigins: readonly string[];
   termsUrl: string | undefined;
   logLevel: string;
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
@@ -169,6 +181,23 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/**
+ * CORS_ORIGINS: each entry must be an origin exactly as a browser sends it in
+ * the Origin header (RFC 6454: scheme, host, port; no path, no wildcard), so
+ * a typo fails at start rather than silently allowing nothing or too much.
+ */
+function parseOrigins(list: string | undefined): string[] {
+  const origins = new Set<string>();
+  for (const entry of (list ?? '').split(',').map((v) => v.trim()).filter(Boolean)) {
+    const url = URL.canParse(entry) ? new URL(entry) : undefined;
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== entry.toLowerCase()) {
+      throw new ConfigError(`Invalid configuration: CORS_ORIGINS entry "${entry.slice(0, 100)}" must be an origin such as https://app.example.com (scheme, host and port only, no path or trailing slash)`);
+    }
+    origins.add(url.origin);
+  }
+  return [...origins];
+}
 
 /** Parse an environment (process.env by default) into a frozen Config. */
 export function parseConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
@@ -223,6 +252,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
     clientsFile: e.CLIENTS_FILE ?? (existsSync(DEFAULT_CLIENTS_FILE) ? DEFAULT_CLIENTS_FILE : undefined),
     requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION,
+    registrationEnabled: e.REGISTRATION_ENABLED,
+    hideExistingAccounts: e.HIDE_EXISTING_ACCOUNTS,
+    corsOrigins: parseOrigins(e.CORS_ORIGINS),
     termsUrl: e.TERMS_URL,
     logLevel: e.LOG_LEVEL,
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },

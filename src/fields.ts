@@ -20,4 +20,16 @@ export const passwordField = z.string().min(1, 'must not be empty').max(4096).me
 
 export const nameField = z.string().trim().max(200).meta({ example: 'Ada Lovelace' }).nullable();
 
+// OIDC Core §5.1 `picture`: shown by relying parties in <img>, so only https
+// (no javascript:, data: or mixed content), and no credentials in the URL.
+export const pictureField = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((v) => URL.canParse(v) && new URL(v).protocol === 'https:' && new URL(v).username === '' && new URL(v).password === '', {
+    message: 'must be an https URL',
+  })
+  .nullable()
+  .meta({ description: 'An https URL of a picture of the person, or null.', example: 'https://images.example.com/ada.png' });
+
 export const tokenField = z.string().min(1).max(512).meta({ description: 'The token from the link in the mail.', example: 'kq1fX3c9Vd0yJr7bN2pLw8Hs5tMz4QaE6uGiOe1RnYc' });

@@ -78,7 +78,7 @@ async function serve(
   // Keys are live: re-read every KEYS_REFRESH_SECONDS and swapped below, no restart.
   const keys = await openKeyRing(store.secrets, { refreshMs: config.keysRefreshMs, logger });
   const secrets = keys.current();
-  const render = createRenderer({ viewsDir: VIEWS_DIR, branding: config.branding });
+  const render = createRenderer({ viewsDir: VIEWS_DIR, branding: config.branding, signUpOpen: config.registrationEnabled });
   const signIn = createSignInSteps({ accounts, termsUrl: config.termsUrl, audit: services.audit, mfa: services.mfa });
   // One client cache per process, created here so that every write of a
   // client (CLIENTS_FILE, the admin API) goes through it; writes by other
@@ -109,6 +109,7 @@ async function serve(
     publicUrl: config.publicUrl,
     trustProxyHops: config.trustProxyHops,
     imageOrigins: [foreignLogoOrigin(config.branding, config.publicUrl)].filter((origin) => origin !== undefined),
+    corsOrigins: config.corsOrigins,
     apiRouter: api.router,
     pages: createPagesSurface({ config, services, provider, signIn, render, apiRoutes: api.routes, tokenChecks: api.tokenChecks,
       admin: { clients: clientAdmin, secrets: store.secrets, keys, sessions: store.sessions },

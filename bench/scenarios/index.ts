@@ -5,6 +5,7 @@ import { failedLogin } from './failed-login.ts';
 import { loginBurst } from './login-burst.ts';
 import { loginAtApi, loginAtTokenEndpoint } from './password-login.ts';
 import { refresh } from './refresh.ts';
+import { registerHidden } from './register-hidden.ts';
 import type { Scenario } from './scenario.ts';
 import { introspection } from './introspection.ts';
 import { me } from './me.ts';
@@ -14,6 +15,7 @@ export const SCENARIOS: Record<ScenarioId, Scenario> = {
   'login-token': loginAtTokenEndpoint,
   'login-api': loginAtApi,
   'failed-login': failedLogin,
+  'register-hidden': registerHidden,
   'login-burst': loginBurst,
   'client-credentials': clientCredentials,
   refresh,

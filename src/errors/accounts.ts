@@ -12,6 +12,16 @@ export class EmailExistsError extends AppError {
   }
 }
 
+export class RegistrationDisabledError extends AppError {
+  static override readonly code = 'REGISTRATION_DISABLED';
+  static override readonly status = 403;
+  static override readonly description = 'Self-service sign-up is closed; an administrator creates accounts.';
+
+  constructor() {
+    super('Sign-up is closed. Ask an administrator for an account.');
+  }
+}
+
 export class WeakPasswordError extends AppError {
   static override readonly code = 'WEAK_PASSWORD';
   static override readonly status = 400;

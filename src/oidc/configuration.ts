@@ -11,6 +11,7 @@ import { loadFirstPartyGrant } from './first-party-consent.ts';
 import { grantAmrOf } from './grant-amr.ts';
 import { pkceRequired } from './pkce-policy.ts';
 import { ACR_VALUES, gatehousePolicy } from './mfa-policy.ts';
+import { clientBasedCors } from './client-cors.ts';
 
 const MINUTE = 60;
 const DAY = 24 * 60 * MINUTE;
@@ -48,6 +49,8 @@ export interface ConfigurationDeps {
   developmentIssuer: boolean;
   /** Every request oidc-provider makes (jwks_uri, back-channel logout…), under outgoing-requests.ts's rule. */
   fetch: NonNullable<Configuration['fetch']>;
+  /** CORS_ORIGINS: browser origins allowed at the client endpoints besides each public client's redirect origins. */
+  corsOrigins: readonly string[];
 }
 
 /**
@@ -153,6 +156,7 @@ export function createConfiguration(deps: ConfigurationDeps): Configuration {
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: gatehousePolicy() },
     acrValues: ACR_VALUES,
     renderError: deps.pages.renderError,
+    clientBasedCORS: clientBasedCors(deps.corsOrigins),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

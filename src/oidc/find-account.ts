@@ -6,7 +6,7 @@ import type { Account } from '../storage/ports.ts';
 export const CLAIMS_BY_SCOPE = {
   openid: ['sub'],
   email: ['email', 'email_verified'],
-  profile: ['name'],
+  profile: ['name', 'picture'],
   role: ['role'],
   organizations: ['organizations'],
 };
@@ -62,6 +62,7 @@ export function accountClaims(account: Account) {
     email: account.email,
     email_verified: account.emailVerified,
     name: account.name ?? undefined,
+    picture: account.picture ?? undefined,
     role: account.role,
   };
 }

@@ -46,6 +46,8 @@ export interface ProviderDeps {
   /** PUBLIC_URL, pinned as the origin of the provider's own contexts too (oidc_context.js builds its cookies on one). */
   publicUrl: string;
   trustProxyHops: number;
+  /** CORS_ORIGINS (client-cors.ts). */
+  corsOrigins?: readonly string[];
   logger: Logger;
   audit: Audit;
   /** ALLOW_PRIVATE_NETWORK_TARGETS (outgoing-requests.ts). */
@@ -80,6 +82,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       secureCookies: deps.issuer.startsWith('https:'),
       developmentIssuer: isLoopbackHttp(deps.issuer),
       fetch: createOutgoingFetch({ allowPrivate: privateTargetsAllowed(deps.publicUrl, deps.allowPrivateNetworkTargets) }),
+      corsOrigins: deps.corsOrigins ?? [],
     }),
   );
   trustProxyHops(provider, deps.trustProxyHops);

@@ -30,6 +30,8 @@ export interface RendererOptions {
   cache?: boolean;
   /** PRODUCT_NAME, LOGO_URL, ACCENT_COLOR (through /assets/brand.css), TEMPLATES_DIR. */
   branding?: Branding;
+  /** REGISTRATION_ENABLED: templates show sign-up links only when true (`it.signUpOpen`). */
+  signUpOpen?: boolean;
 }
 
 /** What every page template gets as `it.brand` (README: Branding). */
@@ -52,13 +54,13 @@ function fieldAttributes(data: Record<string, unknown>) {
   };
 }
 
-export function createRenderer({ viewsDir, cache = true, branding = DEFAULT_BRANDING }: RendererOptions): Renderer {
+export function createRenderer({ viewsDir, cache = true, branding = DEFAULT_BRANDING, signUpOpen = true }: RendererOptions): Renderer {
   const eta = createTemplates({ viewsDir, overridesDir: branding.templatesDir, cache, autoEscape: true });
   const brand: PageBrand = Object.freeze({ productName: branding.productName, logoUrl: branding.logoUrl });
 
   return async function render(ctx, view, data = {}, status) {
     const csrfToken = typeof ctx.state.csrfToken === 'string' ? ctx.state.csrfToken : undefined;
-    const html = await eta.renderAsync(view, { ...data, brand, csrfToken, field: fieldAttributes(data) });
+    const html = await eta.renderAsync(view, { ...data, brand, signUpOpen, csrfToken, field: fieldAttributes(data) });
     if (status !== undefined) ctx.status = status;
     ctx.type = 'text/html; charset=utf-8';
     // Pages carry CSRF tokens and per-user state; no cache may keep them.

@@ -24,6 +24,8 @@ export interface AccountEmails {
   sendPasswordChanged(account: Account, how: 'changed' | 'reset'): Promise<void>;
   /** Tell the owner a recovery code was used to sign in, and how many are left. */
   sendRecoveryCodeUsed(account: Account, remaining: number): Promise<void>;
+  /** Tell the owner someone tried to register with their address (HIDE_EXISTING_ACCOUNTS): sign in, or reset. */
+  sendRegistrationAttempt(account: Account): Promise<void>;
 }
 
 export interface AccountEmailsDeps {
@@ -44,6 +46,7 @@ export function emailSubjects(productName: string) {
     passwordChanged: `Your password was changed · ${productName}`,
     invitation: `Your ${productName} account is ready`,
     recoveryCodeUsed: `A recovery code was used · ${productName}`,
+    registrationAttempt: `Someone tried to register with your address · ${productName}`,
   } as const;
 }
 
@@ -129,9 +132,28 @@ export function createAccountEmails({ mailer, publicUrl, viewsDir, branding = DE
     await mailer.send({ to: account.email, subject, text: textPart, html: htmlPart });
   }
 
+  // No token either: the owner signs in as usual or asks for a reset link,
+  // so this mail grants nothing to whoever reads it.
+  async function sendRegistrationAttempt(account: Account): Promise<void> {
+    const subject = EMAIL_SUBJECTS.registrationAttempt;
+    const base = publicUrl.replace(/\/+$/, '');
+    const data = {
+      ...brand, email: account.email, subject,
+      when: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      signInLink: `${base}/account`,
+      link: `${base}/account/forgot-password`,
+    };
+    const [textPart, htmlPart] = await Promise.all([
+      text.renderAsync('./emails/registration-attempt.text.eta', data),
+      html.renderAsync('./emails/registration-attempt.html.eta', data),
+    ]);
+    await mailer.send({ to: account.email, subject, text: textPart, html: htmlPart });
+  }
+
   return {
     sendPasswordChanged,
     sendRecoveryCodeUsed,
+    sendRegistrationAttempt,
     sendVerification: (account, token, returnTo) => send(
       account, 'verify-email', EMAIL_SUBJECTS.verification,
       accountLink(publicUrl, '/account/verify-email', token, returnTo), ONE_TIME_TOKEN_TTL_SECONDS['verify-email'],

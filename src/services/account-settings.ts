@@ -12,7 +12,7 @@ import type { OrganizationService } from './organizations.ts';
 import type { SessionService } from './sessions.ts';
 
 export interface AccountSettings {
-  updateProfile(account: Account, patch: { name?: string | null }): Promise<Account>;
+  updateProfile(account: Account, patch: { name?: string | null; picture?: string | null }): Promise<Account>;
   /**
    * WrongPasswordError, WeakPasswordError; ends every session but the current
    * one, voids reset links and mails the owner. The current password is
@@ -51,8 +51,9 @@ export function createAccountSettings(deps: {
 
   return {
     async updateProfile(account, patch) {
-      if (patch.name === undefined) return account;
-      return (await accounts.update(account.id, { name: cleanDisplayText(patch.name) })) ?? account;
+      if (patch.name === undefined && patch.picture === undefined) return account;
+      const name = patch.name === undefined ? undefined : cleanDisplayText(patch.name);
+      return (await accounts.update(account.id, { name, picture: patch.picture })) ?? account;
     },
 
     async changePassword(account, { currentPassword, newPassword, currentSessionId }, source) {

@@ -52,7 +52,7 @@ export interface AccountService {
   findByEmail(email: string): Promise<Account | undefined>;
   /** Hash and store a new password (the caller has checked the policy). */
   setPassword(id: string, password: string): Promise<Account | undefined>;
-  update(id: string, patch: { name?: string | null; emailVerified?: boolean }): Promise<Account | undefined>;
+  update(id: string, patch: { name?: string | null; picture?: string | null; emailVerified?: boolean }): Promise<Account | undefined>;
   /** Delete the account row with its sessions and one-time tokens. */
   delete(id: string): Promise<boolean>;
   /** Lift every sign-in lock of the account (AccountStore.unlock); the account-wide one is RateLimits.liftLoginLocks'. */

@@ -93,6 +93,8 @@ export async function createServices(deps: {
     registration: createRegistration({
       accounts, tokens, emails, rateLimits, onMailError, passwordPolicy, audit, organizations,
       requireEmailVerification: config.requireEmailVerification,
+      registrationEnabled: config.registrationEnabled,
+      hideExistingAccounts: config.hideExistingAccounts,
     }),
     rateLimits,
     passwordReset: createPasswordReset({ accounts, tokens, emails, sessions, rateLimits, onMailError, passwordPolicy, audit }),

@@ -19,6 +19,7 @@ import { createApiRouter } from '../http/api/router.ts';
 import { createAdminAuth } from '../http/middleware/require-admin.ts';
 import { createRequestTokenCheck, createSessionCheck, createUserAuth, type AccessTokenVerifier } from '../http/middleware/require-bearer.ts';
 import { createDpopProofCheck, DPOP_REPLAY_RULE } from '../http/middleware/dpop-proof.ts';
+import { createTokenCookies } from '../http/middleware/token-cookies.ts';
 import { createAccessTokenVerifier } from '../oidc/access-token-verifier.ts';
 import { createFirstPartyTokens } from '../oidc/first-party-tokens.ts';
 import { refuseTokensOfDeletedClients } from '../oidc/live-client-tokens.ts';
@@ -62,9 +63,11 @@ export function createApiSurface(deps: {
     createAccessTokenVerifier({ secrets: () => deps.keys.current(), issuer: config.issuer, apiAudience: config.apiAudience }),
     deps.clients,
   );
+  const cookies = createTokenCookies(config.publicUrl, config.corsOrigins);
   const verify = createRequestTokenCheck({
     verifyAccessToken,
     explainRefusal: (token) => explainRefusedToken(token, config.apiAudience),
+    cookies,
     checkDpopProof: createDpopProofCheck({ publicUrl: config.publicUrl, replay: deps.store.createRateLimiter(DPOP_REPLAY_RULE) }),
   });
   const liveSession = createSessionCheck(sessions);
@@ -80,6 +83,7 @@ export function createApiSurface(deps: {
       signIn,
       roles: services.roles,
       passkeys: services.mfa.passkeys,
+      cookies,
     }),
     ...meRoutes({ settings: services.settings, sessions, roles: services.roles }),
     ...meEventsRoutes({ audit: services.audit }),

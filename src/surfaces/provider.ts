@@ -48,6 +48,7 @@ export async function createProviderSurface(deps: ProviderSurfaceDeps): Promise<
     pages: deps.pages,
     publicUrl: config.publicUrl,
     trustProxyHops: config.trustProxyHops,
+    corsOrigins: config.corsOrigins,
     logger: deps.logger,
     audit: services.audit,
     mfa: services.mfa,

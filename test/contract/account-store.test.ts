@@ -24,7 +24,7 @@ forEachBackend('AccountStore', (getStore) => {
     const created = await accounts().insert(input);
     assert.deepEqual(
       { ...created, createdAt: undefined, updatedAt: undefined },
-      { ...input, disabled: false, lastSignInAt: null, lockedUntil: null, lockGeneration: 0, createdAt: undefined, updatedAt: undefined },
+      { ...input, picture: null, disabled: false, lastSignInAt: null, lockedUntil: null, lockGeneration: 0, createdAt: undefined, updatedAt: undefined },
     );
     assert.ok(created.createdAt instanceof Date);
     assert.ok(created.updatedAt instanceof Date);
@@ -55,6 +55,17 @@ forEachBackend('AccountStore', (getStore) => {
     assert.equal(partial?.name, 'Grace');
     assert.equal(partial?.role, 'admin');
     assert.deepEqual(await accounts().findById(created.id), partial);
+  });
+
+  it('sets and clears the picture, leaving the name', async () => {
+    const created = await accounts().insert(newAccount());
+    const url = 'https://images.example.test/ada.png';
+    const set = await accounts().update(created.id, { picture: url });
+    assert.equal(set?.picture, url);
+    assert.equal(set?.name, 'Ada');
+    assert.equal((await accounts().findByEmail(created.email))?.picture, url);
+    assert.equal((await accounts().update(created.id, { picture: null }))?.picture, null);
+    assert.equal((await accounts().findById(created.id))?.picture, null);
   });
 
   it('update of an unknown id returns undefined', async () => {

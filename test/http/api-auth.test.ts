@@ -30,7 +30,7 @@ describe('/api/v1/auth', function () {
       const res = await api(server).post('/api/v1/auth/register').send({ email: `  ${email.toUpperCase()} `, password: PASSWORD, name: 'Ada' });
       assert.equal(res.status, 201);
       assert.equal(res.body.verification_required, true);
-      assert.deepEqual(Object.keys(res.body.user).sort(), ['created_at', 'email', 'email_verified', 'id', 'name', 'permissions', 'role', 'updated_at']);
+      assert.deepEqual(Object.keys(res.body.user).sort(), ['created_at', 'email', 'email_verified', 'id', 'name', 'permissions', 'picture', 'role', 'updated_at']);
       assert.equal(res.body.user.email, email);
       assert.equal(res.body.user.email_verified, false);
       assert.equal(res.body.user.name, 'Ada');

@@ -67,7 +67,7 @@ describe('/api/v1/me', function () {
       assert.equal(res.status, 200);
       assert.equal(res.body.email, email);
       assert.equal(res.body.name, 'Mia');
-      assert.deepEqual(Object.keys(res.body).sort(), ['created_at', 'email', 'email_verified', 'id', 'name', 'permissions', 'role', 'updated_at']);
+      assert.deepEqual(Object.keys(res.body).sort(), ['created_at', 'email', 'email_verified', 'id', 'name', 'permissions', 'picture', 'role', 'updated_at']);
     });
 
     it('changes the name, and clears it with null', async () => {

@@ -148,6 +148,17 @@ describe('MFA: TOTP and recovery codes', function () {
     assertError(await api(server).post('/api/v1/auth/login/mfa').send({ mfa_token: 'x' }), 400, 'VALIDATION_FAILED');
   });
 
+  it('finishes a sign-in in cookie mode: use_cookies on /login/mfa sets the token cookies instead of the body\'s tokens', async () => {
+    const user = await enrolled('cookies');
+    const done = await api(server).post('/api/v1/auth/login/mfa').send({ mfa_token: await mfaToken(user), code: await nextCode(user), use_cookies: true });
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    assert.deepEqual(Object.keys(done.body).sort(), ['expires_in', 'scope', 'token_type', 'user']);
+    const access = ((done.headers['set-cookie'] as unknown as string[]) ?? []).find((line) => line.startsWith('gatehouse_access='));
+    assert.ok(access, 'an access cookie');
+    const me = await api(server).get('/api/v1/me').set('Cookie', access.split(';')[0]!);
+    assert.equal(me.body.email, user.email);
+  });
+
   it('accepts a code once: a wrong code leaves the mfa_token usable, and the code replayed on a new sign-in is refused', async () => {
     const user = await enrolled('replay');
     const token = await mfaToken(user);

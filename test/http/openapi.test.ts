@@ -104,7 +104,7 @@ const API_MD_ROUTES = [
 ];
 
 // API.md's `user` and `session` objects, field for field.
-const USER_FIELDS = ['id', 'email', 'email_verified', 'name', 'role', 'permissions', 'created_at', 'updated_at'];
+const USER_FIELDS = ['id', 'email', 'email_verified', 'name', 'picture', 'role', 'permissions', 'created_at', 'updated_at'];
 const SESSION_FIELDS = ['id', 'current', 'device_name', 'device_type', 'user_agent', 'ip_address', 'created_at', 'last_active_at', 'expires_at', 'clients', 'amr'];
 const SECRET_FIELD = /pass|hash|secret|salt/i;
 // API.md: a new client secret is answered once, on creation and on rotation, by design.

@@ -73,7 +73,8 @@ describe('gatehouse CLI admin commands against a real server', function () {
     adminId = (JSON.parse(created.stdout) as { id: string }).id;
     server = await spawnServer({
       dataDir,
-      env: { SMTP_URL: smtp.url, MAIL_FROM: 'gatehouse@example.com', REQUIRE_EMAIL_VERIFICATION: 'false', RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '2' },
+      // Sign-up closed: administrators still create accounts (API.md, REGISTRATION_ENABLED).
+      env: { SMTP_URL: smtp.url, MAIL_FROM: 'gatehouse@example.com', REQUIRE_EMAIL_VERIFICATION: 'false', RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '2', REGISTRATION_ENABLED: 'false' },
       readyTimeoutMs: PROCESS_TIMEOUT_MS,
     });
     assertOk(await gatehouse(['login', '--email', ADMIN.email, '--password-stdin', '--url', server.url], { input: ADMIN.password }));
@@ -122,6 +123,11 @@ describe('gatehouse CLI admin commands against a real server', function () {
     });
     assert.deepEqual([ann.email, ann.name, ann.role, ann.email_verified, ann.disabled], ['ann@example.com', 'Ann', 'user', true, false]);
     assert.equal((await signIn('ann@example.com', 'ann has a long passphrase')).status, 200);
+    const selfService = await fetch(`${server.url}/api/v1/auth/register`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'self@example.com', password: 'self has a long passphrase' }),
+    });
+    assert.equal(selfService.status, 403, 'sign-up is closed on this server, yet the CLI created ann');
+    assert.equal(((await selfService.json()) as { error: { code: string } }).error.code, 'REGISTRATION_DISABLED');
     assertFails(await gatehouse(['users', 'create', '--email', 'ann@example.com', '--password-stdin'], { input: 'another long passphrase' }), 1, /^error: EMAIL_EXISTS: /);
     assertFails(await gatehouse(['users', 'create', '--email', 'x@example.com', '--role', 'no-such-role']), 1, /^error: ROLE_NOT_FOUND: /);
 

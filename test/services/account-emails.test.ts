@@ -17,7 +17,7 @@ const TOKEN = 'Tok3n_with-base64url-chars';
 function account(overrides: Partial<Account> = {}): Account {
   const now = new Date();
   return {
-    id: '00000000-0000-4000-8000-000000000001', email: 'ann@example.com', emailVerified: false, name: HOSTILE_NAME,
+    id: '00000000-0000-4000-8000-000000000001', email: 'ann@example.com', emailVerified: false, name: HOSTILE_NAME, picture: null,
     role: 'user', passwordHash: '$argon2id$secret-hash', disabled: false, lastSignInAt: null, lockedUntil: null, lockGeneration: 0, createdAt: now, updatedAt: now, ...overrides,
   };
 }

@@ -17,7 +17,7 @@ import { startSmtpCapture, type SmtpCapture } from '../support/smtp.ts';
 function account(email: string): Account {
   const now = new Date();
   return {
-    id: crypto.randomUUID(), email, emailVerified: false, name: null, role: 'user', passwordHash: 'x',
+    id: crypto.randomUUID(), email, emailVerified: false, name: null, picture: null, role: 'user', passwordHash: 'x',
     disabled: false, lastSignInAt: null, lockedUntil: null, lockGeneration: 0, createdAt: now, updatedAt: now,
   };
 }

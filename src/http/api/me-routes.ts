@@ -6,7 +6,7 @@ import type { RoleService } from '../../services/roles.ts';
 import type { SessionService } from '../../services/sessions.ts';
 import { apiSignInSource } from '../../oidc/device-info.ts';
 import { authedRoute, type ApiRoute } from './route.ts';
-import { nameField, passwordField, sessionSchema, toSession, toUser, userSchema } from './schemas.ts';
+import { nameField, passwordField, pictureField, sessionSchema, toSession, toUser, userSchema } from './schemas.ts';
 
 export interface MeRouteDeps {
   settings: AccountSettings;
@@ -28,10 +28,12 @@ export function meRoutes(deps: MeRouteDeps): ApiRoute[] {
       },
     }),
 
-    authedRoute<undefined, undefined, { name?: string | null }>({
+    authedRoute<undefined, undefined, { name?: string | null; picture?: string | null }>({
       method: 'patch', path: '/api/v1/me', tag: 'me', operationId: 'updateMe',
       summary: 'Change the profile',
-      body: z.object({ name: nameField.optional() }),
+      description: 'Only `name` and `picture` change here; any other member (`email`, `role`, `id`…) is refused with 400 VALIDATION_FAILED rather than ignored, so a client never believes a change was made.',
+      // Strict: an unknown key is an error naming it, not silently dropped.
+      body: z.strictObject({ name: nameField.optional(), picture: pictureField.optional() }),
       responses: { 200: { description: 'The updated user', schema: userSchema } },
       async handle({ body, auth }) {
         const account = await deps.settings.updateProfile(auth.account, body);

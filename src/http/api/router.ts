@@ -22,7 +22,11 @@ function authenticatorOf(level: Exclude<AuthLevel, 'none'>, authenticators: Auth
 }
 
 function detailsOf(error: z.ZodError): ErrorDetail[] {
-  return error.issues.slice(0, 20).map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+  return error.issues.slice(0, 20).flatMap((issue) =>
+    // An unknown member (strict objects) is named by its own path, so the caller sees which field was refused.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: [...issue.path, key].map(String).join('.'), message: 'cannot be set here' }))
+      : [{ path: issue.path.map(String).join('.'), message: issue.message }]);
 }
 
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {

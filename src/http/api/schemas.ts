@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Account } from '../../storage/ports.ts';
 import type { SessionView } from '../../services/session-views.ts';
 
-export { emailField, nameField, passwordField, tokenField } from '../../fields.ts';
+export { emailField, nameField, passwordField, pictureField, tokenField } from '../../fields.ts';
 
 const timestamp = z.iso.datetime();
 
@@ -16,6 +16,7 @@ export const userSchema = z
     email: z.string().meta({ example: 'ada@example.com' }),
     email_verified: z.boolean().meta({ example: true }),
     name: z.string().nullable().meta({ example: 'Ada Lovelace' }),
+    picture: z.string().nullable().describe('An https URL of a picture of the person, or null').meta({ example: 'https://images.example.com/ada.png' }),
     role: z.string().meta({ example: 'user' }),
     permissions: z.array(z.string()).describe('The permissions of the role').meta({ example: [] }),
     created_at: timestamp,
@@ -53,6 +54,16 @@ export const tokenResponseSchema = z
   })
   .meta({ id: 'TokenResponse' });
 
+/** Cookie mode: the tokens went into HttpOnly cookies; the body keeps the rest (no ID token either). */
+export const cookieTokenResponseSchema = z
+  .object({
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int().meta({ example: 900 }),
+    scope: z.string().meta({ example: 'openid offline_access api' }),
+    user: userSchema,
+  })
+  .meta({ id: 'CookieTokenResponse' });
+
 export const errorEnvelopeSchema = z
   .object({
     error: z.object({
@@ -70,6 +81,7 @@ export function toUser(account: Account, permissions: readonly string[]): z.inpu
     email: account.email,
     email_verified: account.emailVerified,
     name: account.name,
+    picture: account.picture,
     role: account.role,
     permissions: [...permissions],
     created_at: account.createdAt.toISOString(),

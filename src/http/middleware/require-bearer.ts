@@ -9,6 +9,7 @@ import { InvalidDpopProofError, type DpopProofCheck } from './dpop-proof.ts';
 import type { SessionService } from '../../services/sessions.ts';
 import type { Account, SessionRecord } from '../../storage/ports.ts';
 import type { ApiTokenClaims } from '../../oidc/access-token-verifier.ts';
+import type { TokenCookies } from './token-cookies.ts';
 
 export interface Auth {
   account: Account;
@@ -26,16 +27,32 @@ export type VerifyRequestToken = (ctx: Context) => Promise<ApiTokenClaims>;
 // RFC 6750 §2.1 and RFC 9449 §7.1: the same token68 under either scheme.
 const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/;
 
+/**
+ * The scheme and token of the request: its Authorization header, else (cookie
+ * mode) the access cookie as a bearer, for a request from an allowed origin.
+ */
+function tokenOf(ctx: Context, cookies: TokenCookies | undefined): [scheme: string, token: string] {
+  const header = ctx.get('authorization');
+  const cookie = header === '' ? cookies?.access(ctx) : undefined;
+  if (cookie !== undefined) {
+    cookies!.assertAllowedOrigin(ctx);
+    return ['Bearer', cookie];
+  }
+  const match = AUTHORIZATION.exec(header);
+  if (!match) throw new UnauthenticatedError();
+  return [match[1]!, match[2]!];
+}
+
 export function createRequestTokenCheck(deps: {
   verifyAccessToken: AccessTokenVerifier;
   checkDpopProof: DpopProofCheck;
   /** The message for a refused token: what is wrong with it and what to request instead (oidc/token-refusal.ts). */
   explainRefusal?: (token: string) => string;
+  /** Cookie mode: the access cookie stands in for the bearer (token-cookies.ts). */
+  cookies?: TokenCookies;
 }): VerifyRequestToken {
   return async function verifyRequestToken(ctx) {
-    const match = AUTHORIZATION.exec(ctx.get('authorization'));
-    if (!match) throw new UnauthenticatedError();
-    const [, scheme, token] = match as unknown as [string, string, string];
+    const [scheme, token] = tokenOf(ctx, deps.cookies);
     const claims = await deps.verifyAccessToken(token);
     if (!claims) throw new UnauthenticatedError(deps.explainRefusal?.(token) ?? 'The access token is invalid or expired.');
     // A bound token is worthless without its key's proof, so never as a bearer (RFC 9449 §7.1).

@@ -147,17 +147,27 @@ interface PageKit extends AccountPagesDeps {
 }
 
 function signUpPages(router: Router, { registration, render, pageForm, message }: PageKit): void {
+  // REGISTRATION_ENABLED=false: the page says so instead of showing a form the API would refuse.
+  const closed = async (ctx: Context, status: number) => message(ctx, {
+    title: 'Sign-up is closed',
+    message: 'New accounts are not created here. Ask an administrator of this service for one.',
+    hint: 'Already have an account? Sign in from the application you came from.',
+    returnTo: returnToOf(ctx),
+  }, status);
+
   router.get('/register', csrfToken(), async function showRegister(ctx) {
+    if (!registration.open) return closed(ctx, 200);
     await render(ctx, 'register', { email: '', name: '', returnTo: returnToOf(ctx) });
   });
 
-  router.post('/register', ...pageForm({
+  router.post('/register', async (ctx, next) => (registration.open ? next() : closed(ctx, 403)), ...pageForm({
     schema: registerForm,
     view: 'register',
     values: (form) => ({ ...emailValues(form), name: form.name ?? '' }),
     async onSuccess(ctx, { email, password, name: displayName, return_to: back }) {
-      const { verificationRequired } = await registration.register({ email, password, name: displayName }, ctx.ip, back);
-      return withReturnTo(verificationRequired ? '/account/register/check-email' : '/account/register/done', back);
+      const result = await registration.register({ email, password, name: displayName }, ctx.ip, back);
+      if (result.outcome === 'accepted') return withReturnTo('/account/register/sent', back);
+      return withReturnTo(result.verificationRequired ? '/account/register/check-email' : '/account/register/done', back);
     },
   }));
 
@@ -166,6 +176,16 @@ function signUpPages(router: Router, { registration, render, pageForm, message }
       title: 'Check your mail',
       message: 'Your account is created. We sent you a mail with a link to confirm your address; open it to finish.',
       hint: `The link lasts ${VERIFY_LIFETIME}. No mail? Check your spam folder, or ask for a new one when you sign in.`,
+      returnTo: returnToOf(ctx),
+    });
+  });
+
+  // HIDE_EXISTING_ACCOUNTS: the same page for a new and a taken address.
+  router.get('/register/sent', async function registrationAccepted(ctx) {
+    await message(ctx, {
+      title: 'Check your mail',
+      message: 'We sent a mail to the address you gave, telling you what to do next.',
+      hint: 'No mail? Check your spam folder.',
       returnTo: returnToOf(ctx),
     });
   });

@@ -11,6 +11,7 @@ export function toAccount(doc: AccountDoc | null): Account | undefined {
     email: doc.email,
     emailVerified: doc.emailVerified,
     name: doc.name ?? null,
+    picture: doc.picture ?? null,
     role: doc.role,
     passwordHash: doc.passwordHash,
     disabled: doc.disabled ?? false,
@@ -23,7 +24,7 @@ export function toAccount(doc: AccountDoc | null): Account | undefined {
 }
 
 // Only these patch keys ever reach the update, whatever else the object holds.
-const PATCH_KEYS = ['name', 'emailVerified', 'role', 'passwordHash', 'disabled'] as const satisfies ReadonlyArray<keyof AccountPatch>;
+const PATCH_KEYS = ['name', 'picture', 'emailVerified', 'role', 'passwordHash', 'disabled'] as const satisfies ReadonlyArray<keyof AccountPatch>;
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -75,6 +76,7 @@ export function createMongoAccountStore(models: {
           email: str(account.email, 'email'),
           emailVerified: account.emailVerified,
           name: account.name,
+          picture: null,
           role: account.role,
           passwordHash: str(account.passwordHash, 'passwordHash'),
           disabled: account.disabled ?? false,

@@ -22,6 +22,8 @@ export interface AccountDoc {
   email: string;
   emailVerified: boolean;
   name: string | null;
+  /** Absent on documents written before the field: read as null. */
+  picture?: string | null;
   role: Role;
   passwordHash: string;
   /** Absent on documents written before these fields: read as false / null / 0. */
@@ -39,6 +41,7 @@ export const accountSchema = new Schema<AccountDoc>(
     email: { type: String, required: true },
     emailVerified: { type: Boolean, required: true },
     name: { type: String, default: null },
+    picture: { type: String, default: null },
     role: { type: String, required: true },
     passwordHash: { type: String, required: true },
     disabled: { type: Boolean, default: false },

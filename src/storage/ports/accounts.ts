@@ -9,6 +9,8 @@ export interface Account {
   email: string;
   emailVerified: boolean;
   name: string | null;
+  /** An https URL of the person's picture (the OIDC `picture` claim), or null. */
+  picture: string | null;
   role: Role;
   passwordHash: string;
   /** A disabled account cannot sign in by any route; its sessions were revoked when it was disabled. */
@@ -34,6 +36,7 @@ export interface NewAccount {
 
 export interface AccountPatch {
   name?: string | null;
+  picture?: string | null;
   emailVerified?: boolean;
   role?: Role;
   passwordHash?: string;

@@ -7,6 +7,7 @@ export interface AccountRow {
   email: string;
   email_verified: boolean;
   name: string | null;
+  picture: string | null;
   role: Role;
   password_hash: string;
   disabled: boolean;
@@ -17,7 +18,7 @@ export interface AccountRow {
   updated_at: Date;
 }
 
-export const ACCOUNT_COLUMNS = `id, email, email_verified, name, role, password_hash, disabled, last_sign_in_at,
+export const ACCOUNT_COLUMNS = `id, email, email_verified, name, picture, role, password_hash, disabled, last_sign_in_at,
   locked_until, lock_generation, created_at, updated_at`;
 
 export function toAccount(row: AccountRow | undefined): Account | undefined {
@@ -27,6 +28,7 @@ export function toAccount(row: AccountRow | undefined): Account | undefined {
     email: row.email,
     emailVerified: row.email_verified,
     name: row.name,
+    picture: row.picture,
     role: row.role,
     passwordHash: row.password_hash,
     disabled: row.disabled,
@@ -41,6 +43,7 @@ export function toAccount(row: AccountRow | undefined): Account | undefined {
 // Patch keys to columns; only these names ever reach the SQL text.
 const PATCH_COLUMNS: { [K in keyof Required<AccountPatch>]: string } = {
   name: 'name',
+  picture: 'picture',
   emailVerified: 'email_verified',
   role: 'role',
   passwordHash: 'password_hash',

@@ -8,6 +8,7 @@ import { auditEvents } from './005-audit-events.ts';
 import { clientAdmin } from './006-client-admin.ts';
 import { mfa } from './007-mfa.ts';
 import { organizations } from './008-organizations.ts';
+import { accountPicture } from './009-account-picture.ts';
 
 export interface Migration {
   /** Unique and sortable; recorded in schema_migrations. */
@@ -16,4 +17,4 @@ export interface Migration {
   statements: string[];
 }
 
-export const migrations: readonly Migration[] = [initial, sessions, hashedTokenIds, rolesAndAccountStatus, auditEvents, clientAdmin, mfa, organizations];
+export const migrations: readonly Migration[] = [initial, sessions, hashedTokenIds, rolesAndAccountStatus, auditEvents, clientAdmin, mfa, organizations, accountPicture];
