@@ -9,6 +9,8 @@ import type { Store } from './storage/ports.ts';
 import { errorHandler } from './http/middleware/error-handler.ts';
 import { requestLog } from './http/middleware/request-log.ts';
 import { requestId } from './http/middleware/request-id.ts';
+import { requestMetrics } from './http/middleware/request-metrics.ts';
+import { NO_METRICS, type Metrics } from './services/metrics.ts';
 import { securityHeaders } from './http/middleware/security-headers.ts';
 import { apiNotFound } from './http/middleware/api-not-found.ts';
 import { auditRequest } from './http/middleware/audit-request.ts';
@@ -31,6 +33,8 @@ export interface AppDeps {
   notFound: Middleware;
   /** Origins besides PUBLIC_URL's that every page loads images from (LOGO_URL's). */
   imageOrigins?: readonly string[];
+  /** Request counts and durations by route (METRICS_PORT); absent: not counted. */
+  metrics?: Metrics;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -47,6 +51,8 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestId());
   app.use(auditRequest());
   app.use(requestLog(deps.logger));
+  // Outside the error handler, so a request that failed is counted with the status it was answered with.
+  app.use(requestMetrics(deps.metrics ?? NO_METRICS));
   app.use(errorHandler(deps.logger));
   app.use(securityHeaders({ https: deps.publicUrl.startsWith('https:'), imageOrigins: deps.imageOrigins }));
   app.use(health.routes()).use(health.allowedMethods());

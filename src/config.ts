@@ -117,6 +117,10 @@ const schema = z.object({
   ACCENT_COLOR: hexColor.default('#1f5fbf'),
   MAIL_FROM: mailFrom.optional(),
   TEMPLATES_DIR: z.string().min(1).optional(),
+  // Prometheus metrics on a listener of their own (metrics/listener.ts); unset: none.
+  METRICS_PORT: z.coerce.number({ error: 'must be a number' }).int().min(1).max(65535, 'must be a port number').optional(),
+  // Loopback by default: the counts describe the deployment to whoever can read them.
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
 });
 
@@ -158,6 +162,8 @@ export interface Config {
   branding: Branding;
   /** MAIL_FROM, else `PRODUCT_NAME <no-reply@PUBLIC_URL host>`. */
   mailFrom: string;
+  /** METRICS_PORT and METRICS_HOST; undefined: no metrics listener. */
+  metrics: { port: number; host: string } | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -192,6 +198,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   }
   if (e.NODE_ENV === 'production' && !e.ENCRYPTION_KEY) {
     throw new ConfigError('Invalid configuration: ENCRYPTION_KEY is required when NODE_ENV=production (it encrypts signing keys and cookie keys at rest)');
+  }
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT) {
+    throw new ConfigError('Invalid configuration: METRICS_PORT must differ from PORT (metrics are never served on the public port)');
   }
   if (e.WEB_CONCURRENCY > 1 && e.DATABASE_URL === undefined) {
     throw new ConfigError('Invalid configuration: WEB_CONCURRENCY must be 1 with the embedded database (a PGlite DATA_DIR belongs to one process); set DATABASE_URL to a PostgreSQL server to run several workers');
@@ -249,6 +258,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       templatesDir: e.TEMPLATES_DIR,
     }),
     mailFrom: e.MAIL_FROM ?? defaultMailFrom(publicUrl, e.PRODUCT_NAME),
+    metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
   });
 }
 

@@ -26,6 +26,10 @@ import { createRenderer } from './pages/render.ts';
 import { notFoundPage } from './pages/front-door.ts';
 import { createProviderPages } from './pages/provider-pages.ts';
 import { createSignInSteps } from './sign-in/steps.ts';
+import { NO_METRICS } from './services/metrics.ts';
+import { createPrometheusMetrics } from './metrics/prometheus.ts';
+import { listenForMetrics, type MetricsListener } from './metrics/listener.ts';
+import { countTokenGrants } from './oidc/grant-metrics.ts';
 import { createProviderSurface } from './surfaces/provider.ts';
 import { createApiSurface } from './surfaces/api.ts';
 import { createPagesSurface } from './surfaces/pages.ts';
@@ -34,6 +38,8 @@ export const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
 
 export interface RunningServer {
   server: Server;
+  /** The METRICS_PORT listener, when configured. */
+  metrics?: MetricsListener;
   store: Store;
   close(): Promise<void>;
 }
@@ -70,7 +76,9 @@ async function serve(
   if (config.branding.palette.adjusted) {
     logger.warn({ configured: config.branding.palette.configured, used: config.branding.palette.light.accent }, 'ACCENT_COLOR is too light to read on white (WCAG 4.5:1); a darker shade of it is used');
   }
-  const services = await createServices({ config, store, mailer, logger, viewsDir: VIEWS_DIR });
+  const prometheus = config.metrics ? createPrometheusMetrics({ pool: store.connections && (() => store.connections!()) }) : undefined;
+  const metrics = prometheus ?? NO_METRICS;
+  const services = await createServices({ config, store, mailer, logger, viewsDir: VIEWS_DIR, metrics });
   const { accounts } = services;
   if (config.admin) await bootstrapAdmin(accounts, config.admin, logger);
 
@@ -78,7 +86,7 @@ async function serve(
   const keys = await openKeyRing(store.secrets, { refreshMs: config.keysRefreshMs, logger });
   const secrets = keys.current();
   const render = createRenderer({ viewsDir: VIEWS_DIR, branding: config.branding });
-  const signIn = createSignInSteps({ accounts, termsUrl: config.termsUrl, audit: services.audit, mfa: services.mfa });
+  const signIn = createSignInSteps({ accounts, termsUrl: config.termsUrl, audit: services.audit, mfa: services.mfa, metrics });
   // One client cache per process, created here so that every write of a
   // client (CLIENTS_FILE, the admin API) goes through it; writes by other
   // instances reach it through the change feed.
@@ -92,6 +100,7 @@ async function serve(
     fileClients,
     extraClients: options.clients ?? [],
   });
+  countTokenGrants(provider, metrics);
   const clientAdmin = createClientAdmin({
     clients, oidc: store.oidc, changes, rules: createClientRules(provider),
     roleExists: (name) => services.roles.get(name).then(() => true, (err: unknown) => {
@@ -101,7 +110,7 @@ async function serve(
   });
   const api = createApiSurface({ config, services, provider, store, keys, signIn, clientAdmin, clients });
   const app = createApp({
-    logger, store, provider,
+    logger, store, provider, metrics,
     cookieKeys: secrets.cookieKeys,
     publicUrl: config.publicUrl,
     trustProxyHops: config.trustProxyHops,
@@ -125,12 +134,21 @@ async function serve(
   const server = createServer(app.callback());
   // Keep-alive connections must not hold a graceful shutdown open for long.
   server.keepAliveTimeout = 5_000;
+  const metricsListener = prometheus && config.metrics ? await listenForMetrics(prometheus.registry, config.metrics) : undefined;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, options.host, () => resolve());
+  }).catch(async (err: unknown) => {
+    await metricsListener?.close();
+    throw err;
   });
   keys.start();
-  return { server, store, close: closeOnce(server, [() => purge.stop(), () => keys.stop(), () => changes.stop()], [() => mailer.close(), () => store.close()]) };
+  return {
+    server, store, ...(metricsListener && { metrics: metricsListener }),
+    close: closeOnce(server, [() => purge.stop(), () => keys.stop(), () => changes.stop()], [
+      () => metricsListener?.close(), () => mailer.close(), () => store.close(),
+    ]),
+  };
 }
 
 /** Shut down once: stop the timers, stop accepting and drain requests, then release what they used. */
