@@ -1,7 +1,7 @@
 // Entry point: read config, start, shut down cleanly on SIGTERM/SIGINT.
 // With WEB_CONCURRENCY > 1 this process becomes the cluster primary
 // (cluster.ts) and each forked worker runs this file again to serve.
-import { parseConfigOrExit, type Config } from './config.ts';
+import { parseConfigOrExit, readEnvFile, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ClientsFileError } from './oidc/client-metadata.ts';
 import { startServer, type RunningServer } from './server.ts';
@@ -25,7 +25,7 @@ async function serve(config: Readonly<Config>, logger: Logger): Promise<void> {
     }
     throw err;
   }
-  logger.info({ url: config.publicUrl, issuer: config.issuer }, 'gatehouse listening');
+  logger.info({ url: config.publicUrl, issuer: config.issuer }, `gatehouse listening on ${config.publicUrl}`);
 
   let stopping = false;
   // Idempotent: under a cluster a worker can get SIGINT from the terminal and
@@ -37,6 +37,7 @@ async function serve(config: Readonly<Config>, logger: Logger): Promise<void> {
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
     await running.close();
     clearTimeout(timer);
+    logger.info({ signal }, 'shutdown complete: requests drained, database closed');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -44,10 +45,13 @@ async function serve(config: Readonly<Config>, logger: Logger): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // Before the config is read (it reads process.env); the environment wins over the file.
+  const envFile = readEnvFile();
   const config = parseConfigOrExit();
   const logger = createLogger(config.logLevel);
+  if (envFile && !isClusterWorker()) logger.info('read .env (variables set in the environment win over it)');
   if (!isClusterWorker()) warnUnsafeDefaults(config, logger);
-  if (isClusterPrimary(config.webConcurrency)) return runPrimary({ workers: config.webConcurrency, logger });
+  if (isClusterPrimary(config.webConcurrency)) return runPrimary({ workers: config.webConcurrency, logger, ...(config.metrics && { metrics: config.metrics }) });
   await serve(config, logger);
 }
 

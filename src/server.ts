@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import { RoleNotFoundError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { createApp } from './app.ts';
+import { reportStartup } from './startup-report.ts';
 import { openStore } from './storage/open-store.ts';
 import type { Store } from './storage/ports.ts';
 import { createServices } from './services/create-services.ts';
@@ -27,8 +28,9 @@ import { notFoundPage } from './pages/front-door.ts';
 import { createProviderPages } from './pages/provider-pages.ts';
 import { createSignInSteps } from './sign-in/steps.ts';
 import { NO_METRICS } from './services/metrics.ts';
-import { createPrometheusMetrics } from './metrics/prometheus.ts';
-import { listenForMetrics, type MetricsListener } from './metrics/listener.ts';
+import { answerClusterPrimary, createPrometheusMetrics } from './metrics/prometheus.ts';
+import { isClusterWorker } from './cluster.ts';
+import { listenForMetrics, metricsUrlOf, type MetricsListener } from './metrics/listener.ts';
 import { countTokenGrants } from './oidc/grant-metrics.ts';
 import { createProviderSurface } from './surfaces/provider.ts';
 import { createApiSurface } from './surfaces/api.ts';
@@ -55,7 +57,9 @@ export interface StartOptions {
 export async function startServer(config: Readonly<Config>, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
   // Read before opening the database: a bad file fails at once, not after migrations.
   const fileClients = config.clientsFile ? await readClientsFile(config.clientsFile) : [];
-  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const store = options.store ?? (await openStore({
+    databaseUrl: config.databaseUrl, dataDir: config.dataDir, onProgress: (message) => logger.info(message),
+  }));
   try {
     return await serve(config, logger, options, await protectAtRest(store, config.encryptionKey), fileClients);
   } catch (err) {
@@ -134,7 +138,10 @@ async function serve(
   const server = createServer(app.callback());
   // Keep-alive connections must not hold a graceful shutdown open for long.
   server.keepAliveTimeout = 5_000;
-  const metricsListener = prometheus && config.metrics ? await listenForMetrics(prometheus.registry, config.metrics) : undefined;
+  await reportStartup(config, logger, store.clients);
+  // A worker of a cluster leaves METRICS_PORT to the primary (cluster.ts), which sums every worker's.
+  if (prometheus && isClusterWorker()) answerClusterPrimary(prometheus.registry);
+  const metricsListener = prometheus && config.metrics && !isClusterWorker() ? await listenForMetrics(prometheus.registry, config.metrics) : undefined;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, options.host, () => resolve());
@@ -143,6 +150,7 @@ async function serve(
     throw err;
   });
   keys.start();
+  if (metricsListener) logger.info(`metrics: ${metricsUrlOf(config.metrics!)}`);
   return {
     server, store, ...(metricsListener && { metrics: metricsListener }),
     close: closeOnce(server, [() => purge.stop(), () => keys.stop(), () => changes.stop()], [

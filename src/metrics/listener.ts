@@ -3,14 +3,22 @@
 // deployment (traffic, failed sign-ins, locks) to whoever can read them.
 // A bare node:http server: one route, no middleware, no cookies.
 import { createServer, type Server } from 'node:http';
-import type { Registry } from 'prom-client';
+
+/** A registry, or the cluster primary's sum of its workers' (prometheus.ts). */
+export interface MetricsSource {
+  metrics(): Promise<string>;
+  contentType: string;
+}
 
 export interface MetricsListener {
   server: Server;
   close(): Promise<void>;
 }
 
-export async function listenForMetrics(registry: Registry, options: { port: number; host: string }): Promise<MetricsListener> {
+/** Where to scrape, for the start line. */
+export const metricsUrlOf = ({ host, port }: { host: string; port: number }) => `http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`;
+
+export async function listenForMetrics(registry: MetricsSource, options: { port: number; host: string }): Promise<MetricsListener> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {

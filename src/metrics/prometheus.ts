@@ -2,7 +2,7 @@
 // (`gatehouse_…_total` counters, `_seconds` for durations, base units), one
 // registry per server so tests starting several servers in one process do
 // not share counts.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Metrics } from '../services/metrics.ts';
 
 export interface PoolUse {
@@ -84,4 +84,22 @@ export function createPrometheusMetrics(options: { pool?: () => PoolUse | undefi
     mfaResult: (type, result) => mfa.inc({ type, result }),
     auditWriteFailed: () => auditFailures.inc(),
   };
+}
+
+/**
+ * WEB_CONCURRENCY > 1: the workers share PORT, so one of them answering a
+ * scrape would give one worker's counts. The primary listens on METRICS_PORT
+ * instead and asks every worker for its registry over the cluster's IPC
+ * channel (prom-client's AggregatorRegistry sums them).
+ */
+export function answerClusterPrimary(registry: Registry): void {
+  // Constructing one installs the worker's answer to the primary's request.
+  new AggregatorRegistry();
+  AggregatorRegistry.setRegistries([registry]);
+}
+
+/** In the cluster primary: every worker's metrics, summed. */
+export function clusterMetricsSource(): { metrics(): Promise<string>; contentType: string } {
+  const aggregator = new AggregatorRegistry();
+  return { metrics: () => aggregator.clusterMetrics(), contentType: aggregator.contentType };
 }
