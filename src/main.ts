@@ -25,7 +25,7 @@ async function serve(config: Readonly<Config>, logger: Logger): Promise<void> {
     }
     throw err;
   }
-  logger.info({ url: config.publicUrl, issuer: config.issuer }, `gatehouse listening on ${config.publicUrl}`);
+  logger.info({ url: config.publicUrl, issuer: config.issuer }, 'gatehouse listening');
 
   let stopping = false;
   // Idempotent: under a cluster a worker can get SIGINT from the terminal and
