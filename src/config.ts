@@ -1,8 +1,7 @@
 // The one place that reads process.env. Each setting says why it exists;
 // API.md's table is the contract. parseConfig never throws a stack trace at
 // the user: it throws ConfigError with one line naming the variable.
-import { existsSync, readFileSync } from 'node:fs';
-import { parseEnv } from 'node:util';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { createPasswordPolicy } from './services/password-policy.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './services/rate-limits.ts';
@@ -261,20 +260,6 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     mailFrom: e.MAIL_FROM ?? defaultMailFrom(publicUrl, e.PRODUCT_NAME),
     metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
   });
-}
-
-/**
- * `.env` in the working directory, when there is one, fills the variables the
- * environment leaves unset: the environment wins, so a deployment's settings
- * are never overridden by a file lying next to it. node:util's parseEnv (the
- * parser behind `node --env-file`), no dependency. True when a file was read.
- */
-export function readEnvFile(path = '.env', env: NodeJS.ProcessEnv = process.env): boolean {
-  if (!existsSync(path)) return false;
-  for (const [name, value] of Object.entries(parseEnv(readFileSync(path, 'utf8')))) {
-    if (env[name] === undefined) env[name] = value;
-  }
-  return true;
 }
 
 /** For entry points: the parsed config, or the one-line reason on stderr and exit code 1. */
