@@ -19,7 +19,7 @@ describe('deploy/grafana-dashboard.json', function () {
   it('queries only series the server exports (a histogram as its _bucket)', async () => {
     const { registry } = createPrometheusMetrics({ pool: () => ({ inUse: 0, waiting: 0 }) });
     const exported = new Set((await registry.getMetricsAsJSON()).flatMap((metric) =>
-      metric.type === 'histogram' ? [`${metric.name}_bucket`, `${metric.name}_sum`, `${metric.name}_count`] : [metric.name]));
+      String(metric.type) === 'histogram' ? [`${metric.name}_bucket`, `${metric.name}_sum`, `${metric.name}_count`] : [metric.name]));
     assert.ok(queried.size > 10, `only ${queried.size} series queried`);
     for (const name of queried) assert.ok(exported.has(name), `${name} is queried but not exported`);
   });
