@@ -2,13 +2,12 @@
 // `node src/main.ts` exports OpenTelemetry traces; a login gives a trace
 // whose HTTP server span holds the database calls it made. The receiver is
 // an OTLP/HTTP endpoint in this process (OTLP/JSON, asked for with
-// OTEL_EXPORTER_OTLP_PROTOCOL=http/json). PostgreSQL, because PGlite has no
-// driver to instrument.
+// OTEL_EXPORTER_OTLP_PROTOCOL=http/json). PostgreSQL and MongoDB, because
+// PGlite has no driver to instrument.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { createPgDriver } from '../../src/storage/sql/pg-driver.ts';
+import { SHARED_BACKENDS } from '../support/shared-database.ts';
 import { spawnServer, tempDir } from '../support/spawn-server.ts';
 
 interface OtlpSpan {
@@ -41,73 +40,75 @@ async function startReceiver(): Promise<{ url: string; spans: OtlpSpan[]; server
   return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, spans, server };
 }
 
+/** The database spans' system, as the pg and mongodb instrumentations name it. */
+const SYSTEMS: Record<string, string> = { PostgreSQL: 'postgresql', MongoDB: 'mongodb' };
+
 describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', function () {
   this.timeout(240_000);
-  const url = process.env.TEST_DATABASE_URL;
-  if (url === undefined) {
-    it('traces a login with its PostgreSQL spans (set TEST_DATABASE_URL to enable: PGlite has no driver spans)');
-    return;
-  }
-  const schema = `gh_test_${randomBytes(6).toString('hex')}`;
-  before(async () => {
-    const admin = createPgDriver({ url, max: 1 });
-    await admin.query(`create schema ${schema}`).finally(() => admin.close());
-  });
-  after(async () => {
-    const admin = createPgDriver({ url, max: 1 });
-    await admin.query(`drop schema if exists ${schema} cascade`).finally(() => admin.close());
-  });
-
-  it('exports a login\'s trace: the HTTP server span, and the PostgreSQL spans inside it', async () => {
-    const receiver = await startReceiver();
-    const dir = await tempDir();
-    const databaseUrl = new URL(url);
-    databaseUrl.searchParams.set('options', `-c search_path=${schema}`);
-    const server = await spawnServer({
-      dataDir: join(dir.path, 'unused'),
-      readyTimeoutMs: 150_000,
-      env: {
-        DATABASE_URL: databaseUrl.href, REQUIRE_EMAIL_VERIFICATION: 'false',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100',
-      },
-    });
-    try {
-      const email = `traced-${Date.now()}@example.com`;
-      const password = 'correct horse battery staple';
-      const post = (path: string, body: unknown) => fetch(`${server.url}${path}`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-      });
-      assert.equal((await post('/api/v1/auth/register', { email, password })).status, 201);
-      const login = await post('/api/v1/auth/login', { email, password });
-      assert.equal(login.status, 200, await login.text());
-
-      // The batch processor sends every 100 ms; a generous bound for a loaded machine, not a timing assertion.
-      const loginSpan = () => receiver.spans.find((s) => isServer(s) && (attribute(s, 'url.path') ?? attribute(s, 'http.target')) === '/api/v1/auth/login');
-      for (let i = 0; i < 600 && !loginSpan(); i += 1) await new Promise((r) => setTimeout(r, 100));
-      const root = loginSpan();
-      assert.ok(root, `no server span for the login among ${receiver.spans.length} spans`);
-      await new Promise((r) => setTimeout(r, 1_000)); // the rest of that trace's batch
-
-      const trace = receiver.spans.filter((s) => s.traceId === root.traceId);
-      const byId = new Map(trace.map((s) => [s.spanId, s]));
-      const database = trace.filter((s) => (attribute(s, 'db.system.name') ?? attribute(s, 'db.system')) === 'postgresql');
-      assert.ok(database.length > 0, `no PostgreSQL span in the login's trace: ${trace.map((s) => s.name).join(', ')}`);
-      for (const span of database) {
-        // Up the parent chain, every link present, to the server span.
-        let at: OtlpSpan | undefined = span;
-        const chain: string[] = [];
-        while (at && at.spanId !== root.spanId) {
-          chain.push(at.name);
-          at = at.parentSpanId ? byId.get(at.parentSpanId) : undefined;
-        }
-        assert.equal(at?.spanId, root.spanId, `span chain ${chain.join(' <- ')} does not reach the login's server span`);
-      }
-      assert.ok(trace.some((s) => /koa|router|middleware/i.test(s.name) || attribute(s, 'koa.type') !== undefined), 'Koa spans');
-      assert.ok(!JSON.stringify(trace).includes(password), 'no password in any span');
-    } finally {
-      assert.equal((await server.stop()).code, 0, server.stderr());
-      receiver.server.close();
-      await dir.remove();
+  for (const backend of SHARED_BACKENDS) {
+    const serverUrl = process.env[backend.variable];
+    if (!serverUrl) {
+      it(`traces a login with its ${backend.name} spans (set ${backend.variable} to enable; PGlite has no driver spans)`);
+      continue;
     }
-  });
+    it(`exports a login's trace: the HTTP server span, and the ${backend.name} spans inside it`, async () => {
+      const database = await backend.open(serverUrl);
+      try {
+        await traceLogin(database.url, SYSTEMS[backend.name]!);
+      } finally {
+        await database.drop();
+      }
+    });
+  }
 });
+
+async function traceLogin(databaseUrl: string, system: string): Promise<void> {
+  const receiver = await startReceiver();
+  const dir = await tempDir();
+  const server = await spawnServer({
+    dataDir: join(dir.path, 'unused'),
+    readyTimeoutMs: 150_000,
+    env: {
+      DATABASE_URL: databaseUrl, REQUIRE_EMAIL_VERIFICATION: 'false',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100',
+    },
+  });
+  try {
+    const email = `traced-${Date.now()}@example.com`;
+    const password = 'correct horse battery staple';
+    const post = (path: string, body: unknown) => fetch(`${server.url}${path}`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    });
+    assert.equal((await post('/api/v1/auth/register', { email, password })).status, 201);
+    const login = await post('/api/v1/auth/login', { email, password });
+    assert.equal(login.status, 200, await login.text());
+
+    // The batch processor sends every 100 ms; a generous bound for a loaded machine, not a timing assertion.
+    const loginSpan = () => receiver.spans.find((s) => isServer(s) && (attribute(s, 'url.path') ?? attribute(s, 'http.target')) === '/api/v1/auth/login');
+    for (let i = 0; i < 600 && !loginSpan(); i += 1) await new Promise((r) => setTimeout(r, 100));
+    const root = loginSpan();
+    assert.ok(root, `no server span for the login among ${receiver.spans.length} spans`);
+    await new Promise((r) => setTimeout(r, 1_000)); // the rest of that trace's batch
+
+    const trace = receiver.spans.filter((s) => s.traceId === root.traceId);
+    const byId = new Map(trace.map((s) => [s.spanId, s]));
+    const calls = trace.filter((s) => (attribute(s, 'db.system.name') ?? attribute(s, 'db.system')) === system);
+    assert.ok(calls.length > 0, `no ${system} span in the login's trace: ${trace.map((s) => s.name).join(', ')}`);
+    for (const span of calls) {
+      // Up the parent chain, every link present, to the server span.
+      let at: OtlpSpan | undefined = span;
+      const chain: string[] = [];
+      while (at && at.spanId !== root.spanId) {
+        chain.push(at.name);
+        at = at.parentSpanId ? byId.get(at.parentSpanId) : undefined;
+      }
+      assert.equal(at?.spanId, root.spanId, `span chain ${chain.join(' <- ')} does not reach the login's server span`);
+    }
+    assert.ok(trace.some((s) => /koa|router|middleware/i.test(s.name) || attribute(s, 'koa.type') !== undefined), 'Koa spans');
+    assert.ok(!JSON.stringify(trace).includes(password), 'no password in any span');
+  } finally {
+    assert.equal((await server.stop()).code, 0, server.stderr());
+    receiver.server.close();
+    await dir.remove();
+  }
+}
