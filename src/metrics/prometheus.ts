@@ -20,69 +20,57 @@ export interface PrometheusMetrics extends Metrics {
  */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+function defineCounters(registry: Registry) {
+  const registers = [registry];
+  const labelled = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter({ name, help, labelNames, registers });
+  const http = { method: 'method', route: 'route', status: 'status' } as const;
+  return {
+    requests: labelled('gatehouse_http_requests_total', 'HTTP requests answered, by method, route template and status.', Object.values(http)),
+    durations: new Histogram({
+      name: 'gatehouse_http_request_duration_seconds', help: 'Time to answer an HTTP request, by method, route template and status.',
+      labelNames: Object.values(http), buckets: DURATION_BUCKETS, registers,
+    }),
+    signIns: labelled('gatehouse_sign_ins_total', 'Sign-ins on every surface, by method and result.', ['method', 'result']),
+    grants: labelled('gatehouse_token_grants_total', 'Tokens issued by the token endpoint, by grant type.', ['grant_type']),
+    reuse: labelled('gatehouse_refresh_token_reuse_total', 'Replayed refresh tokens (each ends its session).', []),
+    locks: labelled('gatehouse_rate_limit_locks_total', 'Locks engaged by the abuse limits, by limit (login, mfa).', ['limit']),
+    mfa: labelled('gatehouse_mfa_results_total', 'Second-factor checks, by factor type and result.', ['type', 'result']),
+    auditFailures: labelled('gatehouse_audit_write_failures_total', 'Audit events that could not be written (each is also logged).', []),
+  };
+}
+
+function definePoolGauge(registry: Registry, pool: () => PoolUse | undefined): void {
+  new Gauge({
+    name: 'gatehouse_db_pool_connections', help: 'Database pool connections in use, and requests waiting for one.',
+    labelNames: ['state'] as const, registers: [registry],
+    // Read at scrape time: the pool keeps the numbers, nothing to update per query.
+    collect() {
+      const use = pool();
+      if (!use) return;
+      this.set({ state: 'in_use' }, use.inUse);
+      this.set({ state: 'waiting' }, use.waiting);
+    },
+  });
+}
+
 export function createPrometheusMetrics(options: { pool?: () => PoolUse | undefined } = {}): PrometheusMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const registers = [registry];
-
-  const requests = new Counter({
-    name: 'gatehouse_http_requests_total', help: 'HTTP requests answered, by method, route template and status.',
-    labelNames: ['method', 'route', 'status'] as const, registers,
-  });
-  const durations = new Histogram({
-    name: 'gatehouse_http_request_duration_seconds', help: 'Time to answer an HTTP request, by method, route template and status.',
-    labelNames: ['method', 'route', 'status'] as const, buckets: DURATION_BUCKETS, registers,
-  });
-  const signIns = new Counter({
-    name: 'gatehouse_sign_ins_total', help: 'Sign-ins on every surface, by method and result.',
-    labelNames: ['method', 'result'] as const, registers,
-  });
-  const grants = new Counter({
-    name: 'gatehouse_token_grants_total', help: 'Tokens issued by the token endpoint, by grant type.',
-    labelNames: ['grant_type'] as const, registers,
-  });
-  const reuse = new Counter({
-    name: 'gatehouse_refresh_token_reuse_total', help: 'Replayed refresh tokens (each ends its session).', registers,
-  });
-  const locks = new Counter({
-    name: 'gatehouse_rate_limit_locks_total', help: 'Locks engaged by the abuse limits, by limit (login, mfa).',
-    labelNames: ['limit'] as const, registers,
-  });
-  const mfa = new Counter({
-    name: 'gatehouse_mfa_results_total', help: 'Second-factor checks, by factor type and result.',
-    labelNames: ['type', 'result'] as const, registers,
-  });
-  const auditFailures = new Counter({
-    name: 'gatehouse_audit_write_failures_total', help: 'Audit events that could not be written (each is also logged).', registers,
-  });
-  const pool = options.pool;
-  if (pool) {
-    new Gauge({
-      name: 'gatehouse_db_pool_connections', help: 'Database pool connections in use, and requests waiting for one.',
-      labelNames: ['state'] as const, registers,
-      // Read at scrape time: the pool keeps the numbers, nothing to update per query.
-      collect() {
-        const use = pool();
-        if (!use) return;
-        this.set({ state: 'in_use' }, use.inUse);
-        this.set({ state: 'waiting' }, use.waiting);
-      },
-    });
-  }
-
+  const m = defineCounters(registry);
+  if (options.pool) definePoolGauge(registry, options.pool);
   return {
     registry,
     httpRequest({ method, route, status, seconds }) {
       const labels = { method, route, status: String(status) };
-      requests.inc(labels);
-      durations.observe(labels, seconds);
+      m.requests.inc(labels);
+      m.durations.observe(labels, seconds);
     },
-    signIn: (method, result) => signIns.inc({ method, result }),
-    tokenGranted: (grantType) => grants.inc({ grant_type: grantType }),
-    refreshTokenReused: () => reuse.inc(),
-    rateLimitLocked: (limit) => locks.inc({ limit }),
-    mfaResult: (type, result) => mfa.inc({ type, result }),
-    auditWriteFailed: () => auditFailures.inc(),
+    signIn: (method, result) => m.signIns.inc({ method, result }),
+    tokenGranted: (grantType) => m.grants.inc({ grant_type: grantType }),
+    refreshTokenReused: () => m.reuse.inc(),
+    rateLimitLocked: (limit) => m.locks.inc({ limit }),
+    mfaResult: (type, result) => m.mfa.inc({ type, result }),
+    auditWriteFailed: () => m.auditFailures.inc(),
   };
 }
 

@@ -105,7 +105,10 @@ export function requestLogFields(): Record<string, string> {
   const fields: Record<string, string | null | undefined> = {
     requestId: request.requestId, ip: request.ip, accountId, clientId, sessionId: request.sessionId,
   };
-  return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  // Bounded: an id a route took from its path is the caller's text.
+  return Object.fromEntries(Object.entries(fields)
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+    .map(([name, value]) => [name, value.slice(0, 128)]));
 }
 
 /** Name the client of the current request once a layer knows it (oidc-provider's client authentication). */
