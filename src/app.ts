@@ -9,6 +9,8 @@ import type { Store } from './storage/ports.ts';
 import { errorHandler } from './http/middleware/error-handler.ts';
 import { requestLog } from './http/middleware/request-log.ts';
 import { requestId } from './http/middleware/request-id.ts';
+import { requestMetrics } from './http/middleware/request-metrics.ts';
+import { NO_METRICS, type Metrics } from './services/metrics.ts';
 import { securityHeaders } from './http/middleware/security-headers.ts';
 import { apiNotFound } from './http/middleware/api-not-found.ts';
 import { cors } from './http/middleware/cors.ts';
@@ -35,6 +37,8 @@ export interface AppDeps {
   imageOrigins?: readonly string[];
   /** CORS_ORIGINS: browser origins allowed to call /api/v1 and /openapi.json. */
   corsOrigins?: readonly string[];
+  /** Request counts and durations by route (METRICS_PORT); absent: not counted. */
+  metrics?: Metrics;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -51,6 +55,8 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestId());
   app.use(auditRequest());
   app.use(requestLog(deps.logger));
+  // Outside the error handler, so a request that failed is counted with the status it was answered with.
+  app.use(requestMetrics(deps.metrics ?? NO_METRICS));
   app.use(errorHandler(deps.logger));
   app.use(securityHeaders({ https: deps.publicUrl.startsWith('https:'), imageOrigins: deps.imageOrigins }));
   // Before everything that routes by path: the RFC 8414 locations become oidc-provider's discovery.

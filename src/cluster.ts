@@ -5,6 +5,8 @@
 // there), which is why config.ts refuses this with the embedded PGlite.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from './logger.ts';
+import { listenForMetrics, metricsUrlOf } from './metrics/listener.ts';
+import { clusterMetricsSource } from './metrics/prometheus.ts';
 
 /** Past this the primary kills what is left; each worker gives itself 10 s (main.ts). */
 const SHUTDOWN_TIMEOUT_MS = 12_000;
@@ -55,7 +57,7 @@ function exited(worker: Worker): Promise<number> {
  * A worker that exits before listening (bad clients file, database down)
  * stops the whole cluster with its exit code: it already said why on stderr.
  */
-export async function runPrimary({ workers, logger }: { workers: number; logger: Logger }): Promise<void> {
+export async function runPrimary({ workers, logger, metrics }: { workers: number; logger: Logger; metrics?: { port: number; host: string } }): Promise<void> {
   let stopping = false;
 
   async function shutdown(signal: string, exitCode = 0): Promise<never> {
@@ -99,5 +101,10 @@ export async function runPrimary({ workers, logger }: { workers: number; logger:
   // One after another: the first applies migrations and creates the keys
   // alone, and a configuration every worker would refuse is reported once.
   for (let i = 0; i < workers && !stopping; i += 1) await startOrStop();
-  if (!stopping) logger.info({ workers }, 'gatehouse cluster listening');
+  if (stopping) return;
+  if (metrics) {
+    await listenForMetrics(clusterMetricsSource(), metrics);
+    logger.info(`metrics of every worker: ${metricsUrlOf(metrics)}`);
+  }
+  logger.info({ workers }, 'gatehouse cluster listening');
 }

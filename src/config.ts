@@ -129,6 +129,10 @@ const schema = z.object({
   // jwks_uri) may reach private, loopback and link-local addresses only with
   // this or a loopback PUBLIC_URL (oidc/outgoing-requests.ts): no SSRF into internal services.
   ALLOW_PRIVATE_NETWORK_TARGETS: bool.default(false),
+  // Prometheus metrics on a listener of their own (metrics/listener.ts); unset: none.
+  METRICS_PORT: z.coerce.number({ error: 'must be a number' }).int().min(1).max(65535, 'must be a port number').optional(),
+  // Loopback by default: the counts describe the deployment to whoever can read them.
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
 });
 
@@ -178,6 +182,8 @@ export interface Config {
   mailFrom: string;
   /** ALLOW_PRIVATE_NETWORK_TARGETS: outgoing requests may go to private addresses even off a loopback PUBLIC_URL. */
   allowPrivateNetworkTargets: boolean;
+  /** METRICS_PORT and METRICS_HOST; undefined: no metrics listener. */
+  metrics: { port: number; host: string } | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -229,6 +235,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   }
   if (e.NODE_ENV === 'production' && !e.ENCRYPTION_KEY) {
     throw new ConfigError('Invalid configuration: ENCRYPTION_KEY is required when NODE_ENV=production (it encrypts signing keys and cookie keys at rest)');
+  }
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT) {
+    throw new ConfigError('Invalid configuration: METRICS_PORT must differ from PORT (metrics are never served on the public port)');
   }
   if (e.WEB_CONCURRENCY > 1 && e.DATABASE_URL === undefined) {
     throw new ConfigError('Invalid configuration: WEB_CONCURRENCY must be 1 with the embedded database (a PGlite DATA_DIR belongs to one process); set DATABASE_URL to a PostgreSQL server to run several workers');
@@ -291,6 +300,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     }),
     mailFrom: e.MAIL_FROM ?? defaultMailFrom(publicUrl, e.PRODUCT_NAME),
     allowPrivateNetworkTargets: e.ALLOW_PRIVATE_NETWORK_TARGETS,
+    metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
   });
 }
 

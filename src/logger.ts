@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { requestLogFields } from './services/audit.ts';
 
 export type { Logger };
 
@@ -22,6 +23,11 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       ],
       censor: '[redacted]',
     },
+    // Every line written while serving a request names it: its X-Request-Id,
+    // IP, and the account, client and session it was about (ids only), read
+    // from the request's context (services/audit.ts), so a service logging
+    // deep inside a request needs no logger handed down.
+    mixin: requestLogFields,
   };
   // stdout without blocking: lines written while a write is pending go out
   // together in the next one, so a busy server does not make a write call

@@ -1,58 +1,20 @@
-// Entry point: read config, start, shut down cleanly on SIGTERM/SIGINT.
-// With WEB_CONCURRENCY > 1 this process becomes the cluster primary
-// (cluster.ts) and each forked worker runs this file again to serve.
-import { parseConfigOrExit, type Config } from './config.ts';
-import { createLogger, type Logger } from './logger.ts';
-import { ClientsFileError } from './oidc/client-metadata.ts';
-import { startServer, type RunningServer } from './server.ts';
-import { isClusterPrimary, isClusterWorker, runPrimary } from './cluster.ts';
+// Entry point (`npm start`, the Dockerfile, cluster workers). Its imports are
+// dynamic and in this order on purpose: OpenTelemetry's instrumentations
+// patch koa, pg, mongodb and node:http as they load, so tracing must start
+// before any of them is imported, and .env (which may set
+// OTEL_EXPORTER_OTLP_ENDPOINT) is read before that. A static import would be
+// evaluated before this file's body runs. Without the variable, tracing.ts is
+// never loaded: off costs nothing.
+import { readEnvFile } from './env-file.ts';
 
-function warnUnsafeDefaults(config: Readonly<Config>, logger: Logger): void {
-  if (config.publicUrl.startsWith('http:') && config.env === 'production') {
-    logger.warn('PUBLIC_URL is not https: cookies are not marked Secure');
-  }
-}
-
-async function serve(config: Readonly<Config>, logger: Logger): Promise<void> {
-  let running: RunningServer;
-  try {
-    running = await startServer(config, logger);
-  } catch (err) {
-    if (err instanceof ClientsFileError || (err as { name?: string }).name === 'InvalidClientMetadata') {
-      const e = err as Error & { error_description?: string };
-      console.error(`Invalid configuration: ${e.error_description ?? e.message}`);
-      process.exit(1);
-    }
-    throw err;
-  }
-  logger.info({ url: config.publicUrl, issuer: config.issuer }, 'gatehouse listening');
-
-  let stopping = false;
-  // Idempotent: under a cluster a worker can get SIGINT from the terminal and
-  // SIGTERM from the primary; a second signal must not kill it mid-drain.
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => process.exit(1), 10_000).unref();
-    await running.close();
-    clearTimeout(timer);
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-}
-
-async function main(): Promise<void> {
-  const config = parseConfigOrExit();
-  const logger = createLogger(config.logLevel);
-  if (!isClusterWorker()) warnUnsafeDefaults(config, logger);
-  if (isClusterPrimary(config.webConcurrency)) return runPrimary({ workers: config.webConcurrency, logger });
-  await serve(config, logger);
-}
-
-main().catch((err: unknown) => {
+try {
+  // The environment wins over the file.
+  const envFile = readEnvFile();
+  const stopTracing = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? await (await import('./tracing.ts')).startTracing() : undefined;
+  const { run } = await import('./run.ts');
+  await run({ envFile, ...(stopTracing && { beforeExit: stopTracing }) });
+} catch (err) {
   // The one place a startup failure is reported; no stack trace for a user to read.
   console.error(`Gatehouse failed to start: ${(err as Error)?.message ?? String(err)}`);
   process.exit(1);
-});
+}

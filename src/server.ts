@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import { RoleNotFoundError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { createApp } from './app.ts';
+import { reportStartup } from './startup-report.ts';
 import { openStore } from './storage/open-store.ts';
 import type { Store } from './storage/ports.ts';
 import { createServices } from './services/create-services.ts';
@@ -27,6 +28,11 @@ import { createRenderer } from './pages/render.ts';
 import { notFoundPage } from './pages/front-door.ts';
 import { createProviderPages } from './pages/provider-pages.ts';
 import { createSignInSteps } from './sign-in/steps.ts';
+import { NO_METRICS } from './services/metrics.ts';
+import { answerClusterPrimary, createPrometheusMetrics } from './metrics/prometheus.ts';
+import { isClusterWorker } from './cluster.ts';
+import { listenForMetrics, metricsUrlOf, type MetricsListener } from './metrics/listener.ts';
+import { countTokenGrants } from './oidc/grant-metrics.ts';
 import { createProviderSurface } from './surfaces/provider.ts';
 import { createApiSurface } from './surfaces/api.ts';
 import { createPagesSurface } from './surfaces/pages.ts';
@@ -35,6 +41,8 @@ export const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
 
 export interface RunningServer {
   server: Server;
+  /** The METRICS_PORT listener, when configured. */
+  metrics?: MetricsListener;
   store: Store;
   close(): Promise<void>;
 }
@@ -50,7 +58,9 @@ export interface StartOptions {
 export async function startServer(config: Readonly<Config>, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
   // Read before opening the database: a bad file fails at once, not after migrations.
   const fileClients = config.clientsFile ? await readClientsFile(config.clientsFile) : [];
-  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const store = options.store ?? (await openStore({
+    databaseUrl: config.databaseUrl, dataDir: config.dataDir, onProgress: (message) => logger.info(message),
+  }));
   try {
     return await serve(config, logger, options, await protectAtRest(store, config.encryptionKey), fileClients);
   } catch (err) {
@@ -71,7 +81,9 @@ async function serve(
   if (config.branding.palette.adjusted) {
     logger.warn({ configured: config.branding.palette.configured, used: config.branding.palette.light.accent }, 'ACCENT_COLOR is too light to read on white (WCAG 4.5:1); a darker shade of it is used');
   }
-  const services = await createServices({ config, store, mailer, logger, viewsDir: VIEWS_DIR });
+  const prometheus = config.metrics ? createPrometheusMetrics({ pool: store.connections && (() => store.connections!()) }) : undefined;
+  const metrics = prometheus ?? NO_METRICS;
+  const services = await createServices({ config, store, mailer, logger, viewsDir: VIEWS_DIR, metrics });
   const { accounts } = services;
   if (config.admin) await bootstrapAdmin(accounts, config.admin, logger);
 
@@ -79,7 +91,7 @@ async function serve(
   const keys = await openKeyRing(store.secrets, { refreshMs: config.keysRefreshMs, logger });
   const secrets = keys.current();
   const render = createRenderer({ viewsDir: VIEWS_DIR, branding: config.branding, signUpOpen: config.registrationEnabled });
-  const signIn = createSignInSteps({ accounts, termsUrl: config.termsUrl, audit: services.audit, mfa: services.mfa });
+  const signIn = createSignInSteps({ accounts, termsUrl: config.termsUrl, audit: services.audit, mfa: services.mfa, metrics });
   // One client cache per process, created here so that every write of a
   // client (CLIENTS_FILE, the admin API) goes through it; writes by other
   // instances reach it through the change feed.
@@ -93,6 +105,7 @@ async function serve(
     fileClients,
     extraClients: options.clients ?? [],
   });
+  countTokenGrants(provider, metrics);
   const clientAdmin = createClientAdmin({
     clients, oidc: store.oidc, changes, rules: createClientRules(provider),
     roleExists: (name) => services.roles.get(name).then(() => true, (err: unknown) => {
@@ -104,7 +117,7 @@ async function serve(
   // Introspection of the API's JWTs judges them as /api/v1 does.
   answerJwtIntrospection(provider, { verifyAccessToken: api.tokenChecks.verifyAccessToken, sessions: services.sessions });
   const app = createApp({
-    logger, store, provider,
+    logger, store, provider, metrics,
     cookieKeys: secrets.cookieKeys,
     publicUrl: config.publicUrl,
     trustProxyHops: config.trustProxyHops,
@@ -129,12 +142,25 @@ async function serve(
   const server = createServer(app.callback());
   // Keep-alive connections must not hold a graceful shutdown open for long.
   server.keepAliveTimeout = 5_000;
+  await reportStartup(config, logger, store.clients);
+  // A worker of a cluster leaves METRICS_PORT to the primary (cluster.ts), which sums every worker's.
+  if (prometheus && isClusterWorker()) answerClusterPrimary(prometheus.registry);
+  const metricsListener = prometheus && config.metrics && !isClusterWorker() ? await listenForMetrics(prometheus.registry, config.metrics) : undefined;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, options.host, () => resolve());
+  }).catch(async (err: unknown) => {
+    await metricsListener?.close();
+    throw err;
   });
   keys.start();
-  return { server, store, close: closeOnce(server, [() => purge.stop(), () => keys.stop(), () => changes.stop()], [() => mailer.close(), () => store.close()]) };
+  if (metricsListener) logger.info(`metrics: ${metricsUrlOf(config.metrics!)}`);
+  return {
+    server, store, ...(metricsListener && { metrics: metricsListener }),
+    close: closeOnce(server, [() => purge.stop(), () => keys.stop(), () => changes.stop()], [
+      () => metricsListener?.close(), () => mailer.close(), () => store.close(),
+    ]),
+  };
 }
 
 /** Shut down once: stop the timers, stop accepting and drain requests, then release what they used. */

@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditActorType, AuditCursor, AuditEventRecord, AuditFilter, AuditResult, AuditStore } from '../storage/ports.ts';
 import type { IdentifierHasher } from './audit-identifier.ts';
 import { cleanDisplayText, stripInvisible } from './display-text.ts';
+import { countAuditEvent, NO_METRICS, type Metrics } from './metrics.ts';
 
 export interface AuditActor {
   type: AuditActorType;
@@ -57,6 +58,11 @@ export interface AuditRequest {
   actor?: AuditActor;
   /** The caller's session (the bearer token's `sid`). */
   sessionId?: string;
+  /** X-Request-Id (http/middleware/request-id.ts), for the log lines written while serving it. */
+  requestId?: string;
+  /** The account and client the request's events were about (a sign-in names them before any bearer does). */
+  subjectId?: string;
+  clientId?: string;
 }
 
 const requests = new AsyncLocalStorage<AuditRequest>();
@@ -77,6 +83,38 @@ export function setAuditActor(actor: AuditActor, sessionId?: string): void {
 /** The current request's caller, anonymous before (or without) authentication. */
 export function currentAuditActor(): AuditActor {
   return requests.getStore()?.actor ?? ANONYMOUS;
+}
+
+function noteAuditSubject(event: AuditEvent): void {
+  const request = requests.getStore();
+  if (!request) return;
+  if (typeof event.subjectId === 'string') request.subjectId ??= event.subjectId;
+  if (typeof event.clientId === 'string') request.clientId ??= event.clientId;
+}
+
+/**
+ * Who and what the current request is about, for every log line written
+ * while serving it (logger.ts): ids only, never a secret. Empty outside a request.
+ */
+export function requestLogFields(): Record<string, string> {
+  const request = requests.getStore();
+  if (!request) return {};
+  const { actor } = request;
+  const accountId = actor?.type === 'user' ? actor.id : request.subjectId;
+  const clientId = actor?.type === 'client' ? actor.id : request.clientId;
+  const fields: Record<string, string | null | undefined> = {
+    requestId: request.requestId, ip: request.ip, accountId, clientId, sessionId: request.sessionId,
+  };
+  // Bounded: an id a route took from its path is the caller's text.
+  return Object.fromEntries(Object.entries(fields)
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+    .map(([name, value]) => [name, value.slice(0, 128)]));
+}
+
+/** Name the client of the current request once a layer knows it (oidc-provider's client authentication). */
+export function noteRequestClient(clientId: string): void {
+  const request = requests.getStore();
+  if (request) request.clientId ??= clientId;
 }
 
 export interface AuditLogger {
@@ -122,8 +160,9 @@ const clip = (value: string | null | undefined, max: number) => cleanDisplayText
 /** An id as given (a path parameter may carry anything), made storable. */
 const idText = (value: string | null | undefined) => (value === null || value === undefined ? null : storable(value));
 
-export function createAudit(deps: { store: AuditStore; hashIdentifier: IdentifierHasher; logger: AuditLogger }): Audit {
+export function createAudit(deps: { store: AuditStore; hashIdentifier: IdentifierHasher; logger: AuditLogger; metrics?: Metrics }): Audit {
   let failures = 0;
+  const metrics = deps.metrics ?? NO_METRICS;
 
   function toRecord(event: AuditEvent): AuditEventRecord {
     const request = requests.getStore();
@@ -148,10 +187,14 @@ export function createAudit(deps: { store: AuditStore; hashIdentifier: Identifie
 
   return {
     async record(event) {
+      // Counted whether or not the write succeeds: the event happened.
+      countAuditEvent(metrics, event);
+      noteAuditSubject(event);
       try {
         await deps.store.insert(toRecord(event));
       } catch (err) {
         failures += 1;
+        metrics.auditWriteFailed();
         // The error's name and code only: a driver message may quote the values written.
         const { name, code } = (err ?? {}) as { name?: unknown; code?: unknown };
         deps.logger.warn({ eventType: event.type, errorName: name, errorCode: code, failedWrites: failures }, 'writing an audit event failed');

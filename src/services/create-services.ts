@@ -8,6 +8,7 @@ import { createAccountSettings, type AccountSettings } from './account-settings.
 import { createAccountService, type AccountService } from './accounts.ts';
 import { createAdminUsers, type AdminUsers } from './admin-users.ts';
 import { createAudit, type Audit } from './audit.ts';
+import type { Metrics } from './metrics.ts';
 import { createConnectedApps, type ConnectedApps } from './connected-apps.ts';
 import { createIdentifierHasher } from './audit-identifier.ts';
 import type { Mailer } from './mailer.ts';
@@ -48,12 +49,15 @@ export async function createServices(deps: {
   mailer: Mailer;
   logger: Logger;
   viewsDir: string;
+  /** Fed from the audit events (services/metrics.ts); absent: nothing counted. */
+  metrics?: Metrics;
 }): Promise<Services> {
   const { config, store, logger } = deps;
   const audit = createAudit({
     store: store.audit,
     hashIdentifier: await createIdentifierHasher({ encryptionKey: config.encryptionKey, secrets: store.secrets }),
     logger,
+    ...(deps.metrics && { metrics: deps.metrics }),
   });
   const rateLimits = createRateLimits((rule) => store.createRateLimiter(rule), config.rateLimits);
   const accounts = createAccountService({

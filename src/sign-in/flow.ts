@@ -3,6 +3,7 @@
 // the registry's order decides.
 import { userActor, type Audit } from '../services/audit.ts';
 import type { Account } from '../storage/ports.ts';
+import type { Metrics } from '../services/metrics.ts';
 import type { Refused, RunContext, SignInResult, SignInSource, SignInState, SignInStep, StepInput } from './step.ts';
 
 export interface SignIn {
@@ -45,7 +46,12 @@ export interface SignIn {
 /** What the flow writes to the audit log; absent in tests that build the steps alone. */
 export type SignInAudit = Pick<Audit, 'record' | 'hashIdentifier'>;
 
-export function createSignIn(steps: readonly SignInStep[], audit?: SignInAudit): SignIn {
+/**
+ * `metrics` counts what the audit log does not hold: a sign-in a step
+ * deferred (MFA_REQUIRED) is not a refusal, so it is no audit event; every
+ * other outcome is counted from the audit stream (services/metrics.ts).
+ */
+export function createSignIn(steps: readonly SignInStep[], audit?: SignInAudit, metrics?: Pick<Metrics, 'signIn'>): SignIn {
   if (steps.length === 0) throw new Error('sign-in needs at least one step');
   async function pending(state: SignInState): Promise<SignInStep | undefined> {
     for (const step of steps) {
@@ -118,7 +124,10 @@ export function createSignIn(steps: readonly SignInStep[], audit?: SignInAudit):
       // A step this request cannot answer hands the client what it needs to
       // come back; that is not a failed sign-in, so it is not audited as one.
       const deferred = await step.defer?.(input, state, source, context);
-      if (deferred) return deferred;
+      if (deferred) {
+        metrics?.signIn('password', 'mfa_required');
+        return deferred;
+      }
       const result = await submit(step, input, state, source);
       if (result.kind !== 'next') return result;
       ({ step, state } = result);

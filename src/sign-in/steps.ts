@@ -4,6 +4,7 @@
 // mfa_token (SignInStep.defer), and what comes after the token is only it.
 import type { AccountService } from '../services/accounts.ts';
 import type { Mfa } from '../services/mfa/mfa.ts';
+import type { Metrics } from '../services/metrics.ts';
 import { createAcceptTermsStep } from './accept-terms.ts';
 import { createSignIn, type SignIn, type SignInAudit } from './flow.ts';
 import { createMfaStep } from './mfa.ts';
@@ -18,6 +19,8 @@ export interface SignInDeps {
   termsUrl?: string;
   /** Where each sign-in's outcome is recorded. */
   audit?: SignInAudit;
+  /** Counts the sign-ins a step deferred (the rest are counted from the audit events). */
+  metrics?: Pick<Metrics, 'signIn'>;
 }
 
 const STEPS: ReadonlyArray<(deps: SignInDeps) => SignInStep | undefined> = [
@@ -27,5 +30,5 @@ const STEPS: ReadonlyArray<(deps: SignInDeps) => SignInStep | undefined> = [
 ];
 
 export function createSignInSteps(deps: SignInDeps): SignIn {
-  return createSignIn(STEPS.map((create) => create(deps)).filter((step) => step !== undefined), deps.audit);
+  return createSignIn(STEPS.map((create) => create(deps)).filter((step) => step !== undefined), deps.audit, deps.metrics);
 }

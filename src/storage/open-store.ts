@@ -1,6 +1,7 @@
 // The one place that maps DATABASE_URL to a backend (API.md, "Process,
 // configuration, data"). Nothing else knows which database is in use.
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { lockDataDir } from './data-dir-lock.ts';
 import { openMongoStore } from './mongodb/mongo-store.ts';
 import type { Store } from './ports.ts';
@@ -15,11 +16,13 @@ export interface OpenStoreOptions {
   dataDir: string;
   /** PostgreSQL schema to use (created if missing); ignored by the other backends. */
   schema?: string;
+  /** Told what opening the embedded database is doing: a first start takes a while and should not look hung. */
+  onProgress?: (message: string) => void;
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const url = options.databaseUrl;
-  if (url === undefined || url === '') return openEmbeddedStore(options.dataDir);
+  if (url === undefined || url === '') return openEmbeddedStore(options.dataDir, options.onProgress ?? (() => undefined));
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase() ?? '';
   if (scheme === 'postgres' || scheme === 'postgresql') {
     const driver = createPgDriver({ url, ...(options.schema !== undefined && { schema: options.schema }) });
@@ -41,10 +44,19 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 }
 
 /** PGlite under dataDir, locked to this process until the store is closed (data-dir-lock.ts). */
-async function openEmbeddedStore(dataDir: string): Promise<Store> {
+async function openEmbeddedStore(dataDir: string, progress: (message: string) => void): Promise<Store> {
   const unlock = lockDataDir(dataDir);
   try {
-    const store = await openSqlStore(await createPgliteDriver({ dataDir: join(dataDir, 'pglite') }));
+    const path = join(dataDir, 'pglite');
+    const started = performance.now();
+    // PGlite unpacks and initialises a whole PostgreSQL cluster on first use (several seconds).
+    progress(existsSync(path)
+      ? `opening the embedded database (PGlite) in ${resolve(path)}`
+      : `creating the embedded database (PGlite) in ${resolve(path)}: the first start takes a while`);
+    const driver = await createPgliteDriver({ dataDir: path });
+    progress(`embedded database open after ${Math.round(performance.now() - started)} ms; applying migrations`);
+    const store = await openSqlStore(driver);
+    progress(`embedded database ready after ${Math.round(performance.now() - started)} ms`);
     return { ...store, close: () => store.close().finally(unlock) };
   } catch (err) {
     unlock();

@@ -57,6 +57,8 @@ export interface Store {
   createRateLimiter(rule: RateLimitRule): RateLimiterAbstract;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
+  /** A connection pool's use, where the backend has one Gatehouse sizes (PostgreSQL's pg.Pool); for the metrics. */
+  connections?(): { inUse: number; waiting: number };
   /** Release connections; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -105,6 +105,12 @@ describe('parseConfig', function () {
       assert.equal(parseConfig({ CLIENT_CACHE_SECONDS: '5' }).clientCacheMs, 5_000);
     });
 
+    it('serves no metrics by default; METRICS_PORT on loopback unless METRICS_HOST says otherwise', function () {
+      assert.equal(parseConfig({}).metrics, undefined);
+      assert.deepEqual(parseConfig({ METRICS_PORT: '9464' }).metrics, { port: 9464, host: '127.0.0.1' });
+      assert.deepEqual(parseConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).metrics, { port: 9464, host: '0.0.0.0' });
+    });
+
     it('re-reads the keys every 30 s by default; reads KEYS_REFRESH_SECONDS', function () {
       assert.equal(parseConfig({}).keysRefreshMs, 30_000);
       assert.equal(parseConfig({ KEYS_REFRESH_SECONDS: '1' }).keysRefreshMs, 1_000);
@@ -148,6 +154,9 @@ describe('parseConfig', function () {
       { name: 'ARGON2_TIME_COST below 2', env: { ARGON2_TIME_COST: '1' }, names: ['ARGON2_TIME_COST'] },
       { name: 'REQUIRE_EMAIL_VERIFICATION=maybe', env: { REQUIRE_EMAIL_VERIFICATION: 'maybe' }, names: ['REQUIRE_EMAIL_VERIFICATION'] },
       { name: 'LOG_LEVEL=loud', env: { LOG_LEVEL: 'loud' }, names: ['LOG_LEVEL'] },
+      { name: 'METRICS_PORT=abc', env: { METRICS_PORT: 'abc' }, names: ['METRICS_PORT'] },
+      { name: 'METRICS_PORT=70000', env: { METRICS_PORT: '70000' }, names: ['METRICS_PORT'] },
+      { name: 'METRICS_PORT equal to PORT', env: { PORT: '4000', METRICS_PORT: '4000' }, names: ['METRICS_PORT', 'PORT'] },
       { name: 'CLIENT_CACHE_SECONDS=-1', env: { CLIENT_CACHE_SECONDS: '-1' }, names: ['CLIENT_CACHE_SECONDS'] },
       { name: 'KEYS_REFRESH_SECONDS=0', env: { KEYS_REFRESH_SECONDS: '0' }, names: ['KEYS_REFRESH_SECONDS'] },
       { name: 'KEYS_REFRESH_SECONDS=61', env: { KEYS_REFRESH_SECONDS: '61' }, names: ['KEYS_REFRESH_SECONDS'] },

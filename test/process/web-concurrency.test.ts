@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { createPgDriver } from '../../src/storage/sql/pg-driver.ts';
+import { freePort } from '../support/free-port.ts';
 import { runMain, spawnServer, tempDir } from '../support/spawn-server.ts';
 
 /** Child pids of `pid` (Linux /proc). */
@@ -121,6 +122,31 @@ describe('WEB_CONCURRENCY', function () {
         const exit = await server.stop('SIGTERM');
         assert.equal(exit.code, 0, server.stderr());
         for (const pid of replaced) assert.ok(!isAlive(pid), `worker ${pid} still running`);
+      } finally {
+        server.child.kill('SIGKILL');
+      }
+    });
+
+    it('serves every worker\'s metrics, summed, from the primary on METRICS_PORT', async () => {
+      const metricsPort = await freePort();
+      const server = await spawnServer({
+        dataDir: join(dir.path, 'unused'), logLevel: 'info',
+        env: { DATABASE_URL: databaseUrl(), WEB_CONCURRENCY: '2', METRICS_PORT: String(metricsPort) },
+      });
+      try {
+        await waitFor('the cluster and its metrics listener', async () =>
+          /metrics of every worker/.test(server.stdout()) && /"gatehouse cluster listening"/.test(server.stdout()) ? true : undefined);
+        // New connections: round-robin spreads them over both workers, and only
+        // the sum of both workers' counts makes 6.
+        for (let i = 0; i < 6; i += 1) await getOnNewConnection(`${server.url}/oidc/jwks`);
+        const text = await getOnNewConnection(`http://127.0.0.1:${metricsPort}/metrics`);
+        const line = text.split('\n').find((l) => l.startsWith('gatehouse_http_requests_total{') && l.includes('route="/oidc/jwks"') && l.includes('status="200"'));
+        assert.equal(Number(line?.split(' ').at(-1)), 6, line ?? text);
+        // The pg pool's gauge, read at scrape time (idle now: nothing in use, nothing waiting).
+        assert.match(text, /^gatehouse_db_pool_connections\{state="in_use"\} 0$/m);
+        assert.match(text, /^gatehouse_db_pool_connections\{state="waiting"\} 0$/m);
+        assert.equal((await fetch(`${server.url}/metrics`)).status, 404, 'not on the public port');
+        assert.equal((await server.stop('SIGTERM')).code, 0, server.stderr());
       } finally {
         server.child.kill('SIGKILL');
       }

@@ -7,6 +7,7 @@ import { createAudit, runWithAuditRequest, setAuditActor, userActor } from '../.
 import { createIdentifierHasher } from '../../src/services/audit-identifier.ts';
 import type { Store } from '../../src/storage/ports.ts';
 import { openTestStore } from '../support/test-store.ts';
+import { createPrometheusMetrics } from '../../src/metrics/prometheus.ts';
 
 describe('audit service', function () {
   let store: Store;
@@ -43,7 +44,9 @@ describe('audit service', function () {
 
   it('never rejects: a failed insert is logged with the event type only, and counted', async () => {
     const warnings: object[] = [];
+    const metrics = createPrometheusMetrics();
     const failing = createAudit({
+      metrics,
       store: { ...store.audit, insert: async () => { throw Object.assign(new Error('insert into audit_events values (secret-ish)'), { code: '42P01' }); } },
       hashIdentifier: (a) => a,
       logger: { warn: (obj) => warnings.push(obj) },
@@ -51,6 +54,7 @@ describe('audit service', function () {
     await failing.record({ type: 'sign_in', details: { note: 'should not be logged' } });
     await failing.record({ type: 'sign_out' });
     assert.equal(failing.failedWrites(), 2);
+    assert.match(await metrics.registry.metrics(), /^gatehouse_audit_write_failures_total 2$/m);
     assert.deepEqual(warnings[0], { eventType: 'sign_in', errorName: 'Error', errorCode: '42P01', failedWrites: 1 });
     assert.ok(!JSON.stringify(warnings).includes('secret-ish') && !JSON.stringify(warnings).includes('should not be logged'));
   });

@@ -24,6 +24,8 @@ export interface TestServerOptions {
   /** Reuse a store (e.g. to restart on the same data); otherwise a fresh in-memory PGlite. */
   store?: Store;
   port?: number;
+  /** Where the log lines go (tests that read them); its level is LOG_LEVEL's. */
+  logDestination?: { write(line: string): void };
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -37,7 +39,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...options.env,
   });
   const store = options.store ?? (config.databaseUrl || options.env?.DATA_DIR ? undefined : await openTestStore());
-  const running = await startServer(config, createLogger(config.logLevel), {
+  const running = await startServer(config, createLogger(config.logLevel, options.logDestination), {
     store,
     clients: options.clients as never,
     host: '127.0.0.1',

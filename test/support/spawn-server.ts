@@ -43,8 +43,8 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...inherited, NODE_ENV: 'test', ...env };
 }
 
-function launch(env: Record<string, string>, args: string[] = [MAIN], input?: string) {
-  const child = spawn(NODE_BIN, args, { cwd: REPO_ROOT, env: childEnv(env), stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+function launch(env: Record<string, string>, args: string[] = [MAIN], input?: string, cwd = REPO_ROOT) {
+  const child = spawn(NODE_BIN, args, { cwd, env: childEnv(env), stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   if (input !== undefined) child.stdin!.end(input);
   let stdout = '';
   let stderr = '';
@@ -82,6 +82,8 @@ export interface SpawnOptions {
   logLevel?: string;
   /** How long to wait for GET /health. */
   readyTimeoutMs?: number;
+  /** The working directory (where `.env` is looked for); the repository root by default. */
+  cwd?: string;
 }
 
 /** Start Gatehouse and resolve once GET /health answers 200; rejects with the child's stderr if it exits first. */
@@ -94,7 +96,7 @@ export async function spawnServer(options: SpawnOptions): Promise<SpawnedServer>
     DATA_DIR: options.dataDir,
     LOG_LEVEL: options.logLevel ?? 'warn',
     ...options.env,
-  });
+  }, undefined, undefined, options.cwd);
   let exit: Exit | undefined;
   void run.exited.then((e) => (exit = e));
 

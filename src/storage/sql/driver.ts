@@ -19,6 +19,8 @@ export interface SqlDriver {
   transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T>;
   /** Release every connection; the driver is unusable afterwards. */
   close(): Promise<void>;
+  /** Connections in use and requests waiting for one; only a pooled driver has them. */
+  connections?(): { inUse: number; waiting: number };
 }
 
 /** A driver bound to an open transaction: `query` goes to it, nesting reuses it. */

@@ -77,5 +77,6 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
       }
     },
     close: () => pool.end(),
+    connections: () => ({ inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }),
   };
 }

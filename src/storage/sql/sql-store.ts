@@ -41,5 +41,6 @@ export async function openSqlStore(driver: SqlDriver): Promise<Store> {
       await driver.query('select 1');
     },
     close: () => driver.close(),
+    ...(driver.connections && { connections: () => driver.connections!() }),
   };
 }
