@@ -89,6 +89,7 @@ describe('Device authorization grant in a browser', function () {
     assert.equal(typeof tokens.access_token, 'string');
     assert.equal(typeof tokens.refresh_token, 'string');
     assert.equal(tokens.claims()?.sub, accountId);
+    assert.equal(tokens.claims()?.email, ACCOUNT.email, 'the ID token carries the email scope\'s claims');
     assert.deepEqual(refused, [], 'nothing refused by the CSP');
   });
 

@@ -23,6 +23,17 @@ describe('ID token claims', function () {
     assert.deepEqual(claims.amr, ['pwd']);
   });
 
+  it('carries the picture under the profile scope once the account has one', async () => {
+    const picture = 'https://images.example.com/u/42.png';
+    await fx.server.store.accounts.update(fx.accountId, { picture });
+    try {
+      const { tokens } = await codeFlow(await fx.rp(CLIENTS.web), { scope: 'openid profile' });
+      assert.equal(tokens.claims()!.picture, picture);
+    } finally {
+      await fx.server.store.accounts.update(fx.accountId, { picture: null });
+    }
+  });
+
   it('carries only the claims of the scopes granted', async () => {
     const config = await fx.rp(CLIENTS.web);
     const { tokens } = await codeFlow(config, { scope: 'openid email' });
