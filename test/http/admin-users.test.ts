@@ -145,7 +145,7 @@ describe('admin users API', function () {
       const res = await as(admin).get(`/api/v1/admin/users?q=${encodeURIComponent(admin.email)}`);
       const [item] = res.body.items;
       assert.deepEqual(Object.keys(item).sort(), [
-        'created_at', 'disabled', 'email', 'email_verified', 'id', 'last_sign_in_at', 'locked', 'mfa', 'name', 'permissions', 'role', 'updated_at',
+        'created_at', 'disabled', 'email', 'email_verified', 'id', 'last_sign_in_at', 'locked', 'mfa', 'name', 'permissions', 'picture', 'role', 'updated_at',
       ]);
       assert.deepEqual(item.mfa, []);
       assert.ok(item.last_sign_in_at, 'signed in by login');

@@ -23,6 +23,8 @@ import { webauthnRoutes } from '../../src/http/api/webauthn-routes.ts';
 import { adminAuditRoutes } from '../../src/http/api/admin/audit-routes.ts';
 import { adminClientRoutes } from '../../src/http/api/admin/clients-routes.ts';
 import { keysRoutes } from '../../src/http/api/admin/keys-routes.ts';
+import { adminOrganizationRoutes } from '../../src/http/api/admin/organizations-routes.ts';
+import { organizationRoutes } from '../../src/http/api/organization-routes.ts';
 import { toOpenApiPath } from '../../src/http/api/openapi.ts';
 import type { ApiRoute } from '../../src/http/api/route.ts';
 import { cleanDisplayText } from '../../src/services/display-text.ts';
@@ -42,6 +44,10 @@ const API_MD_CODES = new Set([
   'ACCOUNT_DISABLED', 'USER_NOT_FOUND', 'ROLE_NOT_FOUND', 'ROLE_EXISTS', 'ROLE_BUILT_IN', 'ROLE_IN_USE', 'LAST_ADMIN',
   // The Multi-factor authentication table.
   'INVALID_MFA_CODE', 'INVALID_MFA_TOKEN', 'INVALID_MFA_RESPONSE',
+  // The Organizations table and the errors table.
+  'ORGANIZATION_NOT_FOUND', 'LAST_OWNER', 'ALREADY_MEMBER', 'REGISTRATION_DISABLED',
+  // Beyond API.md, documented in the README's "Organizations" and OpenAPI.
+  'MEMBER_NOT_FOUND', 'INVITATION_NOT_FOUND',
 ]);
 const STACK_OR_PATH = /\n\s*at |\bat [\w.<>]+ \(|node_modules|file:\/\/|\/work\/|\/src\/|\.ts:\d+|\.js:\d+/;
 
@@ -63,7 +69,7 @@ const signIn = createSignInSteps({ accounts: {} as never });
 const ROUTES: ApiRoute[] = [
   ...authRoutes({ signIn } as never), ...meRoutes({} as never), ...meEventsRoutes({} as never), ...meMfaRoutes({} as never), ...webauthnRoutes({} as never),
   ...adminUsersRoutes({} as never), ...adminRolesRoutes({} as never), ...adminAuditRoutes({} as never), ...adminClientRoutes({} as never),
-  ...keysRoutes({} as never),
+  ...keysRoutes({} as never), ...organizationRoutes({} as never), ...adminOrganizationRoutes({} as never),
 ];
 
 type Json = Record<string, unknown>;
